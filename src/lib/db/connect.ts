@@ -1,0 +1,124 @@
+/**
+ * Opens the system of record: Postgres through `pg` when a URL is given, otherwise the
+ * embedded PGlite. Both speak the same SQL, and both are wrapped in the same `Database`.
+ */
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import type { Database, Queryable, QueryResult } from './types.js';
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  /** embedded data directory or 'memory' */
+  dataDir?: string;
+  /** schema for our tables; created when missing */
+  schema?: string;
+  /** pool size in Postgres mode */
+  max?: number;
+  applicationName?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const schema = options.schema ?? 'public';
+  assertIdentifier(schema);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, schema, options.max ?? 10, options.applicationName)
+    : openPglite(options.dataDir ?? 'memory', schema);
+}
+
+function assertIdentifier(name: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`schema must be a lower-case SQL identifier, got ${JSON.stringify(name)}`);
+}
+
+// pg returns int8/numeric as strings; counts and ids we read are small enough for numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function postgresPoolConfig(databaseUrl: string, schema: string, max: number, applicationName = 'scenescout'): pg.PoolConfig {
+  return {
+    connectionString: databaseUrl,
+    max,
+    application_name: applicationName,
+    // Every connection resolves unqualified names in our schema first.
+    options: `-c search_path=${schema},public`,
+    idleTimeoutMillis: 10_000,
+  };
+}
+
+async function openPostgres(databaseUrl: string, schema: string, max: number, applicationName?: string): Promise<Database> {
+  const setup = new pg.Client({ connectionString: databaseUrl });
+  await setup.connect();
+  try {
+    // Concurrent replicas may race on CREATE SCHEMA IF NOT EXISTS; a duplicate is harmless.
+    await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: { code?: string }) => {
+      if (err.code !== '23505' && err.code !== '42P06') throw err;
+    });
+  } finally {
+    await setup.end();
+  }
+  const pool = new pg.Pool(postgresPoolConfig(databaseUrl, schema, max, applicationName));
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return {
+    kind: 'postgres',
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await pool.query(text, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query<R>(text: string, params?: readonly unknown[]) {
+            const res = await client.query(text, params as unknown[] | undefined);
+            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+          },
+        };
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string, schema: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
+  const db = new PGlite(dataDir === 'memory' ? undefined : dataDir);
+  await db.waitReady;
+  if (schema !== 'public') {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
+  }
+  let closed = false;
+  const run = async <R>(q: { query: typeof db.query; exec: typeof db.exec }, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    if (params && params.length > 0) {
+      const res = await q.query<R>(text, params as unknown[]);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    }
+    // Without parameters the text may hold several statements (migrations, pg-boss DDL);
+    // `exec` runs them all and the last statement's result is the answer.
+    const results = await q.exec(text);
+    const last = results[results.length - 1];
+    return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+  };
+  return {
+    kind: 'pglite',
+    query: (text, params) => run(db, text, params),
+    transaction: (fn) =>
+      db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) })),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * TaskQueue: the durable queue, pg-boss 10 on the same database as everything else.
+ *
+ * pg-boss owns job state (queued, active, retry, failed) and its maintenance fails the
+ * active jobs of a replica that died once they expire. We add what pg-boss 10 lacks:
+ * our own retry curve (multiplier and cap), dead-letter listing and retry by task id,
+ * and "send unless already queued or running" for singleton keys.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type { Database, Queryable } from '../db/types.js';
+import { NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { RetryPolicy } from '../../config/spawn.js';
+import type { SerializedError, Task, TaskState, TaskSummary } from './types.js';
+
+export interface TaskQueueOptions {
+  /** pg-boss schema */
+  schema: string;
+  retryPolicy: RetryPolicy;
+  /** ms a worker gets per attempt; pg-boss expires jobs a little later (dead replicas) */
+  workerTimeout: number;
+  maintenanceIntervalSeconds: number;
+  /** run pg-boss cron schedules on this replica */
+  schedule: boolean;
+  logger: Logger;
+}
+
+/** The payload of every job: the task as the caller gave it. */
+export interface JobData {
+  taskId: string;
+  type: string;
+  priority: number;
+  parameters: Record<string, unknown>;
+}
+
+export interface FetchedJob {
+  id: string;
+  name: string;
+  data: JobData;
+  retryCount: number;
+  priority: number;
+}
+
+export type FailOutcome = 'retry' | 'dead';
+
+const NAMESPACE = 'scenescout-task:';
+
+/** A stable job id per task id, so distributing the same task twice is a no-op. */
+export function jobIdForTask(taskId: string): string {
+  const h = createHash('sha1').update(NAMESPACE + taskId).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50; // version 5
+  h[8] = (h[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function deadLetterQueue(type: string): string {
+  return `${type}__dead`;
+}
+
+function adapter(q: Queryable): PgBoss.Db {
+  return { executeSql: (text, values) => q.query(text, values) };
+}
+
+export class TaskQueue {
+  readonly boss: PgBoss;
+  private readonly known = new Set<string>();
+  private readonly s: string;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: TaskQueueOptions,
+  ) {
+    this.s = options.schema;
+    this.boss = new PgBoss({
+      db: adapter(db),
+      schema: options.schema,
+      supervise: true,
+      schedule: options.schedule,
+      migrate: true,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
+      monitorStateIntervalSeconds: 60,
+    } as PgBoss.ConstructorOptions);
+    this.boss.on('error', (err) => options.logger.error({ err }, 'pg-boss error'));
+  }
+
+  async start(types: string[]): Promise<void> {
+    await this.boss.start();
+    for (const type of types) await this.ensureQueue(type);
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, close: false } as PgBoss.StopOptions);
+  }
+
+  /** Seconds after which pg-boss fails an active job whose replica stopped answering. */
+  private expireSeconds(): number {
+    const margin = Math.min(30_000, Math.max(1_000, this.options.workerTimeout * 0.1));
+    return Math.ceil((this.options.workerTimeout + margin) / 1000);
+  }
+
+  async ensureQueue(type: string): Promise<void> {
+    if (this.known.has(type)) return;
+    const dead = deadLetterQueue(type);
+    for (const name of [dead, type]) {
+      const existing = await this.boss.getQueue(name);
+      const options: PgBoss.Queue = {
+        name,
+        policy: 'standard',
+        retryLimit: name === dead ? 0 : this.options.retryPolicy.maxRetries,
+        retryDelay: Math.max(1, Math.round(this.options.retryPolicy.initialBackoff / 1000)),
+        retryBackoff: false,
+        expireInSeconds: this.expireSeconds(),
+        retentionMinutes: 60 * 24 * 14,
+        ...(name === dead ? {} : { deadLetter: dead }),
+      };
+      if (!existing) {
+        // Two replicas may create the same queue at once; the loser sees a duplicate key.
+        await this.boss.createQueue(name, options).catch(async (err) => {
+          if (!(await this.boss.getQueue(name))) throw err;
+        });
+      } else {
+        await this.boss.updateQueue(name, options);
+      }
+    }
+    this.known.add(type);
+  }
+
+  /** Returns the job id, or null when a task with this id is already known. */
+  async send(task: Task, db: Queryable = this.db): Promise<string | null> {
+    await this.ensureQueue(task.type);
+    const data: JobData = { taskId: task.id, type: task.type, priority: task.priority, parameters: task.parameters };
+    return this.boss.send(task.type, data as unknown as object, {
+      id: jobIdForTask(task.id),
+      priority: task.priority,
+      ...(task.singletonKey ? { singletonKey: task.singletonKey } : {}),
+      db: adapter(db),
+    });
+  }
+
+  /**
+   * Sends the task unless a task with the same singleton key is queued, waiting to retry or
+   * running. The advisory lock serializes replicas that try the same key at the same moment.
+   */
+  async sendUnique(task: Task & { singletonKey: string }): Promise<string | null> {
+    await this.ensureQueue(task.type);
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${task.type}:${task.singletonKey}`]);
+      const { rows } = await tx.query(
+        `SELECT 1 FROM ${this.s}.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' LIMIT 1`,
+        [task.type, task.singletonKey],
+      );
+      if (rows.length > 0) return null;
+      return this.send(task, tx);
+    });
+  }
+
+  async fetch(type: string, batchSize: number): Promise<FetchedJob[]> {
+    const jobs = await this.boss.fetch<JobData>(type, { batchSize, includeMetadata: true, priority: true });
+    return jobs.map((j) => ({ id: j.id, name: j.name, data: j.data, retryCount: j.retryCount, priority: j.priority }));
+  }
+
+  async complete(type: string, jobIds: string[]): Promise<void> {
+    if (jobIds.length > 0) await this.boss.complete(type, jobIds);
+  }
+
+  /**
+   * Fails one attempt. pg-boss moves the job to `retry` or, with no retries left, to
+   * `failed` and copies it to the dead-letter queue; we then set the retry time from our
+   * policy: initialBackoff × multiplier^retryCount, capped at maxBackoff.
+   */
+  async fail(type: string, jobId: string, error: SerializedError): Promise<FailOutcome> {
+    const { initialBackoff, backoffMultiplier, maxBackoff } = this.options.retryPolicy;
+    return this.db.transaction(async (tx) => {
+      if (error.retryable === false) {
+        await tx.query(`UPDATE ${this.s}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [type, jobId]);
+      }
+      await this.boss.fail(type, jobId, { ...error }, { db: adapter(tx) });
+      const { rows } = await tx.query<{ state: string }>(
+        `UPDATE ${this.s}.job
+            SET start_after = now() + make_interval(secs => LEAST($3::float8, $4::float8 * power($5::float8, retry_count)) / 1000.0)
+          WHERE name = $1 AND id = $2 AND state = 'retry'
+          RETURNING state`,
+        [type, jobId, maxBackoff, initialBackoff, backoffMultiplier],
+      );
+      return rows.length > 0 ? 'retry' : 'dead';
+    });
+  }
+
+  /** Job counts by state over the given queues. */
+  async counts(types: string[]): Promise<Record<string, Record<string, number>>> {
+    const { rows } = await this.db.query<{ name: string; state: string; n: number }>(
+      `SELECT name, state::text AS state, count(*)::int AS n FROM ${this.s}.job WHERE name = ANY($1::text[]) GROUP BY 1, 2`,
+      [types],
+    );
+    const out: Record<string, Record<string, number>> = {};
+    for (const r of rows) (out[r.name] ??= {})[r.state] = Number(r.n);
+    return out;
+  }
+
+  async listTasks(types: string[], states: string[], limit: number): Promise<TaskSummary[]> {
+    const { rows } = await this.db.query<{
+      id: string; name: string; state: string; priority: number; retry_count: number; data: JobData;
+      created_on: Date; started_on: Date | null; completed_on: Date | null; output: { message?: string } | null;
+    }>(
+      `SELECT id, name, state::text AS state, priority, retry_count, data, created_on, started_on, completed_on, output
+         FROM ${this.s}.job
+        WHERE name = ANY($1::text[]) AND state::text = ANY($2::text[])
+        ORDER BY created_on DESC
+        LIMIT $3`,
+      [types, states, limit],
+    );
+    return rows.map((r) => ({
+      taskId: r.data?.taskId ?? r.id,
+      jobId: r.id,
+      type: r.name,
+      state: (r.state === 'created' ? 'queued' : r.state) as TaskState,
+      priority: r.priority,
+      retryCount: r.retry_count,
+      createdAt: new Date(r.created_on).toISOString(),
+      startedAt: r.started_on ? new Date(r.started_on).toISOString() : null,
+      completedAt: r.completed_on ? new Date(r.completed_on).toISOString() : null,
+      parameters: r.data?.parameters ?? {},
+      error: r.state === 'completed' ? null : (r.output?.message ?? null),
+    }));
+  }
+
+  async listDeadLetters(types: string[], limit: number) {
+    const { rows } = await this.db.query<{
+      id: string; name: string; data: JobData; output: { message?: string; code?: string } | null; retry_limit: number; created_on: Date;
+    }>(
+      `SELECT id, name, data, output, retry_limit, created_on FROM ${this.s}.job
+        WHERE name = ANY($1::text[]) AND state = 'created'
+        ORDER BY created_on DESC LIMIT $2`,
+      [types.map(deadLetterQueue), limit],
+    );
+    return rows.map((r) => ({
+      taskId: r.data.taskId,
+      jobId: r.id,
+      type: r.data.type,
+      error: r.output?.message ?? null,
+      retryCount: r.retry_limit,
+      failedAt: new Date(r.created_on).toISOString(),
+      parameters: r.data.parameters,
+    }));
+  }
+
+  /** Moves a dead-lettered task back to its queue as a fresh job with a full retry budget. */
+  async retryDead(types: string[], taskId: string): Promise<{ taskId: string; jobId: string }> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string; name: string; data: JobData }>(
+        `SELECT id, name, data FROM ${this.s}.job
+          WHERE name = ANY($1::text[]) AND state = 'created' AND data->>'taskId' = $2
+          ORDER BY created_on DESC LIMIT 1 FOR UPDATE`,
+        [types.map(deadLetterQueue), taskId],
+      );
+      const dead = rows[0];
+      if (!dead) throw new NotFoundError(`no dead-lettered task with id ${JSON.stringify(taskId)}`);
+      await this.boss.complete(dead.name, dead.id, { retried: true }, { db: adapter(tx) });
+      const jobId = randomUUID();
+      await this.boss.send(dead.data.type, dead.data as unknown as object, { id: jobId, priority: dead.data.priority, db: adapter(tx) });
+      return { taskId, jobId };
+    });
+  }
+}

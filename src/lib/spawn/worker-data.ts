@@ -1,0 +1,19 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { ProviderConfig } from '../../config/spawn.js';
+
+/** What the controller hands every worker thread at spawn. */
+export interface WorkerBootData {
+  workerId: string;
+  type: string;
+  replicaId: string;
+  /** file URL of the script the thread runs; built-in modules start only when they are it */
+  entry: string;
+  rpcPort: MessagePort;
+  /** 'rpc': reach storage through the controller (embedded mode); 'postgres': connect directly */
+  storage: { mode: 'rpc' } | { mode: 'postgres'; databaseUrl: string; schema: string };
+  redisUrl?: string;
+  providers: Record<string, ProviderConfig>;
+  workerTimeout: number;
+  ingestionBatchSize: number;
+  logLevel: string;
+}

@@ -1,0 +1,171 @@
+/**
+ * BaseWorker: the thread side of the spawn protocol. A subclass implements initialize,
+ * processTask and shutdown; the base answers health probes, reports results and errors,
+ * and gives the subclass storage (`this.db`) that works the same in both database modes.
+ */
+import { parentPort, workerData, isMainThread } from 'node:worker_threads';
+import pg from 'pg';
+import { postgresPoolConfig } from '../../db/connect.js';
+import type { Queryable, QueryResult } from '../../db/types.js';
+import { RpcClient, serializeError } from '../rpc.js';
+import type { ControllerToWorker, TaskAssignment, WorkerToController } from '../types.js';
+import type { WorkerBootData } from '../worker-data.js';
+
+export type { TaskAssignment };
+
+export abstract class BaseWorker {
+  protected readonly workerId: string;
+  protected readonly type: string;
+  protected readonly boot: WorkerBootData;
+  /** Storage: the controller's database over RPC (embedded mode) or a direct pool (Postgres). */
+  protected readonly db: Queryable;
+  protected readonly rpc: RpcClient;
+  private pool: pg.Pool | undefined;
+  private current: { taskId: string; resultSent: boolean } | null = null;
+  private stopping = false;
+
+  constructor() {
+    if (isMainThread || !parentPort) throw new Error('BaseWorker must be constructed inside a worker thread');
+    this.boot = workerData as WorkerBootData;
+    this.workerId = this.boot.workerId;
+    this.type = this.boot.type;
+    this.rpc = new RpcClient(this.boot.rpcPort);
+    this.db = this.createStorage();
+    this.setupMessageHandling();
+    // Deferred so that subclass field initializers have run before initialize() sees `this`.
+    setImmediate(() => void this.start());
+  }
+
+  /** True when `moduleUrl` is the script this thread was started with. */
+  static isEntry(moduleUrl: string): boolean {
+    return !isMainThread && (workerData as WorkerBootData | undefined)?.entry === moduleUrl;
+  }
+
+  protected abstract initialize(): Promise<void>;
+  /** The value returned is the task's result; calling sendResult() instead is equivalent. */
+  protected abstract processTask(assignment: TaskAssignment): Promise<unknown>;
+  protected abstract shutdown(): Promise<void>;
+
+  private createStorage(): Queryable {
+    const storage = this.boot.storage;
+    if (storage.mode === 'postgres') {
+      this.pool = new pg.Pool(postgresPoolConfig(storage.databaseUrl, storage.schema, 2, `scenescout-${this.workerId}`));
+      this.pool.on('error', () => {});
+      const pool = this.pool;
+      return {
+        async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+          const res = await pool.query(text, params as unknown[] | undefined);
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+        },
+      };
+    }
+    const rpc = this.rpc;
+    return {
+      async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+        const res = await rpc.call('db.query', { text, params: [...(params ?? [])] });
+        return { rows: res.rows as R[], rowCount: res.rowCount };
+      },
+    };
+  }
+
+  private async start(): Promise<void> {
+    try {
+      await this.initialize();
+      this.post({ type: 'ready', workerId: this.workerId });
+    } catch (err) {
+      // A worker that cannot start is never reused: report and let the controller terminate it.
+      this.post({ type: 'error', workerId: this.workerId, taskId: null, error: serializeError(err) });
+    }
+  }
+
+  private setupMessageHandling(): void {
+    parentPort!.on('message', (message: ControllerToWorker) => {
+      void this.handleMessage(message).catch((err) => this.sendError(err));
+    });
+  }
+
+  protected async handleMessage(message: ControllerToWorker): Promise<void> {
+    switch (message.type) {
+      case 'task':
+        await this.runTask(message.assignment);
+        break;
+      case 'health':
+        this.sendHealthStatus(message.requestId);
+        break;
+      case 'shutdown':
+        await this.stop();
+        break;
+      default:
+        throw new Error(`Unknown message type: ${(message as { type: string }).type}`);
+    }
+  }
+
+  private async runTask(assignment: TaskAssignment): Promise<void> {
+    this.current = { taskId: assignment.taskId, resultSent: false };
+    try {
+      const result = await this.processTask(assignment);
+      if (!this.current.resultSent) this.sendResult(assignment.taskId, result ?? null);
+    } catch (err) {
+      if (!this.current.resultSent) this.sendError(err, assignment.taskId);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    try {
+      await this.shutdown();
+    } finally {
+      await this.pool?.end().catch(() => {});
+      parentPort!.close();
+    }
+  }
+
+  protected sendResult(taskId: string, result: unknown): void {
+    if (this.current?.taskId === taskId) {
+      if (this.current.resultSent) return;
+      this.current.resultSent = true;
+    }
+    this.post({ type: 'result', workerId: this.workerId, taskId, result: result ?? null });
+  }
+
+  /**
+   * Reports a failure. As in the design, `error` may be `{ taskId, error }`; without a task
+   * id the failure belongs to the task being run, if any.
+   */
+  protected sendError(error: unknown, taskId?: string): void {
+    let id = taskId ?? this.current?.taskId ?? null;
+    let err = error;
+    if (error && typeof error === 'object' && 'taskId' in error && !(error instanceof Error)) {
+      const wrapped = error as { taskId?: string; error?: unknown };
+      id = wrapped.taskId ?? id;
+      err = wrapped.error ?? error;
+    }
+    if (id && this.current?.taskId === id) {
+      if (this.current.resultSent) return;
+      this.current.resultSent = true;
+    }
+    this.post({ type: 'error', workerId: this.workerId, taskId: id, error: serializeError(err) });
+  }
+
+  protected sendHealthStatus(requestId: number | null = null): void {
+    this.post({
+      type: 'heartbeat',
+      workerId: this.workerId,
+      requestId,
+      status: 'healthy',
+      timestamp: Date.now(),
+      memory: process.memoryUsage().heapUsed,
+    });
+  }
+
+  protected log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void {
+    this.post({ type: 'log', workerId: this.workerId, level, msg, ...(data ? { data } : {}) });
+  }
+
+  private post(message: WorkerToController): void {
+    parentPort!.postMessage(message);
+  }
+}
