@@ -202,7 +202,7 @@ export class SpawnController extends EventEmitter {
     this.loopDelay.enable();
     for (const [type, t] of Object.entries(c.workerTypes)) {
       const initial = t.initialWorkers ?? ((BUILTIN_TYPES as readonly string[]).includes(type) ? 1 : 0);
-      for (let i = 0; i < initial && this.liveCount() < c.maxWorkers; i++) await this.spawnWorker(type);
+      for (let i = 0; i < initial && this.liveCount() < c.maxWorkers; i++) await this.spawn(type);
     }
     this.startHealthMonitoring();
     const poll = setInterval(() => this.onPoll(), c.pollInterval);
@@ -242,6 +242,10 @@ export class SpawnController extends EventEmitter {
     }
     if (this.stopping) throw new CapacityError('the controller is shutting down');
     await this.initialize();
+    return this.spawn(type);
+  }
+
+  private async spawn(type: string): Promise<string> {
     const t = this.config.workerTypes[type]!;
     if (this.liveCount() >= this.config.maxWorkers) {
       throw new CapacityError(`cannot spawn a ${type} worker: SPAWN_MAX_WORKERS (${this.config.maxWorkers}) workers are running`);

@@ -1,0 +1,76 @@
+/**
+ * Documents the ics and jsonld clients read: http(s) URLs through the HTTP helper (limiter,
+ * timeout, retries), anything else as a local file path or file: URL.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProviderError } from './errors.js';
+import type { HttpClient } from './http.js';
+import type { SourceId } from './types.js';
+
+export interface LoadedDocument {
+  /** the URL (redacted) or absolute path, as reported in events and errors */
+  location: string;
+  text: string;
+}
+
+export function isHttpUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
+export async function loadDocument(
+  source: SourceId,
+  http: HttpClient,
+  location: string,
+  accept: string,
+  signal?: AbortSignal,
+): Promise<LoadedDocument> {
+  if (isHttpUrl(location)) {
+    const res = await http.getText(location, { headers: { accept }, signal });
+    return { location: res.url, text: res.body };
+  }
+  const path = location.startsWith('file:') ? fileURLToPath(location) : resolve(location);
+  try {
+    return { location: path, text: await readFile(path, { encoding: 'utf8', signal }) };
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    const code = (err as { code?: string }).code;
+    throw new ProviderError('ERR_PROVIDER_RESPONSE', `${source}: cannot read ${path}: ${code ?? (err as Error).message}`, {
+      source,
+      url: path,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Runs `read` for each document; one document failing is reported through `onError` and does
+ * not stop the others, unless every document failed (then the first error is thrown, so the
+ * task is retried) or the failure is one that concerns the whole source (budget, abort).
+ */
+export async function forEachDocument(
+  locations: readonly string[],
+  read: (location: string) => Promise<void>,
+  onError: (location: string, err: unknown) => void,
+  isFatal: (err: unknown) => boolean,
+): Promise<void> {
+  let firstError: unknown;
+  let failures = 0;
+  for (const location of locations) {
+    try {
+      await read(location);
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      failures++;
+      firstError ??= err;
+      onError(location, err);
+    }
+  }
+  if (locations.length > 0 && failures === locations.length) throw firstError;
+}
+
+/** True when `err` is the reason of the caller's own abort. */
+export function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && err === signal.reason;
+}

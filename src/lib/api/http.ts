@@ -1,0 +1,230 @@
+/**
+ * The one way provider clients speak HTTP: a timeout on every attempt, the shared limiter
+ * before every attempt, retries with exponential backoff and jitter on network errors, 408,
+ * 429 and 5xx, and waits that honour `Retry-After` and provider reset headers.
+ * Everything logged or thrown goes through `redact.ts` first.
+ */
+import { RateLimitedError } from '../errors.js';
+import { BudgetExhaustedError, ProviderError, ProviderRequestError } from './errors.js';
+import { sleep, type ProviderLimiter } from './rate-limit.js';
+import { redactError, redactText, redactUrl } from './redact.js';
+import type { ClientStats, Logger, SourceId } from './types.js';
+
+/** What a client may tell us about a failed response, from its provider's error format. */
+export interface ProviderErrorInfo {
+  /** provider error code, e.g. 'HIT_RATE_LIMIT' */
+  code?: string;
+  /** provider's human description */
+  description?: string;
+  /** provider-specific wait, e.g. from Ticketmaster's `Rate-Limit-Reset`; used when no Retry-After */
+  retryAfterMs?: number;
+  /** the provider's daily quota is gone: throw BudgetExhaustedError, do not retry */
+  budgetExhausted?: boolean;
+}
+
+export interface FailedResponse {
+  status: number;
+  headers: Headers;
+  /** parsed JSON when the body was JSON, else the text */
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  source: SourceId;
+  /** shared with the client; apiCalls and retries are counted here */
+  stats: ClientStats;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxRetryWaitMs: number;
+  limiter?: ProviderLimiter;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** literal values (keys, tokens) to scrub from every message */
+  secrets?: string[];
+  describeError?: (res: FailedResponse) => ProviderErrorInfo;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  /** the request URL, redacted */
+  url: string;
+}
+
+/** A failed attempt worth retrying: the error to throw if we give up, and the server's requested wait. */
+class RetryableFailure {
+  constructor(
+    readonly error: Error,
+    readonly reason: string,
+    readonly serverWaitMs?: number,
+  ) {}
+}
+
+export class HttpClient {
+  readonly #o: HttpClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #secrets: string[];
+
+  constructor(options: HttpClientOptions) {
+    this.#o = options;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#secrets = (options.secrets ?? []).filter(Boolean);
+  }
+
+  /** Scrubs secrets (known values and secret-looking patterns) from `text`. */
+  redact(text: string): string {
+    return redactText(text, this.#secrets);
+  }
+
+  redactUrl(url: string | URL): string {
+    return this.redact(redactUrl(url));
+  }
+
+  async getText(url: URL | string, options: RequestOptions = {}): Promise<HttpResponse<string>> {
+    return this.#request(new URL(String(url)), options);
+  }
+
+  async getJson(url: URL | string, options: RequestOptions = {}): Promise<HttpResponse<unknown>> {
+    const res = await this.getText(url, { ...options, headers: { accept: 'application/json', ...options.headers } });
+    try {
+      return { ...res, body: JSON.parse(res.body) as unknown };
+    } catch (err) {
+      const snippet = this.redact(res.body.slice(0, 80).replace(/\s+/g, ' '));
+      throw new ProviderError(
+        'ERR_PROVIDER_RESPONSE',
+        `${this.#o.source}: malformed JSON from GET ${res.url} (status ${res.status}): ${this.redact(coerceMessage(err))}; body starts ${JSON.stringify(snippet)}`,
+        { source: this.#o.source, url: res.url, status: res.status, cause: redactError(err, this.#secrets) },
+      );
+    }
+  }
+
+  async #request(url: URL, options: RequestOptions): Promise<HttpResponse<string>> {
+    const { source, stats, limiter, logger, maxRetries } = this.#o;
+    const safeUrl = this.redactUrl(url);
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      if (limiter) await limiter.acquire(source, signal);
+      stats.apiCalls++;
+      const startedAt = Date.now();
+      let failure: RetryableFailure;
+      try {
+        const res = await this.#attempt(url, safeUrl, options);
+        logger?.debug({ source, url: safeUrl, status: res.status, ms: Date.now() - startedAt }, 'provider request');
+        return res;
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (!(err instanceof RetryableFailure)) throw err;
+        failure = err;
+      }
+
+      const backoff = this.#backoff(attempt);
+      const waitMs = failure.serverWaitMs ?? backoff;
+      if (failure.serverWaitMs !== undefined && failure.serverWaitMs > this.#o.maxRetryWaitMs) {
+        // The provider wants a long pause (e.g. a quota reset hours away): hand it to the caller.
+        throw failure.error;
+      }
+      if (attempt >= maxRetries) throw failure.error;
+      stats.retries++;
+      logger?.warn({ source, url: safeUrl, attempt: attempt + 1, maxRetries, waitMs, reason: failure.reason }, 'provider request failed; retrying');
+      await sleep(waitMs, signal);
+    }
+  }
+
+  /** One attempt. Resolves with the response; rejects with a final error or a RetryableFailure. */
+  async #attempt(url: URL, safeUrl: string, options: RequestOptions): Promise<HttpResponse<string>> {
+    const { source, timeoutMs } = this.#o;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.#fetch(url, { headers: options.headers, signal, redirect: 'follow' });
+      text = await res.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const timedOut = timeout.aborted;
+      const error = new ProviderError(
+        timedOut ? 'ERR_PROVIDER_TIMEOUT' : 'ERR_PROVIDER_NETWORK',
+        timedOut
+          ? `${source}: GET ${safeUrl} timed out after ${timeoutMs} ms`
+          : `${source}: GET ${safeUrl} failed: ${this.redact(describeNetworkError(err))}`,
+        { source, url: safeUrl, cause: redactError(err, this.#secrets) },
+      );
+      throw new RetryableFailure(error, timedOut ? 'timeout' : 'network error');
+    }
+    if (res.ok) return { status: res.status, headers: res.headers, body: text, url: safeUrl };
+    throw this.#classify(res, text, safeUrl);
+  }
+
+  #classify(res: Response, text: string, safeUrl: string): Error | RetryableFailure {
+    const { source } = this.#o;
+    const status = res.status;
+    const body = parseMaybeJson(text);
+    const info = this.#o.describeError?.({ status, headers: res.headers, body }) ?? {};
+    const detail = this.redact(
+      [info.code, info.description ?? (typeof body === 'string' ? textSnippet(body) : undefined)].filter(Boolean).join(': '),
+    );
+    const message = `${source}: GET ${safeUrl} answered ${status}${detail ? ` (${detail})` : ''}`;
+    const details = { source, url: safeUrl, status, providerCode: info.code };
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+
+    if (info.budgetExhausted) {
+      return new BudgetExhaustedError(source, `${message}; the provider's daily quota is used up`, info.retryAfterMs ?? retryAfter);
+    }
+    if (status === 429) {
+      const serverWaitMs = retryAfter ?? info.retryAfterMs;
+      return new RetryableFailure(new RateLimitedError(message, serverWaitMs), `429 ${info.code ?? ''}`.trim(), serverWaitMs);
+    }
+    if (status >= 500 || status === 408) {
+      return new RetryableFailure(new ProviderError('ERR_PROVIDER_HTTP', message, details), String(status), retryAfter);
+    }
+    return new ProviderRequestError(message, details);
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random. */
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#o.retryMaxMs, this.#o.retryBaseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+}
+
+/** `Retry-After` as ms from now: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The start of an error body as one line, HTML tags dropped. */
+function textSnippet(body: string): string {
+  return body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+function parseMaybeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return [e?.message ?? String(err), cause].filter(Boolean).join(': ');
+}
+
+function coerceMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,90 @@
+/**
+ * The contract every provider client keeps.
+ *
+ * Glossary:
+ * - source: one provider of events (a `SourceId`), e.g. Ticketmaster or an iCalendar feed.
+ * - client: the object that talks to one source and returns its events untouched.
+ * - raw event: one event object exactly as the source describes it; stored as `raw_events.data`.
+ * - external id: the id of a raw event inside its source (`raw_events.external_id`).
+ * - skipped: a record, document or window the client could not use; reported, never fatal.
+ */
+import type { ProviderLimiter } from './rate-limit.js';
+
+export const SOURCES = ['ticketmaster', 'eventbrite', 'yelp', 'ics', 'jsonld'] as const;
+export type SourceId = (typeof SOURCES)[number];
+
+export function isSourceId(value: unknown): value is SourceId {
+  return typeof value === 'string' && (SOURCES as readonly string[]).includes(value);
+}
+
+export interface SearchParams {
+  location: { latitude: number; longitude: number; /** metres */ radius: number };
+  dateRange: { start: Date | string; end: Date | string };
+  /** max events to return overall (default: all) */
+  limit?: number;
+  /** eventbrite */
+  organizationIds?: string[];
+  /** eventbrite */
+  venueIds?: string[];
+  /** ics: URLs or file paths */
+  feeds?: string[];
+  /** jsonld: URLs or file paths */
+  pages?: string[];
+  signal?: AbortSignal;
+}
+
+export interface SkippedRecord {
+  reason: string;
+  id?: string;
+}
+
+/** Cumulative since construction or the last `resetStats()`. */
+export interface ClientStats {
+  /** HTTP requests sent, retries included */
+  apiCalls: number;
+  skipped: SkippedRecord[];
+  retries: number;
+}
+
+export interface ProviderClient<E = unknown> {
+  readonly source: SourceId;
+  /** The provider's own event objects, deduplicated by `externalId`. */
+  searchEvents(params: SearchParams): Promise<E[]>;
+  /** Stable id of `event` within the source. */
+  externalId(event: E): string;
+  readonly stats: ClientStats;
+  resetStats(): void;
+  cleanup?(): Promise<void>;
+}
+
+/** What we need of a pino logger; pino itself fits. */
+export interface Logger {
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  info(obj: Record<string, unknown>, msg?: string): void;
+  debug(obj: Record<string, unknown>, msg?: string): void;
+}
+
+export interface ClientOptions {
+  /** API key (ticketmaster, yelp) or token (eventbrite); `token` is an alias */
+  apiKey?: string;
+  token?: string;
+  baseUrl?: string;
+  /** per HTTP request, default 15000 */
+  timeoutMs?: number;
+  /** retries after the first attempt, default 3 */
+  maxRetries?: number;
+  /** first backoff delay, default 500 ms; doubles on each retry, with jitter */
+  retryBaseMs?: number;
+  /** longest backoff delay, default 30000 ms */
+  retryMaxMs?: number;
+  /**
+   * Longest wait a provider may ask for (Retry-After, reset headers) that we sleep through,
+   * default 60000 ms. A longer wait throws RateLimitedError with `retryAfterMs` at once, so
+   * the task can be rescheduled instead of holding a worker.
+   */
+  maxRetryWaitMs?: number;
+  limiter?: ProviderLimiter;
+  logger?: Logger;
+  /** Only to route through a proxy or instrument requests; defaults to global fetch. */
+  fetch?: typeof fetch;
+}
