@@ -70,7 +70,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  SCENESCOUT_DATA_DIR: z.string().min(1).default('.scenescout/data'),
+  SCENESCOUT_DATA_DIR: z.string().min(1).optional(),
   SCENESCOUT_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier')
@@ -104,6 +104,13 @@ const envSchema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
+/** A value for an error message: never a secret, even a malformed one. */
+function showValue(key: string, value: string | undefined): string {
+  if (/KEY|TOKEN|SECRET|PASSWORD/.test(key)) return '[redacted]';
+  if (value && /_URL$/.test(key)) return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
+  return JSON.stringify(value);
+}
+
 /** Builds the config from an environment, throwing ConfigError that names the bad variable. */
 export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
   // Empty strings mean "unset", as in most shells' `FOO= cmd`.
@@ -116,7 +123,7 @@ export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
-      return `${key}=${JSON.stringify(env[key])}: ${issue.message}`;
+      return `${key}=${showValue(key, env[key])}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
@@ -126,7 +133,8 @@ export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
     workerTimeout: e.SPAWN_WORKER_TIMEOUT,
     redisUrl: e.SPAWN_REDIS_URL,
     databaseUrl: e.DATABASE_URL,
-    dataDir: e.SCENESCOUT_DATA_DIR,
+    // Library default: in memory. The service (`npm start`) defaults to DEFAULT_SERVICE_DATA_DIR.
+    dataDir: e.SCENESCOUT_DATA_DIR ?? 'memory',
     schema: e.SCENESCOUT_SCHEMA,
     workerTypes: {
       discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
@@ -192,6 +200,53 @@ export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+export const DEFAULT_SERVICE_DATA_DIR = '.scenescout/data';
+
+export interface ServiceConfig {
+  port: number;
+  host?: string;
+  apiToken?: string;
+  logLevel: string;
+  /** where `npm start` keeps the embedded database when DATABASE_URL is unset */
+  dataDir: string;
+  bodyLimitBytes: number;
+}
+
+const serviceSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
+  SCENESCOUT_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SCENESCOUT_DATA_DIR: z.string().min(1).default(DEFAULT_SERVICE_DATA_DIR),
+  SCENESCOUT_BODY_LIMIT: posInt.max(10 * 1024 * 1024).default(64 * 1024),
+});
+
+/** The HTTP service's settings; like loadSpawnConfig, a bad value names its variable. */
+export function loadServiceConfig(env: Env = process.env): ServiceConfig {
+  const cleaned: Env = {};
+  for (const key of Object.keys(serviceSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') cleaned[key] = v;
+  }
+  const parsed = serviceSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `${key}=${showValue(key, env[key])}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    apiToken: e.SCENESCOUT_API_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.SCENESCOUT_DATA_DIR,
+    bodyLimitBytes: e.SCENESCOUT_BODY_LIMIT,
+  };
 }
 
 /** The design's `spawnConfig`, read from `process.env` once at import. */

@@ -493,6 +493,14 @@ export class SpawnController extends EventEmitter {
     return { taskId: task.id, jobId };
   }
 
+  /** Requeues a dead-lettered task with a fresh retry budget; it runs at once if a worker is idle. */
+  async retryTask(taskId: string): Promise<{ taskId: string; jobId: string }> {
+    await this.initialize();
+    const r = await this.queue.retryDead(this.workerTypeNames, taskId);
+    await this.wake(r.type);
+    return { taskId: r.taskId, jobId: r.jobId };
+  }
+
   /** Fetches jobs for idle workers of a type. Concurrent calls share one running loop. */
   private wake(type: string): Promise<void> {
     let st = this.dispatch.get(type);

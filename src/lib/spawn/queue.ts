@@ -247,7 +247,7 @@ export class TaskQueue {
   }
 
   /** Moves a dead-lettered task back to its queue as a fresh job with a full retry budget. */
-  async retryDead(types: string[], taskId: string): Promise<{ taskId: string; jobId: string }> {
+  async retryDead(types: string[], taskId: string): Promise<{ taskId: string; jobId: string; type: string }> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string; name: string; data: JobData }>(
         `SELECT id, name, data FROM ${this.s}.job
@@ -260,7 +260,7 @@ export class TaskQueue {
       await this.boss.complete(dead.name, dead.id, { retried: true }, { db: adapter(tx) });
       const jobId = randomUUID();
       await this.boss.send(dead.data.type, dead.data as unknown as object, { id: jobId, priority: dead.data.priority, db: adapter(tx) });
-      return { taskId, jobId };
+      return { taskId, jobId, type: dead.data.type };
     });
   }
 }

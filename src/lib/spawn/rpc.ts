@@ -3,7 +3,7 @@
  * what only the controller's thread owns: the embedded database and in-process rate limits.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { coerceError } from '../errors.js';
+import { coerceError, ConfigError, NonRetryableError, ValidationError } from '../errors.js';
 import type { SerializedError } from './types.js';
 
 export interface RpcMethods {
@@ -62,7 +62,11 @@ export function serializeError(err: unknown): SerializedError {
     message: e.message,
     name: e.name,
     ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...(e.code === 'ERR_NON_RETRYABLE' || e.retryable === false ? { retryable: false } : {}),
+    // Retrying cannot fix bad input, bad configuration or a refused credential.
+    ...(err instanceof NonRetryableError || err instanceof ConfigError || err instanceof ValidationError ||
+    e.code === 'ERR_NON_RETRYABLE' || e.code === 'ERR_BUDGET_EXHAUSTED' || e.retryable === false
+      ? { retryable: false }
+      : {}),
   };
 }
 

@@ -1,14 +1,134 @@
+/**
+ * DiscoveryWorker: one task is one (city, source) pair. It pages through the provider for the
+ * coming days and upserts what it finds into `raw_events`.
+ */
+import { Redis } from 'ioredis';
+import { createClient, createProviderLimiter, isSourceId, type ProviderClient, type ProviderLimiter, type SourceId } from '../../api/index.js';
+import { upsertRawEvents } from '../../db/queries/raw-events.js';
+import { NonRetryableError } from '../../errors.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
-/** Pulls one (city, source) from a provider into raw_events. (Task logic: see the catalogue modules.) */
-export class DiscoveryWorker extends BaseWorker {
-  protected async initialize(): Promise<void> {}
+export interface DiscoveryParameters {
+  source: SourceId;
+  cityId?: string;
+  location: { latitude: number; longitude: number; radius?: number };
+  dateRange?: { start: string | Date; end: string | Date };
+  organizationIds?: string[];
+  venueIds?: string[];
+  feeds?: string[];
+  pages?: string[];
+  limit?: number;
+}
 
-  protected async processTask(assignment: TaskAssignment): Promise<unknown> {
-    return { noop: true, taskId: assignment.taskId };
+export interface DiscoveryResult {
+  source: SourceId;
+  cityId: string | null;
+  location: DiscoveryParameters['location'];
+  eventsDiscovered: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  apiCalls: number;
+  skipped: number;
+  skippedSample: Array<{ reason: string; id?: string }>;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const BATCH = 500;
+
+export class DiscoveryWorker extends BaseWorker {
+  private clients = new Map<SourceId, ProviderClient>();
+  private limiter!: ProviderLimiter;
+  private redis: Redis | undefined;
+
+  protected async initialize(): Promise<void> {
+    if (this.boot.redisUrl) {
+      // With Redis the limits are shared by every thread and replica directly.
+      this.redis = new Redis(this.boot.redisUrl, { maxRetriesPerRequest: 2 });
+      this.redis.on('error', () => {});
+      this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: `scenescout:${this.schemaKey()}` });
+    } else {
+      // Without Redis the limits live in the controller's process, shared by its threads.
+      const rpc = this.rpc;
+      this.limiter = {
+        acquire: async (source) => {
+          await rpc.call('limiter.acquire', { source });
+        },
+        budget: (source) => rpc.call('limiter.budget', { source }),
+      };
+    }
   }
 
-  protected async shutdown(): Promise<void> {}
+  private schemaKey(): string {
+    return this.boot.storage.mode === 'postgres' ? this.boot.storage.schema : 'public';
+  }
+
+  private client(source: SourceId): ProviderClient {
+    let client = this.clients.get(source);
+    if (!client) {
+      const logger = {
+        warn: (obj: Record<string, unknown>, msg?: string) => this.log('warn', msg ?? 'provider warning', obj),
+        info: (obj: Record<string, unknown>, msg?: string) => this.log('info', msg ?? 'provider info', obj),
+        debug: () => {},
+      };
+      client = createClient(source, { ...this.boot.providers[source], limiter: this.limiter, logger });
+      this.clients.set(source, client);
+    }
+    return client;
+  }
+
+  protected async processTask(assignment: TaskAssignment): Promise<DiscoveryResult> {
+    const p = assignment.parameters as unknown as DiscoveryParameters;
+    if (!isSourceId(p.source)) throw new NonRetryableError(`Unknown source: ${JSON.stringify(p.source)}`);
+    const loc = p.location;
+    if (!loc || typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number') {
+      throw new NonRetryableError('discovery task needs parameters.location { latitude, longitude, radius }');
+    }
+    const start = p.dateRange?.start ? new Date(p.dateRange.start) : new Date();
+    const end = p.dateRange?.end ? new Date(p.dateRange.end) : new Date(start.getTime() + 90 * DAY);
+    const client = this.client(p.source);
+    client.resetStats();
+    const events = await client.searchEvents({
+      location: { latitude: loc.latitude, longitude: loc.longitude, radius: loc.radius ?? 50_000 },
+      dateRange: { start, end },
+      ...(p.limit ? { limit: p.limit } : {}),
+      organizationIds: p.organizationIds,
+      venueIds: p.venueIds,
+      feeds: p.feeds,
+      pages: p.pages,
+    });
+    const counts = { new: 0, changed: 0, unchanged: 0 };
+    const seen = new Set<string>();
+    const records: Array<{ externalId: string; data: unknown }> = [];
+    for (const event of events) {
+      const externalId = client.externalId(event);
+      if (seen.has(externalId)) continue;
+      seen.add(externalId);
+      records.push({ externalId, data: event });
+    }
+    for (let i = 0; i < records.length; i += BATCH) {
+      const c = await upsertRawEvents(this.db, p.source, p.cityId ?? null, records.slice(i, i + BATCH));
+      counts.new += c.new;
+      counts.changed += c.changed;
+      counts.unchanged += c.unchanged;
+    }
+    const { apiCalls, skipped } = client.stats;
+    return {
+      source: p.source,
+      cityId: p.cityId ?? null,
+      location: loc,
+      eventsDiscovered: records.length,
+      ...counts,
+      apiCalls,
+      skipped: skipped.length,
+      skippedSample: skipped.slice(0, 10),
+    };
+  }
+
+  protected async shutdown(): Promise<void> {
+    for (const client of this.clients.values()) if (client.cleanup) await client.cleanup();
+    this.redis?.disconnect();
+  }
 }
 
 if (BaseWorker.isEntry(import.meta.url)) new DiscoveryWorker();

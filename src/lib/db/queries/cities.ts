@@ -1,0 +1,49 @@
+/** `cities`: what discovery covers. */
+import type { City, CityInput } from '../../../server/context.js';
+import { NotFoundError } from '../../errors.js';
+import type { Queryable } from '../types.js';
+
+interface CityRow {
+  id: string; name: string; latitude: number; longitude: number; radius_m: number; timezone: string;
+  priority: number; enabled: boolean; sources: Record<string, unknown>;
+}
+
+const COLUMNS = 'id, name, latitude, longitude, radius_m, timezone, priority, enabled, sources';
+
+function toCity(r: CityRow): City {
+  return {
+    id: r.id, name: r.name, latitude: Number(r.latitude), longitude: Number(r.longitude), radiusM: Number(r.radius_m),
+    timezone: r.timezone, priority: Number(r.priority), enabled: r.enabled, sources: r.sources ?? {},
+  };
+}
+
+export async function listCities(db: Queryable, options: { enabledOnly?: boolean } = {}): Promise<City[]> {
+  const { rows } = await db.query<CityRow>(
+    `SELECT ${COLUMNS} FROM cities ${options.enabledOnly ? 'WHERE enabled' : ''} ORDER BY priority DESC, id`,
+  );
+  return rows.map(toCity);
+}
+
+export async function getCity(db: Queryable, id: string): Promise<City> {
+  const { rows } = await db.query<CityRow>(`SELECT ${COLUMNS} FROM cities WHERE id = $1`, [id]);
+  if (!rows[0]) throw new NotFoundError(`no city with id ${JSON.stringify(id)}`);
+  return toCity(rows[0]);
+}
+
+export async function upsertCity(db: Queryable, c: CityInput): Promise<City> {
+  const { rows } = await db.query<CityRow>(
+    `INSERT INTO cities (id, name, latitude, longitude, radius_m, timezone, priority, enabled, sources)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+       radius_m = EXCLUDED.radius_m, timezone = EXCLUDED.timezone, priority = EXCLUDED.priority,
+       enabled = EXCLUDED.enabled, sources = EXCLUDED.sources, updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [c.id, c.name, c.latitude, c.longitude, c.radiusM ?? 50_000, c.timezone, c.priority ?? 5, c.enabled ?? true, JSON.stringify(c.sources ?? {})],
+  );
+  return toCity(rows[0]!);
+}
+
+export async function updateCity(db: Queryable, id: string, patch: Partial<CityInput>): Promise<City> {
+  const current = await getCity(db, id);
+  return upsertCity(db, { ...current, ...patch, id });
+}

@@ -1,0 +1,84 @@
+/** `raw_events`: what discovery stores, keyed by (source, external_id). */
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../types.js';
+
+export interface RawUpsertCounts {
+  new: number;
+  changed: number;
+  unchanged: number;
+}
+
+/** JSON with sorted keys, so equal payloads hash equally whatever their key order. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`)
+    .join(',')}}`;
+}
+
+export function contentHash(data: unknown): string {
+  return createHash('sha256').update(stableStringify(data)).digest('hex');
+}
+
+/**
+ * Upserts one batch: new rows are inserted; rows whose payload changed are updated and marked
+ * unprocessed again; unchanged rows only get `last_seen_at`. Counts come from the snapshot
+ * the statement started with, so they are exact even under concurrent discovery.
+ */
+export async function upsertRawEvents(
+  db: Queryable,
+  source: string,
+  cityId: string | null,
+  records: Array<{ externalId: string; data: unknown }>,
+): Promise<RawUpsertCounts> {
+  if (records.length === 0) return { new: 0, changed: 0, unchanged: 0 };
+  const { rows } = await db.query<{ new: number; changed: number; unchanged: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest($3::text[], $4::jsonb[], $5::text[]) AS t(external_id, data, hash)
+     ), old AS (
+       SELECT r.external_id, r.content_hash FROM raw_events r JOIN input i ON r.source = $1 AND r.external_id = i.external_id
+     ), up AS (
+       INSERT INTO raw_events (source, external_id, data, discovered_at, city_id, content_hash, last_seen_at)
+       SELECT $1, external_id, data, now(), $2, hash, now() FROM input
+       ON CONFLICT (source, external_id) DO UPDATE SET
+         data = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN EXCLUDED.data ELSE raw_events.data END,
+         processed = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN FALSE ELSE raw_events.processed END,
+         processed_at = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN NULL ELSE raw_events.processed_at END,
+         error = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN NULL ELSE raw_events.error END,
+         content_hash = EXCLUDED.content_hash,
+         city_id = COALESCE(EXCLUDED.city_id, raw_events.city_id),
+         last_seen_at = now()
+       RETURNING 1
+     )
+     SELECT count(*) FILTER (WHERE old.external_id IS NULL)::int AS new,
+            count(*) FILTER (WHERE old.content_hash IS DISTINCT FROM i.hash AND old.external_id IS NOT NULL)::int AS changed,
+            count(*) FILTER (WHERE old.content_hash = i.hash)::int AS unchanged,
+            (SELECT count(*) FROM up)::int AS written
+       FROM input i LEFT JOIN old USING (external_id)`,
+    [
+      source,
+      cityId,
+      records.map((r) => r.externalId),
+      records.map((r) => JSON.stringify(r.data)),
+      records.map((r) => contentHash(r.data)),
+    ],
+  );
+  const r = rows[0]!;
+  return { new: Number(r.new), changed: Number(r.changed), unchanged: Number(r.unchanged) };
+}
+
+/** Unprocessed raw events grouped by source, oldest first, for ingestion batches. */
+export async function unprocessedBySource(db: Queryable, limitPerSource: number, source?: string): Promise<Map<string, string[]>> {
+  const { rows } = await db.query<{ source: string; ids: string[] }>(
+    `SELECT source, (array_agg(id ORDER BY discovered_at, id))[1:$1] AS ids
+       FROM raw_events
+      WHERE processed = FALSE AND error IS NULL AND ($2::text IS NULL OR source = $2)
+      GROUP BY source`,
+    [limitPerSource, source ?? null],
+  );
+  return new Map(rows.map((r) => [r.source, r.ids]));
+}

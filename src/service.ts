@@ -1,0 +1,79 @@
+/**
+ * The running service: controller, distributor, cities and catalogue behind one object that
+ * the HTTP server, the Next.js route module and the CLI share (`SpawnService`).
+ */
+import { loadCitiesFile } from './lib/cities.js';
+import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
+import { queryEvents } from './lib/events/query.js';
+import { silentLogger, type Logger } from './lib/logger.js';
+import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
+import { TaskDistributor } from './lib/spawn/tasks/distributor.js';
+import type { Task, WorkerType } from './lib/spawn/types.js';
+import type { CityInput, DiscoveryRequest, EventQueryInput, SpawnService } from './server/context.js';
+
+export interface CreateServiceOptions {
+  config?: SpawnControllerOptions;
+  logger?: Logger;
+  /** cities file loaded at start; default config/cities.json, `false` for none */
+  citiesFile?: string | false;
+  /** run the cron schedules (discovery, ingestion, processing); default config.schedules.enabled */
+  schedules?: boolean;
+  /** run a discovery of every city right after start; default false */
+  discoverOnStart?: boolean;
+}
+
+export interface RunningService extends SpawnService {
+  readonly controller: SpawnController;
+  readonly distributor: TaskDistributor;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createService(options: CreateServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? silentLogger;
+  const controller = new SpawnController({ logger, ...options.config });
+  const distributor = new TaskDistributor(controller, { logger });
+  const types = () => controller.workerTypeNames;
+  let startPromise: Promise<void> | undefined;
+  let stopPromise: Promise<void> | undefined;
+
+  const service: RunningService = {
+    controller,
+    distributor,
+    start() {
+      return (startPromise ??= (async () => {
+        const citiesFile = options.citiesFile ?? controller.config.citiesFile;
+        // Read the file before touching the database: a bad file fails the start cleanly.
+        const cities = citiesFile === false ? [] : loadCitiesFile(citiesFile);
+        await controller.initialize();
+        for (const city of cities) await upsertCity(controller.db, city);
+        if (options.schedules ?? controller.config.schedules.enabled) await distributor.startScheduledTasks();
+        if (options.discoverOnStart) await distributor.scheduleDiscovery({});
+      })());
+    },
+    stop() {
+      return (stopPromise ??= (async () => {
+        await distributor.stop().catch(() => {});
+        await controller.shutdown();
+      })());
+    },
+    getSystemStatus: () => controller.getSystemStatus(),
+    getWorkerStates: () => controller.getWorkerStates(),
+    getTaskQueue: (o) => controller.getTaskQueue(o),
+    spawnWorker: (type: WorkerType) => controller.spawnWorker(type),
+    distributeTask: (task: Task) => controller.distributeTask(task),
+    scheduleDiscovery: (request: DiscoveryRequest) => distributor.scheduleDiscovery(request),
+    listDeadLetters: (limit = 50) => controller.queue.listDeadLetters(types(), Math.min(Math.max(limit, 1), 500)),
+    retryTask: (taskId: string) => controller.retryTask(taskId),
+    listCities: () => listCities(controller.db),
+    upsertCity: (city: CityInput) => upsertCity(controller.db, city),
+    updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
+    queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
+    readiness: async () => {
+      const database = await controller.db.query('SELECT 1').then(() => true, () => false);
+      const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);
+      return { database, queue };
+    },
+  };
+  return service;
+}
