@@ -33,7 +33,12 @@ export async function createService(options: CreateServiceOptions = {}): Promise
   const logger = options.logger ?? silentLogger;
   const controller = new SpawnController({ logger, ...options.config });
   const distributor = new TaskDistributor(controller, { logger });
-  const types = () => controller.workerTypeNames;
+  // Metrics read these: how many events discovery found and ingestion wrote.
+  controller.on('task:completed', (e: { type: string; result: unknown }) => {
+    const r = (e.result ?? {}) as { source?: string; eventsDiscovered?: number; inserted?: number; updated?: number; unchanged?: number };
+    if (e.type === 'discovery' && r.source) controller.emit('events:discovered', { source: r.source, count: r.eventsDiscovered ?? 0 });
+    if (e.type === 'ingestion') controller.emit('events:ingested', { count: (r.inserted ?? 0) + (r.updated ?? 0) + (r.unchanged ?? 0) });
+  });
   let startPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
 
@@ -63,7 +68,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     spawnWorker: (type: WorkerType) => controller.spawnWorker(type),
     distributeTask: (task: Task) => controller.distributeTask(task),
     scheduleDiscovery: (request: DiscoveryRequest) => distributor.scheduleDiscovery(request),
-    listDeadLetters: (limit = 50) => controller.queue.listDeadLetters(types(), Math.min(Math.max(limit, 1), 500)),
+    listDeadLetters: (limit = 50) => controller.queue.listDeadLetters(controller.workerTypeNames, Math.min(Math.max(limit, 1), 500)),
     retryTask: (taskId: string) => controller.retryTask(taskId),
     listCities: () => listCities(controller.db),
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),

@@ -5,12 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const DATABASE_URL = process.env.DATABASE_URL || undefined;
+/**
+ * `npm test` moves DATABASE_URL to SCENESCOUT_TEST_DATABASE_URL, so code under test that reads
+ * the environment (spawnConfig) defaults to the embedded database; only the Postgres backend
+ * below connects to Postgres, each test in its own schema.
+ */
+export const DATABASE_URL = process.env.SCENESCOUT_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 
 export interface Backend {
   name: 'pglite' | 'postgres';
   /** config fragment for SpawnController / openDatabase */
-  config(): Promise<{ databaseUrl?: string; dataDir: string; schema: string }>;
+  /** `databaseUrl: ''` forces the embedded database even when the environment names one. */
+  config(): Promise<{ databaseUrl: string; dataDir: string; schema: string }>;
 }
 
 const created: string[] = [];
@@ -22,7 +28,7 @@ export function uniqueSchema(prefix = 't'): string {
 export const pgliteBackend: Backend = {
   name: 'pglite',
   async config() {
-    return { dataDir: 'memory', schema: 'public' };
+    return { databaseUrl: '', dataDir: 'memory', schema: 'public' };
   },
 };
 

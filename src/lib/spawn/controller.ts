@@ -105,7 +105,7 @@ export class SpawnController extends EventEmitter {
   private writer: StateWriter | undefined;
   private limiter: ProviderLimiter | undefined;
   private redis: Redis | undefined;
-  private readonly dispatch = new Map<string, { requested: boolean; running: Promise<void> | null }>();
+  private readonly dispatch = new Map<string, DispatchState>();
   private readonly timers: NodeJS.Timeout[] = [];
   private initPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -501,52 +501,61 @@ export class SpawnController extends EventEmitter {
     return { taskId: r.taskId, jobId: r.jobId };
   }
 
-  /** Fetches jobs for idle workers of a type. Concurrent calls share one running loop. */
+  /**
+   * Asks for jobs for the idle workers of a type. Resolves once a fetch that started after
+   * this call has returned (so a task sent just before is running if a worker was free), or
+   * at once when no worker is free. Up to a few fetches run at once, each for workers no
+   * other fetch has reserved, so completions arriving one by one do not queue behind each other.
+   */
   private wake(type: string): Promise<void> {
     let st = this.dispatch.get(type);
-    if (!st) this.dispatch.set(type, (st = { requested: false, running: null }));
-    st.requested = true;
-    if (!st.running) {
-      const state = st;
-      state.running = this.drain(type, state).finally(() => {
-        state.running = null;
-      });
+    if (!st) this.dispatch.set(type, (st = { requested: false, inflight: 0, reserved: 0, waiters: [] }));
+    const state = st;
+    return new Promise((resolve) => {
+      state.waiters.push(resolve);
+      state.requested = true;
+      this.pump(type, state);
+    });
+  }
+
+  private pump(type: string, st: DispatchState): void {
+    const free = this.idleWorkers(type).length - st.reserved;
+    const maxInflight = Math.min(4, this.config.workerTypes[type]?.maxConcurrency ?? 1);
+    if (this.stopping || !st.requested || free <= 0 || st.inflight >= maxInflight) {
+      if (st.inflight === 0 || this.stopping || free <= 0) for (const w of st.waiters.splice(0)) w();
+      return;
     }
-    return st.running as Promise<void>;
+    st.requested = false;
+    const waiters = st.waiters.splice(0);
+    st.inflight++;
+    st.reserved += free;
+    const done = (jobs: FetchedJob[]) => {
+      st.inflight--;
+      st.reserved -= free;
+      const idle = this.idleWorkers(type);
+      for (const job of jobs) {
+        const w = idle.shift();
+        if (w) this.assign(w, job);
+        else {
+          // The worker we counted crashed while we fetched: the attempt fails and is retried.
+          void this.queue.fail(type, job.id, serializeError(new WorkerCrashError('no worker left to run the fetched task')));
+        }
+      }
+      // A full batch means the queue may hold more.
+      if (jobs.length === free) st.requested = true;
+      for (const w of waiters) w();
+      this.pump(type, st);
+    };
+    this.queue.fetch(type, free).then(done, (err) => {
+      this.logger.error({ err, type }, 'fetch failed');
+      done([]);
+    });
   }
 
   private idleWorkers(type: string): WorkerEntry[] {
     const out: WorkerEntry[] = [];
     for (const w of this.workers.values()) if (w.type === type && w.status === 'idle' && !w.retiring) out.push(w);
     return out;
-  }
-
-  private async drain(type: string, st: { requested: boolean }): Promise<void> {
-    while (st.requested && !this.stopping) {
-      st.requested = false;
-      for (;;) {
-        const idle = this.idleWorkers(type);
-        if (idle.length === 0 || this.stopping) break;
-        let jobs: FetchedJob[];
-        try {
-          jobs = await this.queue.fetch(type, idle.length);
-        } catch (err) {
-          this.logger.error({ err, type }, 'fetch failed');
-          break;
-        }
-        if (jobs.length === 0) break;
-        const free = this.idleWorkers(type);
-        for (const job of jobs) {
-          const w = free.shift();
-          if (w) this.assign(w, job);
-          else {
-            // The worker we counted crashed while we fetched: the attempt fails and is retried.
-            void this.queue.fail(type, job.id, serializeError(new WorkerCrashError('no worker left to run the fetched task')));
-          }
-        }
-        if (jobs.length < idle.length) break;
-      }
-    }
   }
 
   private assign(w: WorkerEntry, job: FetchedJob): void {
@@ -714,7 +723,7 @@ export class SpawnController extends EventEmitter {
     for (const t of this.timers) clearInterval(t);
     if (this.initPromise) await this.initPromise.catch(() => {});
     if (!this._db) return;
-    await Promise.all([...this.dispatch.values()].map((d) => d.running));
+    while ([...this.dispatch.values()].some((d) => d.inflight > 0)) await new Promise((r) => setTimeout(r, 5));
     const deadline = Date.now() + gracePeriodMs;
     while ([...this.workers.values()].some((w) => w.current) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));
@@ -745,3 +754,13 @@ export class SpawnController extends EventEmitter {
 }
 
 type MessagePortLike = { close(): void };
+
+interface DispatchState {
+  /** a wake arrived since the last fetch started */
+  requested: boolean;
+  /** fetches running */
+  inflight: number;
+  /** idle workers those fetches are for */
+  reserved: number;
+  waiters: Array<() => void>;
+}

@@ -1,11 +1,37 @@
+import { z } from 'zod';
+import { NonRetryableError } from '../../errors.js';
+import { ingestRawEvents, type IngestResult } from '../../ingest/catalogue.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
-/** Normalizes raw events into the canonical catalogue. (Task logic: see the catalogue modules.) */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const parametersSchema = z.object({
+  source: z.string().min(1).optional(),
+  eventIds: z.array(z.string().regex(UUID, 'must be a raw_events id (UUID)')).optional(),
+  batchSize: z.number().int().positive().optional(),
+});
+
+/**
+ * Normalizes raw events into the canonical catalogue (see src/lib/ingest/catalogue.ts).
+ * Parameters: `{ source?, eventIds?, batchSize? }`; without `eventIds` it takes up to
+ * `batchSize` (default SCENESCOUT_INGEST_BATCH) unprocessed raw events, of `source` if given.
+ * A bad record fails alone (its raw row keeps the error); bad parameters fail the task for good.
+ */
 export class IngestionWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
-  protected async processTask(assignment: TaskAssignment): Promise<unknown> {
-    return { noop: true, taskId: assignment.taskId };
+  protected async processTask(assignment: TaskAssignment): Promise<IngestResult> {
+    const parsed = parametersSchema.safeParse(assignment.parameters ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new NonRetryableError(`ingestion task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
+    }
+    const { source, eventIds, batchSize } = parsed.data;
+    return ingestRawEvents(this.db, {
+      ids: eventIds,
+      source: source ?? null,
+      limit: batchSize ?? this.boot.ingestionBatchSize,
+    });
   }
 
   protected async shutdown(): Promise<void> {}

@@ -1,11 +1,38 @@
+import { z } from 'zod';
+import { NonRetryableError } from '../../errors.js';
+import { dedupeCatalogue, type DedupeCatalogueResult } from '../../ingest/catalogue-dedupe.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
-/** Merges the same event seen on several sources. (Task logic: see the catalogue modules.) */
+const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
+
+const parametersSchema = z.object({
+  cityId: z.string().min(1).nullable().optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  missingAfterHours: z.number().positive().optional(),
+});
+
+/**
+ * Cross-source dedupe of one city's catalogue (see src/lib/ingest/catalogue-dedupe.ts).
+ * Parameters: `{ cityId?, from?, to?, missingAfterHours? }`; the default window is every event
+ * starting from one day ago, and without `cityId` every city is processed together.
+ */
 export class ProcessingWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
-  protected async processTask(assignment: TaskAssignment): Promise<unknown> {
-    return { noop: true, taskId: assignment.taskId };
+  protected async processTask(assignment: TaskAssignment): Promise<DedupeCatalogueResult> {
+    const parsed = parametersSchema.safeParse(assignment.parameters ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new NonRetryableError(`processing task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
+    }
+    const p = parsed.data;
+    return dedupeCatalogue(this.db, {
+      cityId: p.cityId ?? null,
+      from: p.from === undefined ? undefined : new Date(p.from),
+      to: p.to === undefined ? null : new Date(p.to),
+      missingAfterHours: p.missingAfterHours,
+    });
   }
 
   protected async shutdown(): Promise<void> {}

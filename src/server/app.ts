@@ -1,0 +1,158 @@
+/**
+ * The HTTP API and dashboard as one Hono app over Web-standard Request/Response.
+ *
+ *   GET  /healthz                          liveness
+ *   GET  /readyz                           database and queue reachable (200 / 503)
+ *   GET  /metrics                          Prometheus text
+ *   GET  /api/spawn?action=…  POST /api/spawn          the design's contract (spawn-handlers.ts)
+ *   GET  /api/events                       canonical events near a point / in a window
+ *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
+ *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id
+ *   GET  /                                 the dashboard (web/dist)
+ *
+ * Mutating requests need the bearer token (auth.ts); bodies are capped (413); every error goes
+ * through one mapper (http.ts) so no stack trace or secret reaches a response.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import type { SpawnService } from './context.js';
+import { assertAuthorized } from './auth.js';
+import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, parseInput, readJsonBody, type HandlerOptions } from './http.js';
+import { createMetrics, type SpawnMetrics } from './metrics.js';
+import { cityId, cityInput, cityPatch, deadLettersQuery, eventsQuery, taskIdParam } from './schemas.js';
+import { handleSpawnGet, handleSpawnPost } from './spawn-handlers.js';
+import { defaultStaticDir, mountDashboard } from './static.js';
+
+export interface AppOptions {
+  service: SpawnService;
+  /** Bearer token for mutating requests; without one the listener must stay on loopback. */
+  apiToken?: string;
+  /** Defaults to a fresh `createMetrics(service)`. */
+  metrics?: SpawnMetrics;
+  logger: Logger;
+  /** The built dashboard; default `<package root>/web/dist`. */
+  staticDir?: string;
+  /** Largest accepted request body; default 64 KiB. */
+  bodyLimitBytes?: number;
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { service, apiToken, logger } = options;
+  const metrics = options.metrics ?? createMetrics(service, { logger });
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const handlerOptions: HandlerOptions = { logger, bodyLimitBytes: limit };
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // routePath is the matched pattern (`/api/cities/:id`), which keeps label values few.
+    const matched = c.req.routePath;
+    const route = c.res.status === 404 ? 'unmatched' : matched === '/*' || matched === '*' ? 'dashboard' : matched;
+    metrics.observeHttpRequest(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  // Authorization comes before the body limit so an unauthorized upload is never read.
+  app.use('*', async (c, next) => {
+    assertAuthorized(c.req.raw, apiToken);
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HTTPException(413, { message: `request body exceeds ${limit} bytes` });
+      },
+    }),
+  );
+
+  // ---- health and metrics -------------------------------------------------------------
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async () => {
+    try {
+      const parts = await service.readiness();
+      const down = Object.entries(parts)
+        .filter(([, up]) => !up)
+        .map(([name]) => name);
+      return json({ ok: down.length === 0, ...parts, down }, down.length === 0 ? 200 : 503);
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      return json({ ok: false, down: ['service'], error: 'readiness check failed' }, 503);
+    }
+  });
+  app.get('/metrics', async () => {
+    const text = await metrics.render();
+    return new Response(text, { headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' } });
+  });
+
+  // ---- the design's contract ----------------------------------------------------------
+  app.get('/api/spawn', (c) => handleSpawnGet(c.req.raw, service, handlerOptions));
+  app.post('/api/spawn', (c) => handleSpawnPost(c.req.raw, service, handlerOptions));
+
+  // ---- events -------------------------------------------------------------------------
+  app.get('/api/events', async (c) => {
+    const query = parseInput(eventsQuery, c.req.query(), 'query');
+    return json(await service.queryEvents(query));
+  });
+
+  // ---- dead letters -------------------------------------------------------------------
+  app.get('/api/dead-letters', async (c) => {
+    const { limit: n } = parseInput(deadLettersQuery, c.req.query(), 'query');
+    return json(await service.listDeadLetters(n));
+  });
+  app.post('/api/dead-letters/:taskId/retry', async (c) => {
+    const taskId = parseInput(taskIdParam, c.req.param('taskId'), 'task id');
+    return json(await service.retryTask(taskId));
+  });
+
+  // ---- cities -------------------------------------------------------------------------
+  app.get('/api/cities', async () => json(await service.listCities()));
+  app.post('/api/cities', async (c) => {
+    const city = parseInput(cityInput, await readJsonBody(c.req.raw, limit), 'city');
+    return json(await service.upsertCity(city), 201);
+  });
+  app.patch('/api/cities/:id', async (c) => {
+    const id = parseInput(cityId, c.req.param('id'), 'city id');
+    const patch = parseInput(cityPatch, await readJsonBody(c.req.raw, limit), 'city patch');
+    if (patch.id !== undefined && patch.id !== id) {
+      return json({ error: `city id in the body ('${patch.id}') differs from the one in the path ('${id}')` }, 400);
+    }
+    const { id: _ignored, ...changes } = patch;
+    return json(await service.updateCity(id, changes));
+  });
+
+  // A known path with the wrong method is a 405, not a 404.
+  const allow = (methods: string) => (c: Context) =>
+    c.json({ error: `method ${c.req.method} not allowed; use ${methods}` }, 405, { allow: methods });
+  app.all('/api/spawn', allow('GET, POST'));
+  app.all('/api/events', allow('GET'));
+  app.all('/api/dead-letters', allow('GET'));
+  app.all('/api/dead-letters/:taskId/retry', allow('POST'));
+  app.all('/api/cities', allow('GET, POST'));
+  app.all('/api/cities/:id', allow('PATCH'));
+
+  mountDashboard(app, options.staticDir ?? defaultStaticDir());
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => errorToResponse(err, logger, c.req.raw));
+  return app;
+}

@@ -1,0 +1,280 @@
+/**
+ * Prometheus metrics on a registry of our own (so tests and embedders don't share the global one).
+ *
+ * Two kinds:
+ * - Gauges read on scrape from the service (workers, tasks, rates, provider budgets). One scrape
+ *   reads the status once, however many gauges need it.
+ * - Counters and histograms fed by events as they happen: `bindController(emitter)` listens to
+ *   the controller's `task:completed` / `task:failed` (and, when emitted, `events:discovered`,
+ *   `events:ingested`, `provider:call`); the `observe*` / `record*` methods do the same by hand.
+ *
+ * Process metrics (CPU, memory, heap, event-loop lag) come from prom-client's defaults.
+ */
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SystemStatus, WorkerSnapshot } from '../lib/spawn/types.js';
+import type { SpawnService } from './context.js';
+
+export type TaskOutcome = 'completed' | 'failed';
+export type ProviderCallOutcome = 'ok' | 'error' | 'rate_limited';
+
+/** The part of an EventEmitter that `bindController` uses. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of any emitter
+type Listener = (...args: any[]) => void;
+export interface EventSource {
+  on(event: string, listener: Listener): unknown;
+  off?(event: string, listener: Listener): unknown;
+  removeListener?(event: string, listener: Listener): unknown;
+}
+
+export interface TaskFinishedEvent {
+  taskId: string;
+  type: string;
+  durationMs?: number;
+  error?: unknown;
+}
+
+export interface SpawnMetrics {
+  readonly registry: Registry;
+  /** The Content-Type of `render()`'s text. */
+  readonly contentType: string;
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string>;
+  observeTaskDuration(type: string, seconds: number, outcome: TaskOutcome): void;
+  recordEventsDiscovered(source: string, count: number): void;
+  recordEventsIngested(count: number): void;
+  recordProviderCall(source: string, outcome: ProviderCallOutcome): void;
+  observeHttpRequest(method: string, route: string, status: number, seconds: number): void;
+  /** Feeds the event counters from a controller's events; returns a function that stops listening. */
+  bindController(emitter: EventSource): () => void;
+}
+
+export interface MetricsOptions {
+  /** Add prom-client's default process metrics; default true. */
+  defaultMetrics?: boolean;
+  /** How long one status read serves scrapes, ms; default 1000. */
+  statusTtlMs?: number;
+  /** Told when a scrape cannot read the service status. */
+  logger?: Logger;
+}
+
+export function createMetrics(service: SpawnService, options: MetricsOptions = {}): SpawnMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const readState = cachedState(service, options.statusTtlMs ?? 1000, options.logger);
+  const registers = [registry];
+
+  // ---- read on scrape -----------------------------------------------------------------
+  const scrapeOk = new Gauge({
+    name: 'scenescout_status_scrape_ok',
+    help: '1 when the last scrape could read the service status, else 0',
+    registers,
+    async collect() {
+      scrapeOk.set((await readState()) ? 1 : 0);
+    },
+  });
+  const workers = new Gauge({
+    name: 'scenescout_workers',
+    help: 'Workers of this replica by worker type and status',
+    labelNames: ['type', 'status'] as const,
+    registers,
+    async collect() {
+      const state = await readState();
+      if (!state) return;
+      workers.reset();
+      for (const w of state.workers) workers.inc({ type: w.workerType, status: w.status });
+    },
+  });
+  const tasks = new Gauge({
+    name: 'scenescout_tasks',
+    help: 'Tasks by state (queued, active, completed, failed)',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const state = await readState();
+      if (!state) return;
+      const t = state.status.tasks;
+      tasks.set({ state: 'queued' }, t.queued);
+      tasks.set({ state: 'active' }, t.active);
+      tasks.set({ state: 'completed' }, t.completed);
+      tasks.set({ state: 'failed' }, t.failed);
+    },
+  });
+  const avgCompletion = new Gauge({
+    name: 'scenescout_task_average_completion_seconds',
+    help: 'Average run time of completed attempts',
+    registers,
+    async collect() {
+      const state = await readState();
+      if (state) avgCompletion.set(state.status.tasks.averageCompletionTime / 1000);
+    },
+  });
+  const discoveryRate = new Gauge({
+    name: 'scenescout_event_discovery_rate_per_hour',
+    help: 'Raw events discovered in the last hour',
+    registers,
+    async collect() {
+      const state = await readState();
+      if (state) discoveryRate.set(state.status.performance.eventDiscoveryRate);
+    },
+  });
+  const ingestionRate = new Gauge({
+    name: 'scenescout_ingestion_rate_per_hour',
+    help: 'Raw events ingested in the last hour',
+    registers,
+    async collect() {
+      const state = await readState();
+      if (state) ingestionRate.set(state.status.performance.ingestionRate);
+    },
+  });
+  const providerGauge = (name: string, help: string, pick: (p: SystemStatus['providers'][number]) => number) => {
+    const gauge: Gauge<'source'> = new Gauge({
+      name,
+      help,
+      labelNames: ['source'] as const,
+      registers,
+      async collect() {
+        const state = await readState();
+        if (!state) return;
+        gauge.reset();
+        for (const p of state.status.providers) gauge.set({ source: p.source }, pick(p));
+      },
+    });
+    return gauge;
+  };
+  providerGauge('scenescout_provider_enabled', '1 when the source is configured and enabled', (p) => (p.enabled ? 1 : 0));
+  providerGauge('scenescout_provider_budget', 'Daily request budget of the source', (p) => p.budget);
+  providerGauge('scenescout_provider_budget_used', 'Requests to the source spent today', (p) => p.used);
+  providerGauge('scenescout_provider_budget_remaining', 'Requests to the source left today', (p) => p.remaining);
+
+  // ---- fed by events ------------------------------------------------------------------
+  const taskDuration = new Histogram({
+    name: 'scenescout_task_duration_seconds',
+    help: 'Run time of one task attempt by worker type and outcome',
+    labelNames: ['type', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers,
+  });
+  const tasksFinished = new Counter({
+    name: 'scenescout_tasks_finished_total',
+    help: 'Task attempts finished by worker type and outcome',
+    labelNames: ['type', 'outcome'] as const,
+    registers,
+  });
+  const discovered = new Counter({
+    name: 'scenescout_events_discovered_total',
+    help: 'Raw events discovered, by source',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  const ingested = new Counter({
+    name: 'scenescout_events_ingested_total',
+    help: 'Raw events ingested into canonical events',
+    registers,
+  });
+  const providerCalls = new Counter({
+    name: 'scenescout_provider_calls_total',
+    help: 'Requests to event providers by source and outcome',
+    labelNames: ['source', 'outcome'] as const,
+    registers,
+  });
+  const providerErrors = new Counter({
+    name: 'scenescout_provider_errors_total',
+    help: 'Failed requests to event providers by source',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  const httpRequests = new Counter({
+    name: 'scenescout_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'scenescout_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+
+  const metrics: SpawnMetrics = {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    observeTaskDuration(type, seconds, outcome) {
+      tasksFinished.inc({ type, outcome });
+      if (Number.isFinite(seconds) && seconds >= 0) taskDuration.observe({ type, outcome }, seconds);
+    },
+    recordEventsDiscovered(source, count) {
+      if (count > 0) discovered.inc({ source }, count);
+    },
+    recordEventsIngested(count) {
+      if (count > 0) ingested.inc(count);
+    },
+    recordProviderCall(source, outcome) {
+      providerCalls.inc({ source, outcome });
+      if (outcome !== 'ok') providerErrors.inc({ source });
+    },
+    observeHttpRequest(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpDuration.observe({ method, route }, seconds);
+    },
+    bindController(emitter) {
+      const onTask = (outcome: TaskOutcome) => (e: TaskFinishedEvent) => {
+        if (!e || typeof e.type !== 'string') return;
+        const seconds = typeof e.durationMs === 'number' ? e.durationMs / 1000 : Number.NaN;
+        metrics.observeTaskDuration(e.type, seconds, outcome);
+      };
+      const listeners: Record<string, Listener> = {
+        'task:completed': onTask('completed'),
+        'task:failed': onTask('failed'),
+        'events:discovered': (e: { source?: string; count?: number }) => {
+          if (typeof e?.count === 'number') metrics.recordEventsDiscovered(e.source ?? 'unknown', e.count);
+        },
+        'events:ingested': (e: { count?: number }) => {
+          if (typeof e?.count === 'number') metrics.recordEventsIngested(e.count);
+        },
+        'provider:call': (e: { source?: string; outcome?: ProviderCallOutcome; ok?: boolean }) => {
+          if (!e?.source) return;
+          metrics.recordProviderCall(e.source, e.outcome ?? (e.ok === false ? 'error' : 'ok'));
+        },
+      };
+      for (const [event, listener] of Object.entries(listeners)) emitter.on(event, listener);
+      return () => {
+        for (const [event, listener] of Object.entries(listeners)) {
+          if (emitter.off) emitter.off(event, listener);
+          else emitter.removeListener?.(event, listener);
+        }
+      };
+    },
+  };
+  return metrics;
+}
+
+interface ScrapeState {
+  status: SystemStatus;
+  workers: WorkerSnapshot[];
+}
+
+/**
+ * prom-client collects every metric of a scrape concurrently; this makes them share one read of
+ * the service. A failed read yields null (the gauges keep their last values and
+ * scenescout_status_scrape_ok drops to 0) rather than failing the whole scrape.
+ */
+function cachedState(service: SpawnService, ttlMs: number, logger?: Logger): () => Promise<ScrapeState | null> {
+  let cached: { at: number; value: Promise<ScrapeState | null> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached && now - cached.at < ttlMs) return cached.value;
+    const value = Promise.all([service.getSystemStatus(), service.getWorkerStates()]).then(
+      ([status, workers]) => ({ status, workers }),
+      (err: unknown) => {
+        logger?.warn({ err }, 'metrics scrape could not read the service status');
+        return null;
+      },
+    );
+    cached = { at: now, value };
+    return value;
+  };
+}

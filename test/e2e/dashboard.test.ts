@@ -1,0 +1,130 @@
+/**
+ * The dashboard in headless Chromium against the real service (`createService()` from
+ * src/service.ts: controller, worker threads, queue and embedded database in memory).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { SpawnService } from '../../src/server/context.js';
+import type { RunningHttpServer } from '../../src/server/server.js';
+import {
+  apiPost,
+  checkPhoneLayout,
+  checkRetry,
+  checkSpawnAddsRow,
+  ensureDashboardBuilt,
+  eventually,
+  launchBrowser,
+  numberIn,
+  saveTokenInUi,
+  screenshot,
+  serve,
+  watchPageErrors,
+} from './harness.js';
+
+const TOKEN = 'test-token';
+
+type RealService = SpawnService & { start(): Promise<void>; stop(): Promise<void> };
+interface ServiceModule {
+  createService(opts?: { config?: Record<string, unknown>; apiToken?: string }): Promise<RealService>;
+}
+
+// A URL, not a literal specifier, so this file compiles while src/service.ts is being written.
+const serviceModule = new URL('../../src/service.js', import.meta.url);
+const failingWorker = fileURLToPath(new URL('./fixtures/failing-worker.js', import.meta.url));
+const FAILING_TYPE = 'e2e-failing';
+
+describe('dashboard (real service)', { timeout: 180_000 }, () => {
+  let service: RealService;
+  let server: RunningHttpServer;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async () => {
+    assert.ok(existsSync(fileURLToPath(serviceModule)), `${fileURLToPath(serviceModule)} is missing: createService() is needed`);
+    ensureDashboardBuilt();
+    const { createService } = (await import(serviceModule.href)) as ServiceModule;
+    service = await createService({
+      config: {
+        dataDir: 'memory',
+        maxWorkers: 4,
+        // The test counts worker rows; workers spawned for a backlog would upset that.
+        autoscale: false,
+        // One worker each for processing, ingestion and the failing fixture; Spawn adds the 4th.
+        workerTypes: {
+          discovery: { initialWorkers: 0 },
+          [FAILING_TYPE]: { maxConcurrency: 1, memoryLimit: '128MB', cpuLimit: 0.1, script: failingWorker, initialWorkers: 1 },
+        },
+        // Nothing scheduled behind the test's back; a failed attempt is dead-lettered at once.
+        schedules: { enabled: false },
+        retryPolicy: { maxRetries: 0, initialBackoff: 100, maxBackoff: 1000, backoffMultiplier: 2 },
+        heartbeatInterval: 1000,
+        shutdownGracePeriod: 2000,
+      },
+      apiToken: TOKEN,
+    });
+    await service.start();
+    server = await serve(service, TOKEN);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    pageErrors = watchPageErrors(page);
+    await page.goto(`${server.url}/?refresh=500`);
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('worker-row').first().waitFor({ timeout: 20_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await service?.stop();
+  });
+
+  it('spawns a worker from the controls', async () => {
+    await saveTokenInUi(page, TOKEN);
+    await checkSpawnAddsRow(page, 'ingestion');
+  });
+
+  it('shows live numbers that change as tasks run', async () => {
+    const completedBefore = await numberIn(page, 'tasks-completed');
+    const seen = new Set<string>();
+    const record = async () => {
+      seen.add(`${await numberIn(page, 'card-queue-value')}/${await numberIn(page, 'tasks-active')}/${await numberIn(page, 'tasks-completed')}`);
+    };
+    await record();
+    for (let i = 0; i < 5; i++) {
+      await apiPost(server, '/api/spawn', { action: 'task', params: { task: { id: `e2e-processing-${i}`, type: 'processing', priority: 1, parameters: {} } } }, TOKEN);
+    }
+    await eventually(
+      'the completed count to grow by 5',
+      async () => {
+        await record();
+        return numberIn(page, 'tasks-completed');
+      },
+      (n) => n >= completedBefore + 5,
+      60_000,
+    );
+    assert.ok(seen.size >= 2, `the Task Queue card never changed: ${[...seen].join(', ')}`);
+    await screenshot(page, 'real-desktop');
+  });
+
+  it('retries a failed task from the failures list', async () => {
+    // The fixture worker fails every task without retry, so it is dead-lettered at once.
+    const taskId = 'e2e-doomed-task';
+    await apiPost(server, '/api/spawn', { action: 'task', params: { task: { id: taskId, type: FAILING_TYPE, priority: 9, parameters: {} } } }, TOKEN);
+    await eventually('the failed count to show it', () => numberIn(page, 'tasks-failed'), (n) => n >= 1, 60_000);
+    await screenshot(page, 'real-desktop-failure');
+    await checkRetry(page, taskId);
+  });
+
+  it('fits a 390 px phone screen, with only the table scrolling sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByTestId('worker-row').first().waitFor({ timeout: 10_000 });
+    await checkPhoneLayout(page);
+    await screenshot(page, 'real-phone');
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,282 @@
+/**
+ * An in-memory SpawnService for testing the HTTP layer and the dashboard without a database,
+ * a queue or worker threads. It is not a model of the real controller: it only behaves enough
+ * like one for status codes, validation and the dashboard's numbers to be checked.
+ *
+ * With `start()`, a timer moves queued tasks onto idle workers and finishes them after
+ * `parameters.durationMs` (default 300 ms). `parameters.failUntilRetry: n` makes attempts fail
+ * until the task has been retried n times; `parameters.fail: true` always fails. A failed task
+ * goes straight to the dead letters.
+ */
+import { EventEmitter } from 'node:events';
+import { CapacityError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+import type { SystemStatus, Task, TaskSummary, WorkerSnapshot, WorkerType } from '../../src/lib/spawn/types.js';
+import type {
+  City,
+  CityInput,
+  DeadLetter,
+  DiscoveryRequest,
+  DiscoveryResult,
+  EventQueryInput,
+  SpawnService,
+} from '../../src/server/context.js';
+
+const TYPES = ['discovery', 'ingestion', 'processing'];
+
+export interface FakeServiceOptions {
+  maxWorkers?: number;
+  tickMs?: number;
+}
+
+export class FakeSpawnService extends EventEmitter implements SpawnService {
+  readonly workers = new Map<string, WorkerSnapshot>();
+  readonly tasks = new Map<string, TaskSummary>();
+  readonly deadLetters = new Map<string, DeadLetter>();
+  readonly cities = new Map<string, City>();
+  readonly calls: Array<{ method: string; args: unknown[] }> = [];
+  ready = { database: true, queue: true };
+  /** When set, every method throws it (to test the 500 path). */
+  failWith: unknown;
+  eventQueries: EventQueryInput[] = [];
+  private readonly maxWorkers: number;
+  private readonly tickMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private nextWorker = 1;
+  private nextJob = 1;
+  private discovered = 0;
+  private ingested = 0;
+  private readonly running = new Map<string, { workerId: string; endsAt: number; fails: boolean }>();
+
+  constructor(options: FakeServiceOptions = {}) {
+    super();
+    this.maxWorkers = options.maxWorkers ?? 8;
+    this.tickMs = options.tickMs ?? 50;
+  }
+
+  async start(): Promise<void> {
+    this.timer ??= setInterval(() => this.tick(), this.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private record(method: string, args: unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failWith !== undefined) throw this.failWith;
+  }
+
+  async getSystemStatus(): Promise<SystemStatus> {
+    this.record('getSystemStatus', []);
+    const all = [...this.tasks.values()];
+    const count = (s: string) => all.filter((t) => t.state === s).length;
+    const byType: Record<string, number> = {};
+    const byStatus: Record<string, number> = {};
+    for (const w of this.workers.values()) {
+      byType[w.workerType] = (byType[w.workerType] ?? 0) + 1;
+      byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+    }
+    const done = all.filter((t) => t.state === 'completed' && t.startedAt && t.completedAt);
+    const avg = done.length
+      ? done.reduce((s, t) => s + (Date.parse(t.completedAt!) - Date.parse(t.startedAt!)), 0) / done.length
+      : 0;
+    const now = Date.now();
+    const hour = 3_600_000;
+    return {
+      activeTasks: count('active'),
+      queuedTasks: count('queued'),
+      workers: { total: this.workers.size, byType, byStatus },
+      tasks: { queued: count('queued'), active: count('active'), completed: count('completed'), failed: count('failed'), averageCompletionTime: avg },
+      performance: { cpuUsage: 12.5, memoryUsage: 96 * 1024 * 1024, eventDiscoveryRate: this.discovered, ingestionRate: this.ingested, eventLoopLagMs: 1.2 },
+      discoveryHistory: Array.from({ length: 24 }, (_, i) => ({
+        hour: new Date(Math.floor((now - (23 - i) * hour) / hour) * hour).toISOString(),
+        count: i === 23 ? this.discovered : Math.round(40 + 30 * Math.sin(i / 3)),
+      })),
+      providers: [
+        { source: 'ticketmaster', enabled: true, budget: 5000, used: 1200, remaining: 3800 },
+        { source: 'eventbrite', enabled: true, budget: 2000, used: 1900, remaining: 100 },
+        { source: 'yelp', enabled: false, budget: 5000, used: 0, remaining: 5000 },
+        { source: 'ics', enabled: true, budget: 10000, used: 340, remaining: 9660 },
+      ],
+      replicaId: 'fake-replica-1',
+      database: 'pglite',
+    };
+  }
+
+  async getWorkerStates(): Promise<WorkerSnapshot[]> {
+    this.record('getWorkerStates', []);
+    return [...this.workers.values()].map((w) => ({ ...w }));
+  }
+
+  async getTaskQueue(options?: { state?: 'failed' | 'queued' | 'active' | 'all'; limit?: number }): Promise<TaskSummary[]> {
+    this.record('getTaskQueue', [options]);
+    const state = options?.state ?? 'all';
+    return [...this.tasks.values()].filter((t) => state === 'all' || t.state === state).slice(0, options?.limit ?? 100);
+  }
+
+  async spawnWorker(type: WorkerType): Promise<string> {
+    this.record('spawnWorker', [type]);
+    if (!TYPES.includes(type)) throw new ValidationError(`unknown worker type '${type}'`);
+    if (this.workers.size >= this.maxWorkers) throw new CapacityError(`SPAWN_MAX_WORKERS (${this.maxWorkers}) reached`);
+    const workerId = `${type}-${this.nextWorker++}`;
+    this.workers.set(workerId, {
+      workerId,
+      workerType: type,
+      status: 'idle',
+      currentTask: null,
+      tasksCompleted: 0,
+      tasksFailed: 0,
+      averageTimeMs: null,
+      errorRate: 0,
+      lastHeartbeat: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      replicaId: 'fake-replica-1',
+    });
+    return workerId;
+  }
+
+  async distributeTask(task: Task): Promise<{ taskId: string; jobId: string | null }> {
+    this.record('distributeTask', [task]);
+    if (!TYPES.includes(task.type)) throw new ValidationError(`unknown worker type '${task.type}'`);
+    if (this.tasks.has(task.id)) return { taskId: task.id, jobId: null };
+    const jobId = `job-${this.nextJob++}`;
+    this.tasks.set(task.id, {
+      taskId: task.id,
+      jobId,
+      type: task.type,
+      state: 'queued',
+      priority: task.priority,
+      retryCount: 0,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      completedAt: null,
+      parameters: task.parameters,
+      error: null,
+    });
+    return { taskId: task.id, jobId };
+  }
+
+  async scheduleDiscovery(request: DiscoveryRequest): Promise<DiscoveryResult> {
+    this.record('scheduleDiscovery', [request]);
+    const cities = request.cityIds ?? [...this.cities.keys()];
+    const sources = request.sources ?? ['ics'];
+    const result: DiscoveryResult = { queued: [], skipped: [] };
+    for (const cityId of cities) {
+      for (const source of sources) {
+        const taskId = `discovery:${cityId}:${source}:${Date.now()}`;
+        await this.distributeTask({ id: taskId, type: 'discovery', priority: 5, parameters: { cityId, source } });
+        result.queued.push({ taskId, cityId, source, priority: 5 });
+      }
+    }
+    return result;
+  }
+
+  async listDeadLetters(limit?: number): Promise<DeadLetter[]> {
+    this.record('listDeadLetters', [limit]);
+    return [...this.deadLetters.values()].slice(0, limit ?? 50);
+  }
+
+  async retryTask(taskId: string): Promise<{ taskId: string; jobId: string }> {
+    this.record('retryTask', [taskId]);
+    const dead = this.deadLetters.get(taskId);
+    const task = this.tasks.get(taskId);
+    if (!dead || !task) throw new NotFoundError(`no dead-lettered task '${taskId}'`);
+    this.deadLetters.delete(taskId);
+    const jobId = `job-${this.nextJob++}`;
+    Object.assign(task, { jobId, state: 'queued', retryCount: task.retryCount + 1, startedAt: null, completedAt: null, error: null });
+    return { taskId, jobId };
+  }
+
+  async listCities(): Promise<City[]> {
+    this.record('listCities', []);
+    return [...this.cities.values()];
+  }
+
+  async upsertCity(input: CityInput): Promise<City> {
+    this.record('upsertCity', [input]);
+    const city: City = {
+      radiusM: 50_000,
+      priority: 5,
+      enabled: true,
+      ...input,
+      sources: input.sources ?? {},
+    } as City;
+    this.cities.set(city.id, city);
+    return city;
+  }
+
+  async updateCity(id: string, patch: Partial<CityInput>): Promise<City> {
+    this.record('updateCity', [id, patch]);
+    const city = this.cities.get(id);
+    if (!city) throw new NotFoundError(`no city '${id}'`);
+    Object.assign(city, patch);
+    return city;
+  }
+
+  async queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }> {
+    this.record('queryEvents', [input]);
+    this.eventQueries.push(input);
+    return { events: [], nextCursor: null };
+  }
+
+  async readiness(): Promise<{ database: boolean; queue: boolean }> {
+    this.record('readiness', []);
+    return { ...this.ready };
+  }
+
+  /** One step of the simulated controller: finish due attempts, then start queued ones. */
+  private tick(): void {
+    const now = Date.now();
+    for (const [taskId, run] of this.running) {
+      if (run.endsAt > now) continue;
+      this.running.delete(taskId);
+      const task = this.tasks.get(taskId)!;
+      const worker = this.workers.get(run.workerId);
+      task.completedAt = new Date(now).toISOString();
+      const durationMs = now - Date.parse(task.startedAt!);
+      if (worker) {
+        worker.status = 'idle';
+        worker.currentTask = null;
+        worker.lastHeartbeat = new Date(now).toISOString();
+        const finished = worker.tasksCompleted + worker.tasksFailed;
+        worker.averageTimeMs = ((worker.averageTimeMs ?? 0) * finished + durationMs) / (finished + 1);
+        if (run.fails) worker.tasksFailed++;
+        else worker.tasksCompleted++;
+        worker.errorRate = worker.tasksFailed / (worker.tasksCompleted + worker.tasksFailed);
+      }
+      if (run.fails) {
+        task.state = 'failed';
+        task.error = `simulated failure of task ${taskId} (attempt ${task.retryCount + 1})`;
+        this.deadLetters.set(taskId, {
+          taskId,
+          jobId: task.jobId,
+          type: task.type,
+          error: task.error,
+          retryCount: task.retryCount,
+          failedAt: task.completedAt,
+          parameters: task.parameters,
+        });
+        this.emit('task:failed', { taskId, type: task.type, durationMs, error: task.error });
+      } else {
+        task.state = 'completed';
+        if (task.type === 'discovery') this.discovered += 7;
+        if (task.type === 'ingestion') this.ingested += 5;
+        this.emit('task:completed', { taskId, type: task.type, durationMs });
+      }
+    }
+    const queued = [...this.tasks.values()].filter((t) => t.state === 'queued').sort((a, b) => b.priority - a.priority);
+    for (const task of queued) {
+      const worker = [...this.workers.values()].find((w) => w.workerType === task.type && w.status === 'idle');
+      if (!worker) continue;
+      worker.status = 'busy';
+      worker.currentTask = task.taskId;
+      task.state = 'active';
+      task.startedAt = new Date(now).toISOString();
+      const p = task.parameters;
+      const fails = p.fail === true || (typeof p.failUntilRetry === 'number' && task.retryCount < p.failUntilRetry);
+      const duration = typeof p.durationMs === 'number' ? p.durationMs : 300;
+      this.running.set(task.taskId, { workerId: worker.workerId, endsAt: now + duration, fails });
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/** startHttpServer over a real socket: host binding rules, keep-alive close, 413 on the wire. */
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { describe, it } from 'node:test';
+import { startHttpServer } from '../../src/server/server.js';
+import { makeApp, memoryLogger, TOKEN } from './helpers.js';
+
+describe('startHttpServer', () => {
+  it('binds to 127.0.0.1 without a token, whatever host was asked for, and says so once', async () => {
+    const { app } = makeApp({ apiToken: undefined });
+    const log = memoryLogger();
+    const server = await startHttpServer({ app, port: 0, host: '0.0.0.0', logger: log.logger });
+    try {
+      assert.equal(server.host, '127.0.0.1');
+      assert.ok(server.port > 0);
+      const lines = log.lines.filter((l) => l.msg === 'no SCENESCOUT_API_TOKEN set: listening on 127.0.0.1 only');
+      assert.equal(lines.length, 1);
+      const res = await fetch(`${server.url}/healthz`);
+      assert.equal(res.status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('binds to all interfaces by default with a token', async () => {
+    const { app } = makeApp({ apiToken: TOKEN });
+    const log = memoryLogger();
+    const server = await startHttpServer({ app, port: 0, apiToken: TOKEN, logger: log.logger });
+    try {
+      assert.equal(server.host, '0.0.0.0');
+      assert.ok(!log.text().includes('127.0.0.1 only'));
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/spawn?action=status`);
+      assert.equal(res.status, 200);
+    } finally {
+      await server.close();
+      await server.close(); // idempotent
+    }
+  });
+
+  it('refuses an oversized chunked upload with 413', async () => {
+    const { app } = makeApp({ bodyLimitBytes: 2048 });
+    const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', apiToken: TOKEN, logger: memoryLogger().logger });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          `${server.url}/api/spawn`,
+          { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        // No Content-Length: Node sends it chunked.
+        for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
+        req.end();
+      });
+      assert.equal(status, 413);
+    } finally {
+      await server.close();
+    }
+  });
+});
