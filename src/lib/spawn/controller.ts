@@ -86,6 +86,7 @@ const taskSchema = z.object({
   priority: z.number().int().min(-1000).max(1000).default(0),
   parameters: z.record(z.string(), z.unknown()).default({}),
   singletonKey: z.string().min(1).max(200).optional(),
+  queueWhileRunning: z.boolean().optional(),
 });
 
 export function parseMemoryLimit(limit: string): number {
@@ -484,7 +485,7 @@ export class SpawnController extends EventEmitter {
     if (this.stopping) throw new CapacityError('the controller is shutting down');
     await this.initialize();
     const jobId = task.singletonKey
-      ? await this.queue.sendUnique(task as Task & { singletonKey: string })
+      ? await this.queue.sendUnique(task as Task & { singletonKey: string }, { whileRunning: task.queueWhileRunning })
       : await this.queue.send(task);
     if (jobId) {
       this.emit('task:queued', { taskId: task.id, jobId, type: task.type });

@@ -143,13 +143,16 @@ export class TaskQueue {
    * Sends the task unless a task with the same singleton key is queued, waiting to retry or
    * running. The advisory lock serializes replicas that try the same key at the same moment.
    */
-  async sendUnique(task: Task & { singletonKey: string }): Promise<string | null> {
+  async sendUnique(task: Task & { singletonKey: string }, options: { whileRunning?: boolean } = {}): Promise<string | null> {
+    // whileRunning: a task with the key that is running does not block a new one (it may
+    // have read its input before the change this task is for); a queued one still does.
+    const states = options.whileRunning ? ['created', 'retry'] : ['created', 'retry', 'active'];
     await this.ensureQueue(task.type);
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${task.type}:${task.singletonKey}`]);
       const { rows } = await tx.query(
-        `SELECT 1 FROM ${this.s}.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' LIMIT 1`,
-        [task.type, task.singletonKey],
+        `SELECT 1 FROM ${this.s}.job WHERE name = $1 AND singleton_key = $2 AND state::text = ANY($3::text[]) LIMIT 1`,
+        [task.type, task.singletonKey, states],
       );
       if (rows.length > 0) return null;
       return this.send(task, tx);

@@ -30,6 +30,8 @@ export interface Task {
   parameters: Record<string, unknown>;
   /** Optional key: at most one task with this key is queued or running at a time. */
   singletonKey?: string;
+  /** With singletonKey: allow one more queued while one with the key is running. */
+  queueWhileRunning?: boolean;
 }
 
 /** What a worker receives for one attempt. */

@@ -177,7 +177,7 @@ export class TaskDistributor {
     for (const cityId of ids) {
       const taskId = `processing-${cityId}-${Date.now()}`;
       const { jobId } = await this.controller.distributeTask({
-        id: taskId, type: 'processing', priority: 3, singletonKey: `processing:${cityId}`, parameters: { cityId },
+        id: taskId, type: 'processing', priority: 3, singletonKey: `processing:${cityId}`, queueWhileRunning: true, parameters: { cityId },
       });
       if (jobId) out.push(taskId);
     }

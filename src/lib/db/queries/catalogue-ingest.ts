@@ -1,0 +1,173 @@
+/**
+ * Ingestion's statements: read raw events with their city, and write one batch of normalized
+ * records into `event_sources` + `events` while marking the raw rows, in a single statement.
+ */
+import type { CanonicalRow } from '../../ingest/catalogue-record.js';
+import type { Queryable } from '../types.js';
+import { Params, contentColumns, contentList, recordJson, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
+
+export interface RawEventRow {
+  id: string;
+  source: string;
+  external_id: string;
+  data: unknown;
+  city_id: string | null;
+  discovered_at: Date;
+  last_seen_at: Date;
+  /** the city's IANA zone and name, when the raw event names a known city */
+  timezone: string | null;
+  city_name: string | null;
+}
+
+const RAW_COLUMNS = `r.id, r.source, r.external_id, r.data, r.city_id, r.discovered_at, r.last_seen_at,
+                     c.timezone, c.name AS city_name`;
+
+export async function loadRawEvents(db: Queryable, ids: readonly string[]): Promise<RawEventRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<RawEventRow>(
+    `SELECT ${RAW_COLUMNS} FROM raw_events r LEFT JOIN cities c ON c.id = r.city_id WHERE r.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows;
+}
+
+/**
+ * Ids of raw events waiting for ingestion, oldest first. Rows that failed keep `processed =
+ * false` with their `error` and are not picked again until discovery stores a changed payload
+ * (which clears the error) or a task names them explicitly.
+ */
+export async function selectUnprocessedIds(db: Queryable, limit: number, source: string | null): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM raw_events
+      WHERE processed = FALSE AND error IS NULL AND ($2::text IS NULL OR source = $2)
+      ORDER BY discovered_at, id LIMIT $1`,
+    [limit, source],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** One normalized raw event, ready to write. */
+export interface SourceRecordInput {
+  rawEventId: string;
+  source: string;
+  externalId: string;
+  /** id for the origin event, used only when (source, externalId) is new */
+  newEventId: string;
+  cityId: string | null;
+  /** the canonical columns of this record alone; the stored record is built from them */
+  row: CanonicalRow;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** merged events hosting a record that changed: they must be re-merged */
+  refreshIds: string[];
+}
+
+/**
+ * Writes a batch in one statement (so it is atomic and one round trip):
+ * - a new (source, external_id) gets an event_sources row and its own origin event;
+ * - a known one updates its event_sources row when the record (or raw row, or city) changed,
+ *   and its origin event's content when that event shows only this record; an event hosting
+ *   several records is returned in `refreshIds` for re-merging (see catalogue.ts);
+ * - `updated_at` moves only when content changed; `last_seen_at` follows the raw event;
+ * - every raw row in `marks` gets processed/processed_at/error, but only when that changes, so
+ *   re-running a batch writes nothing.
+ * Returns counts, not rows: a batch's answer stays one small row. A record another batch
+ * inserted concurrently counts as unchanged (same raw row, same content).
+ */
+export async function upsertSourceRecords(
+  db: Queryable,
+  inputs: readonly SourceRecordInput[],
+  marks: ReadonlyArray<{ rawEventId: string; error: string | null }>,
+): Promise<UpsertCounts> {
+  const p = new Params();
+  const input = unnestFrom(p, 'i', inputs, [
+    ['raw_id', 'uuid', (r) => r.rawEventId],
+    ['source', 'text', (r) => r.source],
+    ['external_id', 'text', (r) => r.externalId],
+    ['new_id', 'uuid', (r) => r.newEventId],
+    ['city_id', 'text', (r) => r.cityId],
+    ['first_seen', 'timestamptz', (r) => r.firstSeenAt],
+    ['last_seen', 'timestamptz', (r) => r.lastSeenAt],
+    ...contentColumns<SourceRecordInput>((r) => r.row),
+  ]);
+  const marked = unnestFrom(p, 'm', marks, [
+    ['id', 'uuid', (m) => m.rawEventId],
+    ['error', 'text', (m) => m.error],
+  ]);
+  const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
+  const content = `(${contentList('e')}, e.city_id) IS DISTINCT FROM (${contentList('i')}, i.city_id)`;
+  const sql = `
+    WITH input AS (SELECT *, ${recordJson('i')} AS record FROM ${input}),
+    cur AS (
+      SELECT i.source, i.external_id, es.event_id, es.origin_event_id,
+             (es.record IS DISTINCT FROM i.record OR es.raw_event_id IS DISTINCT FROM i.raw_id
+               OR es.city_id IS DISTINCT FROM i.city_id) AS source_changed,
+             es.last_seen_at IS DISTINCT FROM i.last_seen AS seen_changed,
+             EXISTS (SELECT 1 FROM event_sources o WHERE o.event_id = es.origin_event_id
+                       AND (o.source, o.external_id) <> (es.source, es.external_id)) AS origin_shared,
+             EXISTS (SELECT 1 FROM event_sources o WHERE o.event_id = es.event_id
+                       AND (o.source, o.external_id) <> (es.source, es.external_id)) AS host_shared,
+             ${content} AS content_changed,
+             e.last_seen_at IS DISTINCT FROM i.last_seen AS event_seen_changed
+        FROM input i
+        JOIN event_sources es ON ${sameKey('es', 'i')}
+        JOIN events e ON e.id = es.origin_event_id
+    ),
+    new_sources AS (
+      INSERT INTO event_sources (event_id, origin_event_id, source, external_id, url, raw_event_id, status,
+                                 first_seen_at, last_seen_at, city_id, starts_at, record)
+      SELECT i.new_id, i.new_id, i.source, i.external_id, i.url, i.raw_id, i.status,
+             i.first_seen, i.last_seen, i.city_id, i.starts_at, i.record
+        FROM input i
+       WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE ${sameKey('c', 'i')})
+      ON CONFLICT (source, external_id) DO NOTHING
+      RETURNING source, external_id
+    ),
+    new_events AS (
+      INSERT INTO events (id, ${CONTENT_NAMES.join(', ')}, city_id, first_seen_at, last_seen_at)
+      SELECT i.new_id, ${contentList('i')}, i.city_id, i.first_seen, i.last_seen
+        FROM input i JOIN new_sources n ON ${sameKey('n', 'i')}
+      RETURNING id
+    ),
+    changed_sources AS (
+      UPDATE event_sources es
+         SET url = i.url, raw_event_id = i.raw_id, status = i.status, last_seen_at = i.last_seen,
+             city_id = i.city_id, starts_at = i.starts_at, record = i.record
+        FROM input i JOIN cur c ON ${sameKey('c', 'i')}
+       WHERE ${sameKey('es', 'i')} AND (c.source_changed OR c.seen_changed)
+      RETURNING 1
+    ),
+    changed_events AS (
+      UPDATE events e
+         SET ${CONTENT_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, city_id = i.city_id, last_seen_at = i.last_seen,
+             updated_at = CASE WHEN c.content_changed THEN now() ELSE e.updated_at END
+        FROM input i JOIN cur c ON ${sameKey('c', 'i')}
+       WHERE e.id = c.origin_event_id AND NOT c.origin_shared AND (c.content_changed OR c.event_seen_changed)
+      RETURNING 1
+    ),
+    marks AS (
+      UPDATE raw_events r SET processed = (m.error IS NULL), processed_at = now(), error = m.error
+        FROM ${marked}
+       WHERE r.id = m.id
+         AND (r.processed IS DISTINCT FROM (m.error IS NULL) OR r.error IS DISTINCT FROM m.error OR r.processed_at IS NULL)
+      RETURNING 1
+    )
+    SELECT count(n.source)::int AS inserted,
+           count(*) FILTER (WHERE n.source IS NULL AND (c.source_changed OR (c.content_changed AND NOT c.origin_shared)))::int AS updated,
+           array_remove(array_agg(DISTINCT CASE WHEN c.host_shared AND (c.source_changed OR c.seen_changed) THEN c.event_id END), NULL)
+             AS refresh_ids
+      FROM input i
+      LEFT JOIN new_sources n ON ${sameKey('n', 'i')}
+      LEFT JOIN cur c ON ${sameKey('c', 'i')}`;
+  const { rows } = await db.query<{ inserted: number; updated: number; refresh_ids: string[] | null }>(sql, p.values);
+  const r = rows[0]!;
+  const inserted = Number(r.inserted);
+  const updated = Number(r.updated);
+  return { inserted, updated, unchanged: inputs.length - inserted - updated, refreshIds: r.refresh_ids ?? [] };
+}

@@ -1,0 +1,31 @@
+/** Distances on a spherical Earth: the bounding box that lets an index prefilter a radius search. */
+
+export const EARTH_RADIUS_KM = 6371.0088;
+const DEG = Math.PI / 180;
+
+export interface BoundingBox {
+  minLat: number;
+  maxLat: number;
+  /** longitude ranges: one, two when the box crosses ±180°, or null when it spans every longitude */
+  lng: Array<[number, number]> | null;
+}
+
+/**
+ * The smallest latitude/longitude box holding every point within `radiusKm` of (lat, lng).
+ * The longitude half-width is asin(sin(r/R) / cos(lat)), the widest a circle gets (not at its
+ * centre's latitude); a box reaching a pole spans every longitude.
+ */
+export function boundingBox(lat: number, lng: number, radiusKm: number): BoundingBox {
+  const angular = radiusKm / EARTH_RADIUS_KM;
+  const minLat = lat - angular / DEG;
+  const maxLat = lat + angular / DEG;
+  if (minLat <= -90 || maxLat >= 90 || angular >= Math.PI / 2) {
+    return { minLat: Math.max(minLat, -90), maxLat: Math.min(maxLat, 90), lng: null };
+  }
+  const half = Math.asin(Math.min(1, Math.sin(angular) / Math.cos(lat * DEG))) / DEG;
+  const lo = lng - half;
+  const hi = lng + half;
+  if (lo < -180) return { minLat, maxLat, lng: [[lo + 360, 180], [-180, hi]] };
+  if (hi > 180) return { minLat, maxLat, lng: [[lo, 180], [-180, hi - 360]] };
+  return { minLat, maxLat, lng: [[lo, hi]] };
+}

@@ -1,0 +1,174 @@
+/**
+ * The two shapes the catalogue stores:
+ * - a *source record*: one source's normalized view of an event, kept as JSON in
+ *   `event_sources.record` so dedupe and merging never re-read raw payloads;
+ * - a *canonical row*: the content columns of `events`, built from one record or from the
+ *   merge of a cluster (merge.ts).
+ *
+ * Values are made storable here (prices in cents within NUMERIC(12,2), finite coordinates in
+ * range, years both Postgres and JavaScript write the same way), so that the values written are
+ * the values compared on the next run: re-ingesting the same payload then changes nothing.
+ */
+import { isCategory, type Category } from './categories.js';
+import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
+import type { NormalizedEvent } from './normalize-types.js';
+
+/**
+ * A source record as stored in `event_sources.record`: NormalizedEvent as JSON, instants as
+ * ISO strings. The database builds it from the written columns (recordJson in
+ * catalogue-columns.ts), so the stored record is exactly what the canonical row says.
+ */
+export interface StoredRecord extends Omit<NormalizedEvent, 'startsAt' | 'endsAt'> {
+  startsAt: string;
+  endsAt: string | null;
+}
+
+/** A record that normalized but cannot be stored (e.g. a start in the year 20260). */
+export class UnstorableRecordError extends Error {
+  override readonly name = 'UnstorableRecordError';
+}
+
+const MIN_YEAR = 1000;
+const MAX_YEAR = 9999;
+/** NUMERIC(12, 2) holds up to 10^10 - 0.01. */
+const MAX_PRICE = 9_999_999_999.99;
+
+function storableDate(date: Date, field: string): void {
+  const year = date.getUTCFullYear();
+  if (!Number.isFinite(date.getTime()) || year < MIN_YEAR || year > MAX_YEAR) {
+    throw new UnstorableRecordError(`${field} out of range: ${String(date)}`);
+  }
+}
+
+function storablePrice(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value) || Math.abs(value) > MAX_PRICE) return null;
+  return Math.round(value * 100) / 100;
+}
+
+function storableCoordinate(value: number | null, limit: number): number | null {
+  return value !== null && Number.isFinite(value) && Math.abs(value) <= limit ? value : null;
+}
+
+/**
+ * The normalized event with every value made storable (see the module comment); throws an
+ * UnstorableRecordError when a value cannot be stored at all. Its identity is the raw row's
+ * (source, external_id), which is what `event_sources` is keyed by, even where a reader
+ * derives its own id.
+ */
+export function storableEvent(event: NormalizedEvent, source: string, externalId: string): NormalizedEvent {
+  const v = event.venue;
+  storableDate(event.startsAt, 'startsAt');
+  if (event.endsAt !== null) storableDate(event.endsAt, 'endsAt');
+  return {
+    source,
+    externalId,
+    title: event.title,
+    description: event.description,
+    startsAt: event.startsAt,
+    endsAt: event.endsAt,
+    timezone: event.timezone,
+    allDay: event.allDay,
+    status: event.status,
+    venue: {
+      name: v.name,
+      address: v.address,
+      city: v.city,
+      region: v.region,
+      postalCode: v.postalCode,
+      country: v.country,
+      latitude: storableCoordinate(v.latitude, 90),
+      longitude: storableCoordinate(v.longitude, 180),
+    },
+    priceMin: storablePrice(event.priceMin),
+    priceMax: storablePrice(event.priceMax),
+    currency: event.currency,
+    isFree: event.isFree,
+    url: event.url,
+    imageUrl: event.imageUrl,
+    category: isCategory(event.category) ? event.category : 'other',
+  };
+}
+
+export function fromStoredRecord(record: StoredRecord, lastSeenAt: Date | null): MergeRecord<Category> {
+  return {
+    ...record,
+    venue: { ...record.venue },
+    startsAt: new Date(record.startsAt),
+    endsAt: record.endsAt === null ? null : new Date(record.endsAt),
+    lastSeenAt,
+  };
+}
+
+/** The content columns of `events`, by column name. */
+export interface CanonicalRow {
+  title: string;
+  description: string | null;
+  starts_at: Date;
+  ends_at: Date | null;
+  timezone: string;
+  all_day: boolean;
+  status: string;
+  venue_name: string | null;
+  address: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  category: Category;
+  price_min: number | null;
+  price_max: number | null;
+  currency: string | null;
+  is_free: boolean | null;
+  url: string | null;
+  image_url: string | null;
+  search_text: string;
+}
+
+/** What the `q` filter matches: title, venue and city, lower-cased. */
+export function searchText(title: string, venueName: string | null, city: string | null): string {
+  return [title, venueName, city].filter((part): part is string => Boolean(part)).join(' ').toLowerCase();
+}
+
+/** Canonical columns from one source record, or from the merged fields of a cluster. */
+export function canonicalRow(fields: Pick<CanonicalFields, Exclude<keyof CanonicalFields, 'sources'>>): CanonicalRow {
+  const v = fields.venue;
+  return {
+    title: fields.title,
+    description: fields.description,
+    starts_at: fields.startsAt,
+    ends_at: fields.endsAt,
+    timezone: fields.timezone,
+    all_day: fields.allDay,
+    status: fields.status,
+    venue_name: v.name,
+    address: v.address,
+    city: v.city,
+    region: v.region,
+    postal_code: v.postalCode,
+    country: v.country,
+    latitude: storableCoordinate(v.latitude, 90),
+    longitude: storableCoordinate(v.longitude, 180),
+    category: isCategory(fields.category) ? fields.category : 'other',
+    price_min: storablePrice(fields.priceMin),
+    price_max: storablePrice(fields.priceMax),
+    currency: fields.currency,
+    is_free: fields.isFree,
+    url: fields.url,
+    image_url: fields.imageUrl,
+    search_text: searchText(fields.title, v.name, v.city),
+  };
+}
+
+/**
+ * The canonical content of records that are one event: a lone record's own fields, or the
+ * merge of a cluster with the reason for each field choice. `lastSeenAt` is the latest sighting.
+ */
+export function canonicalOf(records: ReadonlyArray<MergeRecord<Category>>): { row: CanonicalRow; lastSeenAt: Date | null; reasons: string[] } {
+  let lastSeenAt: Date | null = null;
+  for (const r of records) if (r.lastSeenAt && (lastSeenAt === null || r.lastSeenAt > lastSeenAt)) lastSeenAt = r.lastSeenAt;
+  if (records.length === 1) return { row: canonicalRow(records[0]!), lastSeenAt, reasons: [] };
+  const { fields, reasons } = mergeEvents(records);
+  return { row: canonicalRow(fields), lastSeenAt, reasons };
+}

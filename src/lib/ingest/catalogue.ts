@@ -1,0 +1,204 @@
+/**
+ * Ingestion: raw events → the canonical catalogue. The IngestionWorker and the benchmark both
+ * call `ingestRawEvents`, so what the benchmark measures is what runs in production.
+ *
+ * Per chunk of raw events: one SELECT (raw rows with their city's zone), normalization in
+ * JavaScript, and one write statement (catalogue-ingest.ts) that upserts every record, creates
+ * origin events, and marks every raw row. Events that host several merged records and saw one
+ * of them change are re-merged at the end (two more statements for the whole run).
+ *
+ * A raw event that fails (normalization, or a value the database refuses) gets its error in
+ * `raw_events.error` with `processed = false` and `processed_at` set: it is not picked again
+ * by the default selection (which skips rows with an error) until discovery stores a changed
+ * payload, which clears the error. A task that names the row explicitly retries it.
+ */
+import { randomUUID } from 'node:crypto';
+import { coerceError } from '../errors.js';
+import {
+  loadRawEvents, selectUnprocessedIds, upsertSourceRecords,
+  type RawEventRow, type SourceRecordInput, type UpsertCounts,
+} from '../db/queries/catalogue-ingest.js';
+import { applyMergePlan, loadHostedRecords, type CanonicalWrite } from '../db/queries/catalogue-merge.js';
+import type { Queryable } from '../db/types.js';
+import { canonicalOf, canonicalRow, fromStoredRecord, storableEvent, UnstorableRecordError } from './catalogue-record.js';
+import { normalizeRawEvent } from './normalize.js';
+
+export interface IngestOptions {
+  /** raw_events ids; when absent, the oldest unprocessed raw events (up to `limit`) are taken */
+  ids?: readonly string[];
+  /** only with no `ids`: take raw events of this source only */
+  source?: string | null;
+  /** only with no `ids`: how many raw events to take. Default 500. */
+  limit?: number;
+  /** raw events per write statement. Default 1000. */
+  chunkSize?: number;
+}
+
+export interface IngestResult {
+  /** the task's source, else the one source of the batch, else null */
+  source: string | null;
+  processed: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  /** the first MAX_REPORTED_ERRORS failures */
+  errors: Array<{ rawEventId: string; error: string }>;
+  /** cities of the raw events ingested, sorted */
+  cityIds: string[];
+}
+
+const MAX_REPORTED_ERRORS = 20;
+const DEFAULT_CHUNK = 1000;
+
+/** One raw event on its way to the database: a record to write, or the error to store. */
+interface Item {
+  rawEventId: string;
+  input: SourceRecordInput | null;
+  error: string | null;
+}
+
+function prepare(raw: RawEventRow): Item {
+  try {
+    const context = { timezone: raw.timezone ?? undefined, cityName: raw.city_name ?? undefined };
+    const event = storableEvent(normalizeRawEvent(raw.source, raw.data, context), raw.source, raw.external_id);
+    return {
+      rawEventId: raw.id,
+      error: null,
+      input: {
+        rawEventId: raw.id,
+        source: raw.source,
+        externalId: raw.external_id,
+        newEventId: randomUUID(),
+        cityId: raw.city_id,
+        row: canonicalRow(event),
+        firstSeenAt: raw.discovered_at,
+        lastSeenAt: raw.last_seen_at,
+      },
+    };
+  } catch (err) {
+    const message = coerceError(err).message;
+    const error = err instanceof UnstorableRecordError ? `${raw.source} record "${raw.external_id}": ${message}` : message;
+    return { rawEventId: raw.id, input: null, error };
+  }
+}
+
+/** Data errors (class 22) and constraint violations (class 23) belong to a record, not to the batch. */
+function isRecordError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
+ * Writes the items; when the database refuses the batch for a data error, halves it until the
+ * record at fault is alone, and stores that record's error instead. One bad record costs
+ * O(log n) extra statements and never fails the others.
+ */
+async function write(db: Queryable, items: Item[]): Promise<UpsertCounts> {
+  const inputs = items.flatMap((i) => (i.input ? [i.input] : []));
+  try {
+    return await upsertSourceRecords(db, inputs, items);
+  } catch (err) {
+    if (!isRecordError(err) || inputs.length === 0) throw err;
+    if (inputs.length === 1) {
+      const bad = items.find((i) => i.input !== null)!;
+      bad.error = `database rejected ${bad.input!.source} record "${bad.input!.externalId}": ${coerceError(err).message}`;
+      bad.input = null;
+      return write(db, items);
+    }
+    const withInput = items.flatMap((item, k) => (item.input ? [k] : []));
+    const half = withInput[Math.floor(withInput.length / 2)]!;
+    const [a, b] = [await write(db, items.slice(0, half)), await write(db, items.slice(half))];
+    return {
+      inserted: a.inserted + b.inserted,
+      updated: a.updated + b.updated,
+      unchanged: a.unchanged + b.unchanged,
+      refreshIds: [...a.refreshIds, ...b.refreshIds],
+    };
+  }
+}
+
+/**
+ * Ingests raw events chunk by chunk. Chunks are pipelined: the next chunk is read and
+ * normalized while the database writes the previous one (the pool has a second connection
+ * for it), so JavaScript and database work overlap instead of adding up.
+ */
+export async function ingestRawEvents(db: Queryable, options: IngestOptions = {}): Promise<IngestResult> {
+  const ids = options.ids
+    ? [...new Set(options.ids)]
+    : await selectUnprocessedIds(db, options.limit ?? 500, options.source ?? null);
+  const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
+  const result: IngestResult = {
+    source: options.source ?? null, processed: 0, inserted: 0, updated: 0, unchanged: 0, failed: 0, errors: [], cityIds: [],
+  };
+  const sources = new Set<string>();
+  const cities = new Set<string>();
+  const refresh = new Set<string>();
+  const fail = (rawEventId: string, error: string) => {
+    result.failed++;
+    if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ rawEventId, error });
+  };
+  const settle = (items: Item[], counts: UpsertCounts) => {
+    // Errors are read after the write: it may have found a record the database refuses.
+    for (const item of items) if (item.error !== null) fail(item.rawEventId, item.error);
+    result.inserted += counts.inserted;
+    result.updated += counts.updated;
+    result.unchanged += counts.unchanged;
+    for (const id of counts.refreshIds) refresh.add(id);
+    for (const item of items) if (item.input?.cityId) cities.add(item.input.cityId);
+  };
+
+  // The write in flight; its failure is held (not left unhandled) until the loop awaits it.
+  let inFlight: Promise<{ error: unknown } | null> = Promise.resolve(null);
+  for (let start = 0; start < ids.length; start += chunkSize) {
+    const chunk = ids.slice(start, start + chunkSize);
+    const raws = await loadRawEvents(db, chunk);
+    const found = new Set(raws.map((r) => r.id));
+    for (const id of chunk) if (!found.has(id)) fail(id, 'raw event not found');
+    for (const raw of raws) sources.add(raw.source);
+    const items = raws.map(prepare);
+    const previous = await inFlight;
+    if (previous) throw previous.error;
+    inFlight = write(db, items).then((counts) => (settle(items, counts), null), (error: unknown) => ({ error }));
+  }
+  const last = await inFlight;
+  if (last) throw last.error;
+
+  await refreshMergedEvents(db, [...refresh]);
+  result.processed = result.inserted + result.updated + result.unchanged + result.failed;
+  result.source ??= sources.size === 1 ? [...sources][0]! : null;
+  result.cityIds = [...cities].sort();
+  return result;
+}
+
+/**
+ * Re-merges events that host several records after one of them changed, so a cancellation
+ * seen by one source shows on the merged event right away rather than at the next dedupe run.
+ * Cluster membership and the stored match pairs stay as dedupe left them.
+ */
+export async function refreshMergedEvents(db: Queryable, eventIds: readonly string[]): Promise<number> {
+  const rows = await loadHostedRecords(db, eventIds);
+  const byEvent = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const list = byEvent.get(r.event_id);
+    if (list) list.push(r);
+    else byEvent.set(r.event_id, [r]);
+  }
+  const canonical: CanonicalWrite[] = [];
+  for (const [id, list] of byEvent) {
+    const { row, lastSeenAt, reasons } = canonicalOf(list.map((r) => fromStoredRecord(r.record, r.last_seen_at)));
+    const merged = list.length > 1;
+    const first = list[0]!;
+    canonical.push({
+      id,
+      row,
+      cityId: first.city_id,
+      lastSeenAt,
+      mergeScore: merged ? first.merge_score : null,
+      mergeReasons: merged ? { pairs: first.merge_reasons?.pairs ?? [], fields: reasons } : null,
+    });
+  }
+  if (canonical.length === 0) return 0;
+  const { written } = await applyMergePlan(db, { moves: [], absorptions: [], canonical });
+  return written;
+}
