@@ -6,7 +6,8 @@
  *   --rate R (default 500)  --seconds S (default 10)  --connections C (default 10)
  * Uses Postgres when DATABASE_URL is set, else the embedded database.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,7 +82,8 @@ async function main() {
   };
   try {
     for (const [name, url] of Object.entries(targets)) {
-      const out = execFileSync('wrk', ['-t', '2', '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+      // async: the server under test runs in this process and must keep answering
+      const { stdout: out } = await promisify(execFile)('wrk', ['-t', '2', '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
       results[name] = parseWrk(out);
       const r = results[name]!;
       process.stdout.write(`${name}: ${round(r.rps, 0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.errors}\n`);
