@@ -15,10 +15,7 @@ ALTER TABLE event_sources ADD COLUMN IF NOT EXISTS record JSONB;
 ALTER TABLE event_sources ADD COLUMN IF NOT EXISTS city_id TEXT;
 ALTER TABLE event_sources ADD COLUMN IF NOT EXISTS starts_at TIMESTAMPTZ;
 
+-- Dedupe selects the records of one city and window. (Reads of events need no new index:
+-- keyset pages use events_starts_idx, or events_category_starts_idx with an incremental sort;
+-- radius searches use events_geo_idx.)
 CREATE INDEX IF NOT EXISTS event_sources_city_starts_idx ON event_sources (city_id, starts_at);
-CREATE INDEX IF NOT EXISTS event_sources_origin_idx ON event_sources (origin_event_id);
-
--- Old ids resolve to their absorber; this finds what an event absorbed.
-CREATE INDEX IF NOT EXISTS events_merged_into_idx ON events (merged_into) WHERE merged_into IS NOT NULL;
--- Keyset pages of one category (ORDER BY starts_at, id) straight from an index.
-CREATE INDEX IF NOT EXISTS events_category_keyset_idx ON events (category, starts_at, id) WHERE merged_into IS NULL;

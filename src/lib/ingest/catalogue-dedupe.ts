@@ -14,11 +14,12 @@
  * Then records whose source stopped listing them are flagged missing (never deleted).
  * Running it twice changes nothing the second time.
  */
-import { applyMergePlan, loadRecords, type Absorption, type CanonicalWrite, type MergeReasons, type SourceMove } from '../db/queries/catalogue-merge.js';
+import { createHash } from 'node:crypto';
+import { applyMergePlan, loadRecords, type Absorption, type CanonicalWrite, type SourceMove } from '../db/queries/catalogue-merge.js';
 import { flagMissingRecords, loadDedupeCandidates, type CatalogueScope, type DedupeCandidateRow } from '../db/queries/catalogue-dedupe.js';
 import type { Queryable } from '../db/types.js';
 import { canonicalOf, fromStoredRecord } from './catalogue-record.js';
-import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair } from './dedupe.js';
+import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair, type DuplicateResult } from './dedupe.js';
 
 export interface DedupeCatalogueOptions {
   /** the city whose records are compared; null or absent: every city */
@@ -85,24 +86,42 @@ function survivorOf(group: readonly Candidate[]): Candidate {
 
 const explainPair = (p: DuplicatePair) => ({ a: p.a, b: p.b, score: p.score, reasons: p.reasons });
 
+/** An event whose content is (re)computed: a cluster's survivor, or a lone record's restored origin. */
+interface Target {
+  id: string;
+  cityId: string | null;
+  members: Candidate[];
+  pairs: DuplicatePair[];
+  signature: string | null;
+}
+
 interface Plan {
   moves: SourceMove[];
   absorptions: Absorption[];
-  /** events whose content must be written: survivors and restored singletons, with their records' keys */
-  targets: Array<{ id: string; cityId: string | null; members: Candidate[]; pairs: DuplicatePair[] }>;
+  targets: Target[];
   clusters: number;
   merged: number;
   unmerged: number;
 }
 
+/**
+ * What a cluster's merge depends on: its survivor, city, options, and each record's content and
+ * last sighting. A survivor stores it (MergeReasons.signature); a later run that computes the
+ * same signature for a cluster already in place has nothing to load or write for it.
+ */
+function signatureOf(survivor: string, cityId: string | null, members: readonly Candidate[], options: string): string {
+  const parts = members.map((m) => [m.id, m.row.record_hash, m.row.last_seen_at.getTime()]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+  return createHash('sha1').update(JSON.stringify([survivor, cityId, options, parts])).digest('base64url');
+}
+
 /** What the database must become for these clusters; pure. */
-function plan(candidates: readonly Candidate[], clusters: string[][], pairs: readonly DuplicatePair[]): Plan {
+function plan(candidates: readonly Candidate[], found: DuplicateResult, options: string): Plan {
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const groupOf = new Map<string, number>();
-  const groups: Candidate[][] = clusters.map((ids, g) => ids.map((id) => (groupOf.set(id, g), byId.get(id)!)));
+  const groups: Candidate[][] = found.clusters.map((ids, g) => ids.map((id) => (groupOf.set(id, g), byId.get(id)!)));
   for (const c of candidates) if (!groupOf.has(c.id)) groups.push([c]);
   const pairsOf = new Map<number, DuplicatePair[]>();
-  for (const p of pairs) {
+  for (const p of found.pairs) {
     if (!p.merged) continue;
     const g = groupOf.get(p.a)!;
     const list = pairsOf.get(g);
@@ -112,10 +131,25 @@ function plan(candidates: readonly Candidate[], clusters: string[][], pairs: rea
   const hosted = new Map<string, number>();
   for (const c of candidates) hosted.set(c.row.event_id, (hosted.get(c.row.event_id) ?? 0) + 1);
 
-  const out: Plan = { moves: [], absorptions: [], targets: [], clusters: clusters.length, merged: 0, unmerged: 0 };
+  const out: Plan = { moves: [], absorptions: [], targets: [], clusters: found.clusters.length, merged: 0, unmerged: 0 };
   groups.forEach((group, g) => {
     const survivor = survivorOf(group).row.origin_event_id;
+    const cityId = group.find((m) => m.row.origin_event_id === survivor)!.row.city_id;
     const groupPairs = pairsOf.get(g) ?? [];
+    const inPlace = group.every((m) => m.row.event_id === survivor
+      && m.row.origin_merged_into === (m.row.origin_event_id === survivor ? null : survivor));
+
+    if (group.length > 1) {
+      const signature = signatureOf(survivor, cityId, group, options);
+      if (inPlace && group[0]!.row.host_signature === signature) return;
+      out.targets.push({ id: survivor, cityId, members: group, pairs: groupPairs, signature });
+    } else {
+      // A lone record's origin already shows its own fields (ingestion keeps it so) unless it
+      // was merged away or hosted others: then it is restored.
+      const lone = group[0]!.row;
+      if (inPlace && lone.origin_merge_score === null && (hosted.get(survivor) ?? 0) === 1) return;
+      out.targets.push({ id: survivor, cityId, members: group, pairs: [], signature: null });
+    }
     for (const m of group) {
       const r = m.row;
       if (r.event_id !== survivor) out.moves.push({ source: r.source, externalId: r.external_id, eventId: survivor });
@@ -125,17 +159,12 @@ function plan(candidates: readonly Candidate[], clusters: string[][], pairs: rea
       }
       if (r.origin_merged_into !== survivor) out.merged++;
       const own = groupPairs.filter((p) => p.a === m.id || p.b === m.id);
-      const reasons: MergeReasons = { absorbedBy: survivor, pairs: own.map(explainPair), fields: [] };
-      out.absorptions.push({ id: r.origin_event_id, into: survivor, score: own.length > 0 ? Math.max(...own.map((p) => p.score)) : null, reasons });
-    }
-    const lone = group.length === 1 ? group[0]!.row : null;
-    // A lone record's origin already shows its own fields (ingestion keeps it so) unless it was
-    // merged away or hosted others: then it is restored.
-    const restore = lone !== null && (lone.origin_merged_into !== null || lone.event_id !== survivor
-      || lone.origin_merge_score !== null || (hosted.get(survivor) ?? 0) > 1);
-    if (lone === null || restore) {
-      const cityId = group.find((m) => m.row.origin_event_id === survivor)!.row.city_id;
-      out.targets.push({ id: survivor, cityId, members: group, pairs: groupPairs });
+      out.absorptions.push({
+        id: r.origin_event_id,
+        into: survivor,
+        score: own.length > 0 ? Math.max(...own.map((p) => p.score)) : null,
+        reasons: { absorbedBy: survivor, matched: own.map((p) => (p.a === m.id ? p.b : p.a)) },
+      });
     }
   });
   return out;
@@ -149,9 +178,9 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
   };
   const candidates = (await loadDedupeCandidates(db, scope)).map(toCandidate);
   const found = findDuplicates(candidates, options.dedupe);
-  const p = plan(candidates, found.clusters, found.pairs);
+  const p = plan(candidates, found, JSON.stringify(options.dedupe ?? {}));
 
-  // Full records only for the events whose content is (re)computed.
+  // Full records only for the clusters that changed.
   const records = await loadRecords(db, p.targets.flatMap((t) => t.members.map((m) => ({ source: m.source, externalId: m.externalId }))));
   const recordOf = new Map(records.map((r) => [keyOf(r.source, r.external_id), fromStoredRecord(r.record, r.last_seen_at)]));
   const canonical: CanonicalWrite[] = [];
@@ -166,7 +195,7 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
       cityId: t.cityId,
       lastSeenAt,
       mergeScore: merged && t.pairs.length > 0 ? Math.min(...t.pairs.map((pair) => pair.score)) : null,
-      mergeReasons: merged ? { pairs: t.pairs.map(explainPair), fields: reasons } : null,
+      mergeReasons: merged ? { pairs: t.pairs.map(explainPair), fields: reasons, signature: t.signature! } : null,
     });
   }
   await applyMergePlan(db, { moves: p.moves, absorptions: p.absorptions, canonical });

@@ -32,6 +32,11 @@ export interface DedupeCandidateRow {
   origin_first_seen_at: Date;
   origin_merged_into: string | null;
   origin_merge_score: number | null;
+  /** signature of the cluster the hosting event was last merged from (MergeReasons.signature) */
+  host_signature: string | null;
+  /** md5 of the stored record: equal hashes, equal records */
+  record_hash: string;
+  last_seen_at: Date;
   city_id: string | null;
   title: string;
   starts_at: Date;
@@ -51,7 +56,7 @@ export async function loadDedupeCandidates(db: Queryable, scope: CatalogueScope)
     `WITH ${scopeCte(p, scope)}
      SELECT es.source, es.external_id, es.event_id, es.origin_event_id,
             o.first_seen_at AS origin_first_seen_at, o.merged_into AS origin_merged_into, o.merge_score AS origin_merge_score,
-            es.city_id, es.record->>'title' AS title, es.starts_at, es.record->>'timezone' AS timezone,
+            h.merge_reasons->>'signature' AS host_signature, md5(es.record::text) AS record_hash, es.last_seen_at, es.city_id, es.record->>'title' AS title, es.starts_at, es.record->>'timezone' AS timezone,
             (es.record->>'allDay')::boolean AS all_day,
             es.record#>>'{venue,name}' AS venue_name, es.record#>>'{venue,address}' AS address,
             es.record#>>'{venue,city}' AS venue_city,
@@ -59,6 +64,7 @@ export async function loadDedupeCandidates(db: Queryable, scope: CatalogueScope)
        FROM event_sources es
        JOIN scope USING (event_id)
        JOIN events o ON o.id = es.origin_event_id
+       JOIN events h ON h.id = es.event_id
       WHERE es.record IS NOT NULL`,
     p.values,
   );

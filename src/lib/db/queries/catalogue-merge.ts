@@ -46,12 +46,20 @@ export async function loadRecords(db: Queryable, keys: ReadonlyArray<{ source: s
   return rows;
 }
 
-/** Why records were merged: each matched pair as dedupe explained it, and each field choice. */
+/** On a surviving event: why its records were merged. */
 export interface MergeReasons {
-  /** set on a merged-away event: the event that absorbed it */
-  absorbedBy?: string;
+  /** every matched pair of records (ids are `source:externalId`) with dedupe's reasons */
   pairs: Array<{ a: string; b: string; score: number; reasons: string[] }>;
+  /** every field choice mergeEvents made */
   fields: string[];
+  /** fingerprint of the cluster when dedupe wrote it; unchanged means nothing to rewrite */
+  signature?: string;
+}
+
+/** On a merged-away event: the event that absorbed it and the records its record matched. */
+export interface AbsorbedReasons {
+  absorbedBy: string;
+  matched: string[];
 }
 
 /** The content an event shows: merged from a cluster, or one record's own (then no merge info). */
@@ -73,8 +81,9 @@ export interface SourceMove {
 export interface Absorption {
   id: string;
   into: string;
+  /** the best score of the record's matches in the cluster */
   score: number | null;
-  reasons: MergeReasons | null;
+  reasons: AbsorbedReasons;
 }
 
 export interface MergePlan {
@@ -99,7 +108,7 @@ export async function applyMergePlan(db: Queryable, plan: MergePlan): Promise<{ 
     ['id', 'uuid', (a) => a.id],
     ['absorber', 'uuid', (a) => a.into],
     ['score', 'float8', (a) => a.score],
-    ['reasons', 'jsonb', (a) => (a.reasons === null ? null : JSON.stringify(a.reasons))],
+    ['reasons', 'jsonb', (a) => JSON.stringify(a.reasons)],
   ]);
   const canonical = unnestFrom(p, 'x', plan.canonical, [
     ['id', 'uuid', (c) => c.id],

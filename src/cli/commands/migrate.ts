@@ -1,0 +1,65 @@
+/** `scenescout migrate`: apply our SQL migrations and pg-boss's schema, then exit. */
+import type { Command } from 'commander';
+import { print, printJson, type GlobalOptions } from '../context.js';
+import { localDatabase } from '../service-config.js';
+
+export interface MigrateReport {
+  database: string;
+  applied: string[];
+  version: number;
+  queue: 'ready';
+}
+
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply database migrations and the queue schema (DATABASE_URL, or the embedded SCENESCOUT_DATA_DIR)')
+    .action(async (_opts, cmd: Command) => {
+      const report = await migrate();
+      if (cmd.optsWithGlobals<GlobalOptions>().json) return printJson(report);
+      print(`database: ${report.database}`);
+      print(
+        report.applied.length
+          ? `applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`
+          : 'migrations: already up to date',
+      );
+      print(`schema version: ${report.version}; queue schema ready`);
+    });
+}
+
+async function migrate(): Promise<MigrateReport> {
+  const db = await localDatabase();
+  const { loadSpawnConfig } = await import('../../config/spawn.js');
+  const { openDatabase } = await import('../../lib/db/connect.js');
+  const { Migrator } = await import('../../lib/db/migrator.js');
+  const { SpawnController } = await import('../../lib/spawn/controller.js');
+  const spawn = loadSpawnConfig();
+
+  // Our migrations first, on a connection of our own, so we can say which ones ran.
+  const database = await openDatabase({ databaseUrl: spawn.databaseUrl, dataDir: db.dataDir, schema: spawn.schema, max: 1 });
+  let applied: string[];
+  let version: number;
+  try {
+    const migrator = new Migrator(database);
+    applied = await migrator.migrate();
+    version = await migrator.currentVersion();
+  } finally {
+    await database.close();
+  }
+
+  // Then pg-boss's schema and our queues: the controller owns how those are named and set up.
+  // No workers and no schedules: this only initializes and shuts down again.
+  const noWorkers = { initialWorkers: 0 };
+  const controller = new SpawnController({
+    dataDir: db.dataDir,
+    schedules: { enabled: false },
+    autoscale: false,
+    workerTypes: { discovery: noWorkers, ingestion: noWorkers, processing: noWorkers },
+  });
+  try {
+    await controller.initialize();
+  } finally {
+    await controller.shutdown(0);
+  }
+  return { database: db.description, applied, version, queue: 'ready' };
+}

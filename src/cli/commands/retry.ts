@@ -1,0 +1,25 @@
+/** `scenescout retry <task>`: requeue a dead-lettered task with a fresh retry budget. */
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../errors.js';
+import { contextOf, print, printJson } from '../context.js';
+
+export function registerRetry(program: Command): void {
+  program
+    .command('retry')
+    .description('requeue a dead-lettered task (see "scenescout tasks --failed") with a fresh retry budget')
+    .argument('<task>', 'the task id')
+    .action(async (taskId: string, _opts, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      let result: { taskId: string; jobId: string };
+      try {
+        result = await ctx.api.post(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`);
+      } catch (err) {
+        if (err instanceof CliError && err.exitCode === EXIT.NOT_FOUND) {
+          throw new CliError(`${err.message}; "scenescout tasks --failed" lists the tasks that can be retried`, EXIT.NOT_FOUND);
+        }
+        throw err;
+      }
+      if (ctx.json) return printJson(result);
+      print(`requeued task ${result.taskId} (job ${result.jobId})`);
+    });
+}

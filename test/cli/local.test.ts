@@ -1,0 +1,78 @@
+/** The commands that run without a server: migrate, and discover in this process. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
+import type { MigrateReport } from '../../src/cli/commands/migrate.js';
+import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
+
+describe('scenescout without a server', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('migrate applies the migrations once and reports them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scenescout-cli-migrate-'));
+    dirs.push(dir);
+    const env = cleanEnv({ SCENESCOUT_DATA_DIR: join(dir, 'data') });
+    const first = await runCli(['migrate', '--json'], env);
+    assert.equal(first.code, 0, first.stderr);
+    const report = parseJson<MigrateReport>(first);
+    assert.ok(report.applied.includes('0001_init.sql'), JSON.stringify(report));
+    assert.ok(report.version >= 1);
+    assert.equal(report.database, `embedded PGlite in ${join(dir, 'data')}`);
+    const again = await runCli(['migrate'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /migrations: already up to date/);
+  });
+
+  test('discover --json with no server runs in this process and reports every city/source pair', async (t) => {
+    const env = cleanEnv({ PORT: String(await closedPort()) });
+    const r = await runCli(['discover', '--city', 'demo-city', '--json', '--timeout', '120'], env);
+    const s = parseJson<DiscoverySummary>(r);
+    assert.equal(s.mode, 'in-process');
+    assert.equal(s.where, 'embedded PGlite in memory');
+    assert.equal(s.timedOut, false);
+    const bySource = new Map(s.pairs.map((p) => [p.source, p]));
+    assert.deepEqual([...bySource.keys()].sort(), ['ics', 'jsonld']);
+    for (const p of s.pairs) {
+      assert.equal(p.cityId, 'demo-city');
+      assert.equal(p.status, 'completed', p.error ?? '');
+      assert.ok((p.discovered ?? 0) > 0, `${p.source} discovered events`);
+      assert.equal(p.new, p.discovered, 'a fresh database: every event is new');
+      assert.equal(p.unchanged, 0);
+    }
+    assert.deepEqual(s.skipped.map((p) => p.source).sort(), ['eventbrite', 'ticketmaster', 'yelp']);
+    assert.ok(s.skipped.every((p) => p.reason.length > 0));
+    // It waits for the ingestion and processing the discovery chains, and their outcome counts.
+    assert.ok(s.followUp, 'in-process runs wait for the chained tasks');
+    assert.ok(s.followUp.completed >= 1, 'at least the ingestion of the new raw events ran');
+    assert.equal(s.followUp.pending, 0);
+    assert.equal(s.followUp.errors.length, s.followUp.failed);
+    if (s.followUp.failed === 0) {
+      assert.equal(s.ok, true);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '', '--json adds nothing on stderr');
+    } else {
+      // A failing pipeline step fails the command, with the summary still on stdout.
+      t.diagnostic(`chained tasks failed: ${s.followUp.errors.join(' | ')}`);
+      assert.equal(s.ok, false);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `scenescout: ${s.followUp.failed} ingestion/processing task(s) failed\n`);
+    }
+  });
+
+  test('discover in text mode prints a summary and plain progress lines', async () => {
+    const r = await runCli(['discover', '--in-process', '--city', 'demo-city', '--source', 'ics'], cleanEnv());
+    assert.match(r.stderr, /^discovering in this process \(embedded PGlite in memory\)\n/);
+    assert.match(r.stderr, /discover: discovery 1\/1 tasks done, 0 failed/);
+    assert.match(r.stdout, /^Discovery (finished|finished with failures) in .+, in this process \(embedded PGlite in memory\)\.\n/);
+    assert.match(r.stdout, /\nCITY\s+SOURCE\s+STATUS\s+FOUND\s+NEW\s+CHANGED\s+UNCHANGED\s+TOOK\s+ERROR\ndemo-city\s+ics\s+completed\s+\d+\s+\d+\s+0\s+0/);
+    const followUp = /Ingestion\/processing after discovery: (\d+) completed, (\d+) failed\./.exec(r.stdout);
+    assert.ok(followUp, r.stdout);
+    assert.equal(r.code, followUp[2] === '0' ? 0 : 1, r.stderr);
+  });
+});
