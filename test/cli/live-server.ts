@@ -16,7 +16,12 @@ export interface TestServer {
 
 export async function startTestServer(): Promise<TestServer> {
   const service = await createService({ config: { dataDir: 'memory', maxWorkers: 4, schedules: { enabled: false } }, citiesFile: false });
-  await service.start();
+  // A start that fails half-way leaves worker threads and the database open: close them, or
+  // this test process never exits.
+  await service.start().catch(async (err) => {
+    await service.stop().catch(() => {});
+    throw err;
+  });
   const app = createApp({ service, apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-cli-no-dashboard') });
   const http = await startHttpServer({ app, port: 0, host: '127.0.0.1', apiToken: TOKEN, logger: silentLogger });
   return {
