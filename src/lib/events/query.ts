@@ -2,7 +2,8 @@
  * Querying the catalogue: filters, keyset pages, and single events by (possibly old) id.
  *
  * `queryEvents` validates its input (a ValidationError names the field), then reads one page
- * in (starts_at, id) order. Radius searches prefilter on a bounding box the (latitude,
+ * in (starts_at, id) order. `from`/`to` bound starts_at, both inclusive; a point without
+ * `radius_km` searches DEFAULT_RADIUS_KM around it. Radius searches prefilter on a bounding box the (latitude,
  * longitude) index serves, then keep rows by exact haversine distance; text search is a LIKE
  * over the lower-cased `search_text` (title, venue, city) with the user's wildcards escaped,
  * which runs the same on PGlite. Merged-away events never appear; their ids still resolve

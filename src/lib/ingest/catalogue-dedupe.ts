@@ -11,6 +11,8 @@
  *   `merge_reasons` (every matched pair's reasons and every field choice);
  * - a record that no longer matches its cluster is a cluster of its own: its origin event is
  *   restored (merged_into cleared, the record moved back, its own fields shown). That is unmerge.
+ * A cluster already in place whose records did not change since it was written (same
+ * signature) costs nothing more: its records are not loaded and nothing is written for it.
  * Then records whose source stopped listing them are flagged missing (never deleted).
  * Running it twice changes nothing the second time.
  */

@@ -28,7 +28,7 @@ export interface IngestOptions {
   ids?: readonly string[];
   /** only with no `ids`: take raw events of this source only */
   source?: string | null;
-  /** only with no `ids`: how many raw events to take. Default 500. */
+  /** only with no `ids`: how many raw events to take. Default 500 (the worker passes SCENESCOUT_INGEST_BATCH). */
   limit?: number;
   /** raw events per write statement. Default 1000. */
   chunkSize?: number;
@@ -37,12 +37,16 @@ export interface IngestOptions {
 export interface IngestResult {
   /** the task's source, else the one source of the batch, else null */
   source: string | null;
+  /** raw events handled: inserted + updated + unchanged + failed */
   processed: number;
+  /** records seen for the first time (each got its own event) */
   inserted: number;
+  /** records whose content changed */
   updated: number;
   unchanged: number;
+  /** raw events that could not be ingested (ids not found included) */
   failed: number;
-  /** the first MAX_REPORTED_ERRORS failures */
+  /** the first 20 failures */
   errors: Array<{ rawEventId: string; error: string }>;
   /** cities of the raw events ingested, sorted */
   cityIds: string[];
