@@ -111,15 +111,15 @@ function showValue(key: string, value: string | undefined): string {
   return JSON.stringify(value);
 }
 
-/** Builds the config from an environment, throwing ConfigError that names the bad variable. */
-export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
+/** Validates the variables `schema` names; the error lists each bad one with its (redacted) value. */
+function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
   // Empty strings mean "unset", as in most shells' `FOO= cmd`.
   const cleaned: Env = {};
-  for (const key of Object.keys(envSchema.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const v = env[key];
     if (v !== undefined && v !== '') cleaned[key] = v;
   }
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
@@ -127,7 +127,12 @@ export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
     });
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Builds the config from an environment, throwing ConfigError that names the bad variable. */
+export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
+  const e = parseEnv(envSchema, env);
   return {
     maxWorkers: e.SPAWN_MAX_WORKERS,
     workerTimeout: e.SPAWN_WORKER_TIMEOUT,
@@ -225,20 +230,7 @@ const serviceSchema = z.object({
 
 /** The HTTP service's settings; like loadSpawnConfig, a bad value names its variable. */
 export function loadServiceConfig(env: Env = process.env): ServiceConfig {
-  const cleaned: Env = {};
-  for (const key of Object.keys(serviceSchema.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') cleaned[key] = v;
-  }
-  const parsed = serviceSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]);
-      return `${key}=${showValue(key, env[key])}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(serviceSchema, env);
   return {
     port: e.PORT,
     host: e.HOST,

@@ -74,3 +74,14 @@ export function waitFor<T>(emitter: { on(e: string, f: (v: T) => void): unknown;
     emitter.on(event, f);
   });
 }
+
+/** Polls `f` until it returns something truthy. */
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

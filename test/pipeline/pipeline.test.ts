@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { createService, type RunningService } from '../../src/service.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
+import { until } from '../helpers/controller.js';
 
 after(dropCreatedSchemas);
 const services: RunningService[] = [];
@@ -10,15 +11,6 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 for (const backend of backends()) {
   describe(`pipeline on ${backend.name}`, () => {
@@ -58,7 +50,7 @@ for (const backend of backends()) {
                   (SELECT count(*) FROM events)::int AS events`);
         const r = rows[0]!;
         return r.raw > 0 && r.pending === 0 && r.events > 0 ? r : undefined;
-      });
+      }, 60_000);
       const done = await svc.getTaskQueue({ state: 'all', limit: 100 });
       const discovery = done.filter((t) => t.type === 'discovery');
       assert.equal(discovery.length, 2);
@@ -74,7 +66,7 @@ for (const backend of backends()) {
           `SELECT count(*)::int AS n FROM events e WHERE e.merged_into IS NULL AND e.title ILIKE '%Jazz Night%'
              AND (SELECT count(DISTINCT source) FROM event_sources s WHERE s.event_id = e.id) = 2`);
         return rows[0]!.n > 0;
-      });
+      }, 60_000);
       const page = await svc.queryEvents({ q: 'jazz night', limit: 5 });
       assert.ok(page.events.length > 0);
     });

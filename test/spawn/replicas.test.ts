@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, test } from 'node:test';
 import { DATABASE_URL, dropCreatedSchemas, postgresBackend } from '../helpers/db.js';
-import { assertNoneRunning, startController, stopController } from '../helpers/controller.js';
+import { assertNoneRunning, startController, stopController, until } from '../helpers/controller.js';
 
 const REPLICA = fileURLToPath(new URL('../fixtures/replica.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -29,15 +29,6 @@ function startReplica(schema: string, id: string): Promise<ChildProcess> {
   });
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('replicas on Postgres', { skip: DATABASE_URL ? false : 'needs DATABASE_URL (Postgres); CI sets it' }, () => {
   test('two replicas share one queue and never run the same attempt', async () => {
