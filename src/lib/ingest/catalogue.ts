@@ -32,6 +32,8 @@ export interface IngestOptions {
   limit?: number;
   /** raw events per write statement. Default 1000. */
   chunkSize?: number;
+  /** write statements in flight at once (each on its own connection in Postgres mode). Default 2. */
+  concurrentWrites?: number;
 }
 
 export interface IngestResult {
@@ -54,6 +56,7 @@ export interface IngestResult {
 
 const MAX_REPORTED_ERRORS = 20;
 const DEFAULT_CHUNK = 1000;
+const DEFAULT_CONCURRENT_WRITES = 2;
 
 /** One raw event on its way to the database: a record to write, or the error to store. */
 interface Item {
@@ -152,8 +155,10 @@ export async function ingestRawEvents(db: Queryable, options: IngestOptions = {}
     for (const item of items) if (item.input?.cityId) cities.add(item.input.cityId);
   };
 
-  // The write in flight; its failure is held (not left unhandled) until the loop awaits it.
-  let inFlight: Promise<{ error: unknown } | null> = Promise.resolve(null);
+  // Writes in flight (oldest first); a failure is held, not left unhandled, until awaited.
+  // Two at once let the database work on one chunk while it commits the other.
+  const inFlight: Array<Promise<{ error: unknown } | null>> = [];
+  const writes = Math.max(1, options.concurrentWrites ?? DEFAULT_CONCURRENT_WRITES);
   for (let start = 0; start < ids.length; start += chunkSize) {
     const chunk = ids.slice(start, start + chunkSize);
     const raws = await loadRawEvents(db, chunk);
@@ -161,12 +166,13 @@ export async function ingestRawEvents(db: Queryable, options: IngestOptions = {}
     for (const id of chunk) if (!found.has(id)) fail(id, 'raw event not found');
     for (const raw of raws) sources.add(raw.source);
     const items = raws.map(prepare);
-    const previous = await inFlight;
-    if (previous) throw previous.error;
-    inFlight = write(db, items).then((counts) => (settle(items, counts), null), (error: unknown) => ({ error }));
+    if (inFlight.length >= writes) {
+      const previous = await inFlight.shift()!;
+      if (previous) throw previous.error;
+    }
+    inFlight.push(write(db, items).then((counts) => (settle(items, counts), null), (error: unknown) => ({ error })));
   }
-  const last = await inFlight;
-  if (last) throw last.error;
+  for (const outcome of await Promise.all(inFlight)) if (outcome) throw outcome.error;
 
   await refreshMergedEvents(db, [...refresh]);
   result.processed = result.inserted + result.updated + result.unchanged + result.failed;
