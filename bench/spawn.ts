@@ -74,6 +74,9 @@ async function controllerPath() {
     const t = now();
     await c.distributeTask({ id: `lat-${i}`, type: 'noop', priority: 0, parameters: {} });
     lat.push((await started) - t);
+    // Idle workers waiting: let the previous task's bookkeeping land before the next one,
+    // as the bare loop completes each job before it sends the next.
+    await c.getWorkerStates();
   }
   await c.shutdown(1000);
   return { throughput: N / seconds, seconds, latency: lat };

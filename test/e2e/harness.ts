@@ -115,10 +115,16 @@ export async function checkSpawnAddsRow(page: Page, type: string): Promise<strin
   const rows = page.getByTestId('worker-row');
   const before = await rows.count();
   await page.getByTestId('spawn-type').selectOption(type);
-  await page.getByTestId('spawn-button').click();
   const result = page.getByTestId('control-result');
-  await result.filter({ hasText: /Spawned|failed/ }).waitFor({ timeout: 15_000 });
-  const message = (await result.textContent()) ?? '';
+  // An earlier control's message may still be showing: wait for the answer to this click.
+  const previous = (await result.count()) > 0 ? ((await result.textContent()) ?? '') : '';
+  await page.getByTestId('spawn-button').click();
+  const message = await eventually(
+    'the answer to Spawn',
+    async () => ((await result.count()) > 0 ? ((await result.textContent()) ?? '') : ''),
+    (text) => text !== previous && /Spawned|failed/.test(text),
+    15_000,
+  );
   const workerId = /Spawned (\S+)/.exec(message)?.[1];
   assert.ok(workerId, `spawn did not succeed: ${message}`);
   await eventually('a new worker row', () => rows.count(), (n) => n === before + 1);

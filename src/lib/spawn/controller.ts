@@ -520,10 +520,18 @@ export class SpawnController extends EventEmitter {
   }
 
   private pump(type: string, st: DispatchState): void {
-    const free = this.idleWorkers(type).length - st.reserved;
+    const idle = this.idleWorkers(type).length;
+    const free = idle - st.reserved;
     const maxInflight = Math.min(4, this.config.workerTypes[type]?.maxConcurrency ?? 1);
-    if (this.stopping || !st.requested || free <= 0 || st.inflight >= maxInflight) {
-      if (st.inflight === 0 || this.stopping || free <= 0) for (const w of st.waiters.splice(0)) w();
+    if (this.stopping || idle === 0) {
+      // No worker is free: the task waits in the queue until one is.
+      for (const w of st.waiters.splice(0)) w();
+      return;
+    }
+    if (!st.requested || free <= 0 || st.inflight >= maxInflight) {
+      // Fetches in flight may have started before the task was sent; the waiters are served
+      // by the fetch that follows them (see done()). With none in flight, nothing will come.
+      if (st.inflight === 0) for (const w of st.waiters.splice(0)) w();
       return;
     }
     st.requested = false;
