@@ -14,7 +14,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const service = loadServiceConfig(env);
   const spawn = loadSpawnConfig(env);
   const logger = createLogger({ level: service.logLevel });
-  const dataDir = spawn.databaseUrl ? 'memory' : (env.SCENESCOUT_DATA_DIR || service.dataDir);
+  // SCENESCOUT_DATA_DIR, else .scenescout/data (loadServiceConfig); unused with DATABASE_URL.
+  const dataDir = spawn.databaseUrl ? 'memory' : service.dataDir;
   logger.info(
     { database: spawn.databaseUrl ? redactUrl(spawn.databaseUrl) : `embedded PGlite in ${dataDir}`, maxWorkers: spawn.maxWorkers },
     'starting SceneScout Spawn',

@@ -1,7 +1,7 @@
 /** What every command gets: the global options resolved, an API client, and output helpers. */
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
-import { readCliEnv } from './env.js';
+import { readCliEnv } from '../config/cli.js';
 
 export interface GlobalOptions {
   url?: string;

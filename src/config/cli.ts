@@ -1,8 +1,6 @@
 /**
- * The CLI's own environment: where the server is and the token for changes.
- *
- * TODO(config): this belongs in src/config (the one module that reads `process.env`), e.g. a
- * `loadCliConfig(env)` next to loadServiceConfig. It lives here only until that module grows it.
+ * The CLI's own environment: where the server is and the token for changes. Kept apart from
+ * spawn.ts so that commands talking to a server do not validate the whole service environment.
  */
 export interface CliEnv {
   /** SCENESCOUT_URL, or http://127.0.0.1:$PORT (default port 3000) */
