@@ -1,5 +1,6 @@
 /** The catalogue's public shape of one canonical event, as the API returns it. */
 import type { EventRow, EventSourceRow } from '../db/queries/events.js';
+import type { NormalizedVenue } from '../ingest/normalize-types.js';
 
 export interface EventSourceJson {
   source: string;
@@ -21,16 +22,7 @@ export interface CanonicalEventJson {
   timezone: string;
   allDay: boolean;
   status: string;
-  venue: {
-    name: string | null;
-    address: string | null;
-    city: string | null;
-    region: string | null;
-    postalCode: string | null;
-    country: string | null;
-    latitude: number | null;
-    longitude: number | null;
-  };
+  venue: NormalizedVenue;
   category: string;
   priceMin: number | null;
   priceMax: number | null;

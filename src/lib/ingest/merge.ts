@@ -4,19 +4,11 @@
  * `reasons` so a surprising canonical event can be traced back to the record that caused it.
  */
 import { ValidationError } from '../errors.js';
+import type { EventStatus, NormalizedVenue } from './normalize-types.js';
 
-export type EventStatus = 'scheduled' | 'cancelled' | 'postponed' | 'rescheduled';
-
-export interface MergeVenue {
-  name: string | null;
-  address: string | null;
-  city: string | null;
-  region: string | null;
-  postalCode: string | null;
-  country: string | null;
-  latitude: number | null;
-  longitude: number | null;
-}
+export type { EventStatus };
+/** A venue as normalization produces it. */
+export type MergeVenue = NormalizedVenue;
 
 /**
  * Structurally normalize.ts's NormalizedEvent (C is its Category union), plus when the source
