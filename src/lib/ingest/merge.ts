@@ -4,33 +4,14 @@
  * `reasons` so a surprising canonical event can be traced back to the record that caused it.
  */
 import { ValidationError } from '../errors.js';
-import type { EventStatus, NormalizedVenue } from './normalize-types.js';
+import type { EventStatus, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 export type { EventStatus };
 /** A venue as normalization produces it. */
 export type MergeVenue = NormalizedVenue;
 
-/**
- * Structurally normalize.ts's NormalizedEvent (C is its Category union), plus when the source
- * last showed the record.
- */
-export interface MergeRecord<C extends string = string> {
-  source: string;
-  externalId: string;
-  title: string;
-  description: string | null;
-  startsAt: Date;
-  endsAt: Date | null;
-  timezone: string;
-  allDay: boolean;
-  status: EventStatus;
-  venue: MergeVenue;
-  priceMin: number | null;
-  priceMax: number | null;
-  currency: string | null;
-  isFree: boolean | null;
-  url: string | null;
-  imageUrl: string | null;
+/** A normalized event (C is its category union), plus when the source last showed it. */
+export interface MergeRecord<C extends string = string> extends Omit<NormalizedEvent, 'category'> {
   category: C;
   /** When the record was last seen at its source; decides which non-scheduled status wins. */
   lastSeenAt?: Date | null;
