@@ -27,10 +27,22 @@ export function asString(value: unknown): string | null {
   return null;
 }
 
+// Paths are a few dozen literals in the readers; splitting each once keeps reads allocation-free.
+const splitPaths = new Map<string, readonly string[]>();
+
+function keysOf(path: string): readonly string[] {
+  let keys = splitPaths.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    if (splitPaths.size < 1000) splitPaths.set(path, keys);
+  }
+  return keys;
+}
+
 /** Follows a dotted path (`_embedded.venues.0.name`); anything missing on the way gives `undefined`. */
 export function getPath(data: unknown, path: string): unknown {
   let current: unknown = data;
-  for (const key of path.split('.')) {
+  for (const key of keysOf(path)) {
     if (Array.isArray(current)) current = current[Number(key)];
     else if (isObject(current)) current = current[key];
     else return undefined;
