@@ -30,7 +30,8 @@ for (const backend of backends()) {
         for (const [source, name] of SAMPLES) {
           const expected = normalizeRawEvent(source, fixture(source, name), { timezone: 'America/Los_Angeles', cityName: 'San Francisco' });
           const { rows } = await db.query<Record<string, unknown>>(
-            `SELECT e.*, es.event_id, es.origin_event_id, es.raw_event_id, es.record, es.status AS source_status
+            `SELECT e.*, es.event_id, es.origin_event_id, es.raw_event_id, es.status AS source_status,
+                    to_jsonb(es) AS source_row
                FROM event_sources es JOIN events e ON e.id = es.event_id WHERE es.source = $1`, [source]);
           assert.equal(rows.length, 1, source);
           const row = rows[0]!;
@@ -45,11 +46,21 @@ for (const backend of backends()) {
           assert.equal(row.event_id, row.origin_event_id, 'a new record hosts itself');
           assert.equal(row.search_text, [expected.title, expected.venue.name, expected.venue.city].filter(Boolean).join(' ').toLowerCase());
           assert.equal(row.merged_into, null);
-          // The stored record is the normalized event (dates as ISO strings) under the raw row's key.
-          const record = row.record as Record<string, unknown>;
-          assert.equal(record.startsAt, expected.startsAt.toISOString());
-          assert.equal(record.externalId, `${source}-1`);
-          assert.deepEqual(record.venue, expected.venue);
+          // The source's own fields are the normalized event, under the raw row's key.
+          const stored = row.source_row as Record<string, unknown>;
+          assert.equal(stored.external_id, `${source}-1`);
+          assert.equal(new Date(stored.starts_at as string).toISOString(), expected.startsAt.toISOString());
+          assert.equal(stored.ends_at === null ? null : new Date(stored.ends_at as string).toISOString(), expected.endsAt?.toISOString() ?? null);
+          assert.deepEqual(
+            [stored.title, stored.timezone, stored.all_day, stored.category, stored.url, stored.image_url, stored.is_free],
+            [expected.title, expected.timezone, expected.allDay, expected.category, expected.url, expected.imageUrl, expected.isFree],
+          );
+          assert.deepEqual(
+            [stored.venue_name, stored.address, stored.city, stored.region, stored.postal_code, stored.country, stored.latitude, stored.longitude],
+            [expected.venue.name, expected.venue.address, expected.venue.city, expected.venue.region,
+              expected.venue.postalCode, expected.venue.country, expected.venue.latitude, expected.venue.longitude],
+          );
+          assert.deepEqual([stored.price_min, stored.price_max, stored.currency], [expected.priceMin, expected.priceMax, expected.currency]);
         }
         const { rows: raws } = await db.query<{ processed: boolean; processed_at: Date | null; error: string | null }>(
           'SELECT processed, processed_at, error FROM raw_events');

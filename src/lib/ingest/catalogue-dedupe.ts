@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { applyMergePlan, loadRecords, type Absorption, type CanonicalWrite, type SourceMove } from '../db/queries/catalogue-merge.js';
 import { flagMissingRecords, loadDedupeCandidates, type CatalogueScope, type DedupeCandidateRow } from '../db/queries/catalogue-dedupe.js';
 import type { Queryable } from '../db/types.js';
-import { canonicalOf, fromStoredRecord } from './catalogue-record.js';
+import { canonicalOf, fromSourceFields } from './catalogue-record.js';
 import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair, type DuplicateResult } from './dedupe.js';
 
 export interface DedupeCatalogueOptions {
@@ -184,7 +184,7 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
 
   // Full records only for the clusters that changed.
   const records = await loadRecords(db, p.targets.flatMap((t) => t.members.map((m) => ({ source: m.source, externalId: m.externalId }))));
-  const recordOf = new Map(records.map((r) => [keyOf(r.source, r.external_id), fromStoredRecord(r.record, r.last_seen_at)]));
+  const recordOf = new Map(records.map((r) => [keyOf(r.source, r.external_id), fromSourceFields(r.source, r.external_id, r, r.last_seen_at)]));
   const canonical: CanonicalWrite[] = [];
   for (const t of p.targets) {
     const members = t.members.flatMap((m) => recordOf.get(m.id) ?? []);

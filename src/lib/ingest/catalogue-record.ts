@@ -1,7 +1,7 @@
 /**
  * The two shapes the catalogue stores:
- * - a *source record*: one source's normalized view of an event, kept as JSON in
- *   `event_sources.record` so dedupe and merging never re-read raw payloads;
+ * - a *source record*: one source's normalized view of an event, kept in the typed columns of
+ *   its `event_sources` row (SourceFields) so dedupe and merging never re-read raw payloads;
  * - a *canonical row*: the content columns of `events`, built from one record or from the
  *   merge of a cluster (merge.ts).
  *
@@ -11,17 +11,7 @@
  */
 import { isCategory, type Category } from './categories.js';
 import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
-import type { NormalizedEvent } from './normalize-types.js';
-
-/**
- * A source record as stored in `event_sources.record`: NormalizedEvent as JSON, instants as
- * ISO strings. The database builds it from the written columns (recordJson in
- * catalogue-columns.ts), so the stored record is exactly what the canonical row says.
- */
-export interface StoredRecord extends Omit<NormalizedEvent, 'startsAt' | 'endsAt'> {
-  startsAt: string;
-  endsAt: string | null;
-}
+import type { EventStatus, NormalizedEvent } from './normalize-types.js';
 
 /** A record that normalized but cannot be stored (e.g. a start in the year 20260). */
 export class UnstorableRecordError extends Error {
@@ -89,12 +79,45 @@ export function storableEvent(event: NormalizedEvent, source: string, externalId
   };
 }
 
-export function fromStoredRecord(record: StoredRecord, lastSeenAt: Date | null): MergeRecord<Category> {
+/**
+ * One source's own version of an event as `event_sources` stores it: the content columns of
+ * `events` but the derived search_text. Written from the record's canonical row, so a record
+ * read back equals the record written.
+ */
+export type SourceFields = Omit<CanonicalRow, 'search_text'>;
+
+// A numeric column may come back as a string, depending on the driver's type parsers.
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+/** The record a source's stored fields describe, as merging takes it. */
+export function fromSourceFields(source: string, externalId: string, f: SourceFields, lastSeenAt: Date | null): MergeRecord<Category> {
   return {
-    ...record,
-    venue: { ...record.venue },
-    startsAt: new Date(record.startsAt),
-    endsAt: record.endsAt === null ? null : new Date(record.endsAt),
+    source,
+    externalId,
+    title: f.title,
+    description: f.description,
+    startsAt: new Date(f.starts_at),
+    endsAt: f.ends_at === null ? null : new Date(f.ends_at),
+    timezone: f.timezone,
+    allDay: f.all_day,
+    status: f.status as EventStatus,
+    venue: {
+      name: f.venue_name,
+      address: f.address,
+      city: f.city,
+      region: f.region,
+      postalCode: f.postal_code,
+      country: f.country,
+      latitude: numberOrNull(f.latitude),
+      longitude: numberOrNull(f.longitude),
+    },
+    priceMin: numberOrNull(f.price_min),
+    priceMax: numberOrNull(f.price_max),
+    currency: f.currency,
+    isFree: f.is_free,
+    url: f.url,
+    imageUrl: f.image_url,
+    category: isCategory(f.category) ? f.category : 'other',
     lastSeenAt,
   };
 }

@@ -20,7 +20,7 @@ import {
 } from '../db/queries/catalogue-ingest.js';
 import { applyMergePlan, loadHostedRecords, type CanonicalWrite } from '../db/queries/catalogue-merge.js';
 import type { Queryable } from '../db/types.js';
-import { canonicalOf, canonicalRow, fromStoredRecord, storableEvent, UnstorableRecordError } from './catalogue-record.js';
+import { canonicalOf, canonicalRow, fromSourceFields, storableEvent, UnstorableRecordError } from './catalogue-record.js';
 import { normalizeRawEvent } from './normalize.js';
 
 export interface IngestOptions {
@@ -196,7 +196,7 @@ export async function refreshMergedEvents(db: Queryable, eventIds: readonly stri
   }
   const canonical: CanonicalWrite[] = [];
   for (const [id, list] of byEvent) {
-    const { row, lastSeenAt, reasons } = canonicalOf(list.map((r) => fromStoredRecord(r.record, r.last_seen_at)));
+    const { row, lastSeenAt, reasons } = canonicalOf(list.map((r) => fromSourceFields(r.source, r.external_id, r, r.last_seen_at)));
     const merged = list.length > 1;
     const first = list[0]!;
     canonical.push({

@@ -3,7 +3,7 @@
  * needs), and the flags for records their source stopped listing.
  */
 import type { Queryable } from '../types.js';
-import { Params } from './catalogue-columns.js';
+import { Params, sourceFieldList } from './catalogue-columns.js';
 
 /** Which records a dedupe run looks at: those of a city (or all) starting in [from, to]. */
 export interface CatalogueScope {
@@ -17,7 +17,7 @@ export interface CatalogueScope {
  * starting just outside the window, so that it never splits a cluster it only half sees.
  */
 function scopeCte(p: Params, scope: CatalogueScope): string {
-  const conditions = ['record IS NOT NULL', `starts_at >= ${p.add(scope.from)}::timestamptz`];
+  const conditions = ['title IS NOT NULL', `starts_at >= ${p.add(scope.from)}::timestamptz`];
   if (scope.to !== null) conditions.push(`starts_at <= ${p.add(scope.to)}::timestamptz`);
   if (scope.cityId !== null) conditions.push(`city_id = ${p.add(scope.cityId)}::text`);
   return `scope AS (SELECT DISTINCT event_id FROM event_sources WHERE ${conditions.join(' AND ')})`;
@@ -34,7 +34,7 @@ export interface DedupeCandidateRow {
   origin_merge_score: number | null;
   /** signature of the cluster the hosting event was last merged from (MergeReasons.signature) */
   host_signature: string | null;
-  /** md5 of the stored record: equal hashes, equal records */
+  /** md5 of the record's stored fields: equal hashes, equal records */
   record_hash: string;
   last_seen_at: Date;
   city_id: string | null;
@@ -56,16 +56,14 @@ export async function loadDedupeCandidates(db: Queryable, scope: CatalogueScope)
     `WITH ${scopeCte(p, scope)}
      SELECT es.source, es.external_id, es.event_id, es.origin_event_id,
             o.first_seen_at AS origin_first_seen_at, o.merged_into AS origin_merged_into, o.merge_score AS origin_merge_score,
-            h.merge_reasons->>'signature' AS host_signature, md5(es.record::text) AS record_hash, es.last_seen_at, es.city_id, es.record->>'title' AS title, es.starts_at, es.record->>'timezone' AS timezone,
-            (es.record->>'allDay')::boolean AS all_day,
-            es.record#>>'{venue,name}' AS venue_name, es.record#>>'{venue,address}' AS address,
-            es.record#>>'{venue,city}' AS venue_city,
-            (es.record#>>'{venue,latitude}')::float8 AS latitude, (es.record#>>'{venue,longitude}')::float8 AS longitude
+            h.merge_reasons->>'signature' AS host_signature, md5(ROW(${sourceFieldList('es')})::text) AS record_hash,
+            es.last_seen_at, es.city_id, es.title, es.starts_at, es.timezone, es.all_day,
+            es.venue_name, es.address, es.city AS venue_city, es.latitude, es.longitude
        FROM event_sources es
        JOIN scope USING (event_id)
        JOIN events o ON o.id = es.origin_event_id
        JOIN events h ON h.id = es.event_id
-      WHERE es.record IS NOT NULL`,
+      WHERE es.title IS NOT NULL`,
     p.values,
   );
   return rows;

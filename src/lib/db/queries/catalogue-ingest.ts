@@ -4,7 +4,7 @@
  */
 import type { CanonicalRow } from '../../ingest/catalogue-record.js';
 import type { Queryable } from '../types.js';
-import { Params, contentColumns, contentList, recordJson, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
+import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES, SOURCE_FIELD_NAMES } from './catalogue-columns.js';
 
 export interface RawEventRow {
   id: string;
@@ -54,7 +54,7 @@ export interface SourceRecordInput {
   /** id for the origin event, used only when (source, externalId) is new */
   newEventId: string;
   cityId: string | null;
-  /** the canonical columns of this record alone; the stored record is built from them */
+  /** the canonical columns of this record alone; its event_sources fields are the same values */
   row: CanonicalRow;
   firstSeenAt: Date;
   lastSeenAt: Date;
@@ -103,11 +103,11 @@ export async function upsertSourceRecords(
   const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
   const content = `(${contentList('e')}, e.city_id) IS DISTINCT FROM (${contentList('i')}, i.city_id)`;
   const sql = `
-    WITH input AS (SELECT *, ${recordJson('i')} AS record FROM ${input}),
+    WITH input AS (SELECT * FROM ${input}),
     cur AS (
       SELECT i.source, i.external_id, es.event_id, es.origin_event_id,
-             (es.record IS DISTINCT FROM i.record OR es.raw_event_id IS DISTINCT FROM i.raw_id
-               OR es.city_id IS DISTINCT FROM i.city_id) AS source_changed,
+             (${sourceFieldList('es')}, es.raw_event_id, es.city_id)
+               IS DISTINCT FROM (${sourceFieldList('i')}, i.raw_id, i.city_id) AS source_changed,
              es.last_seen_at IS DISTINCT FROM i.last_seen AS seen_changed,
              EXISTS (SELECT 1 FROM event_sources o WHERE o.event_id = es.origin_event_id
                        AND (o.source, o.external_id) <> (es.source, es.external_id)) AS origin_shared,
@@ -120,10 +120,10 @@ export async function upsertSourceRecords(
         JOIN events e ON e.id = es.origin_event_id
     ),
     new_sources AS (
-      INSERT INTO event_sources (event_id, origin_event_id, source, external_id, url, raw_event_id, status,
-                                 first_seen_at, last_seen_at, city_id, starts_at, record)
-      SELECT i.new_id, i.new_id, i.source, i.external_id, i.url, i.raw_id, i.status,
-             i.first_seen, i.last_seen, i.city_id, i.starts_at, i.record
+      INSERT INTO event_sources (event_id, origin_event_id, source, external_id, raw_event_id,
+                                 first_seen_at, last_seen_at, city_id, ${SOURCE_FIELD_NAMES.join(', ')})
+      SELECT i.new_id, i.new_id, i.source, i.external_id, i.raw_id,
+             i.first_seen, i.last_seen, i.city_id, ${sourceFieldList('i')}
         FROM input i
        WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE ${sameKey('c', 'i')})
       ON CONFLICT (source, external_id) DO NOTHING
@@ -137,8 +137,8 @@ export async function upsertSourceRecords(
     ),
     changed_sources AS (
       UPDATE event_sources es
-         SET url = i.url, raw_event_id = i.raw_id, status = i.status, last_seen_at = i.last_seen,
-             city_id = i.city_id, starts_at = i.starts_at, record = i.record
+         SET ${SOURCE_FIELD_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
+             raw_event_id = i.raw_id, last_seen_at = i.last_seen, city_id = i.city_id
         FROM input i JOIN cur c ON ${sameKey('c', 'i')}
        WHERE ${sameKey('es', 'i')} AND (c.source_changed OR c.seen_changed)
       RETURNING 1

@@ -2,15 +2,15 @@
  * Statements that fold source records into canonical events: read the records an event hosts,
  * and write canonical content, merge bookkeeping and record moves in bulk.
  */
-import type { CanonicalRow, StoredRecord } from '../../ingest/catalogue-record.js';
+import type { CanonicalRow, SourceFields } from '../../ingest/catalogue-record.js';
 import type { Queryable } from '../types.js';
-import { Params, contentColumns, contentList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
+import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
 
-export interface StoredRecordRow {
+/** A source record with its stored fields (rows written before schema version 2 have none). */
+export interface StoredRecordRow extends SourceFields {
   source: string;
   external_id: string;
   event_id: string;
-  record: StoredRecord;
   last_seen_at: Date;
 }
 
@@ -21,9 +21,10 @@ export async function loadHostedRecords(
 ): Promise<Array<StoredRecordRow & { merge_score: number | null; merge_reasons: MergeReasons | null; city_id: string | null }>> {
   if (eventIds.length === 0) return [];
   const { rows } = await db.query<StoredRecordRow & { merge_score: number | null; merge_reasons: MergeReasons | null; city_id: string | null }>(
-    `SELECT es.source, es.external_id, es.event_id, es.record, es.last_seen_at, e.merge_score, e.merge_reasons, e.city_id
+    `SELECT es.source, es.external_id, es.event_id, ${sourceFieldList('es')}, es.last_seen_at,
+            e.merge_score, e.merge_reasons, e.city_id
        FROM event_sources es JOIN events e ON e.id = es.event_id
-      WHERE es.event_id = ANY($1::uuid[]) AND es.record IS NOT NULL`,
+      WHERE es.event_id = ANY($1::uuid[]) AND es.title IS NOT NULL`,
     [eventIds],
   );
   return rows;
@@ -38,9 +39,9 @@ export async function loadRecords(db: Queryable, keys: ReadonlyArray<{ source: s
     ['external_id', 'text', (r) => r.externalId],
   ]);
   const { rows } = await db.query<StoredRecordRow>(
-    `SELECT es.source, es.external_id, es.event_id, es.record, es.last_seen_at
+    `SELECT es.source, es.external_id, es.event_id, ${sourceFieldList('es')}, es.last_seen_at
        FROM ${k} JOIN event_sources es ON es.source = k.source AND es.external_id = k.external_id
-      WHERE es.record IS NOT NULL`,
+      WHERE es.title IS NOT NULL`,
     p.values,
   );
   return rows;

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { openDatabase } from '../../src/lib/db/connect.js';
+import { loadMigrations, Migrator } from '../../src/lib/db/migrator.js';
+import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
+import { canonicalRow, storableEvent } from '../../src/lib/ingest/catalogue-record.js';
+import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
+import { backends, dropCreatedSchemas } from '../helpers/db.js';
+import { fixture, insertCity, insertRaw } from './helpers.js';
+
+after(dropCreatedSchemas);
+
+for (const backend of backends()) {
+  describe(`schema migrations on ${backend.name}`, () => {
+    test('version 3 moves each stored JSONB record into typed columns, equal to what ingestion now writes', async () => {
+      const db = await openDatabase(await backend.config());
+      try {
+        await new Migrator(db, loadMigrations().filter((m) => m.version <= 2)).migrate();
+        await insertCity(db);
+        const data = fixture('eventbrite', 'jazz-wine');
+        const seen = new Date('2026-05-01T12:00:00.000Z');
+        const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
+        // A catalogue row as version 2 wrote it: the normalized event as JSON, instants as ISO text.
+        const event = storableEvent(normalizeRawEvent('eventbrite', data, { timezone: 'America/Los_Angeles', cityName: 'San Francisco' }), 'eventbrite', 'eb-1');
+        const row = canonicalRow(event);
+        const id = randomUUID();
+        const names = Object.keys(row);
+        await db.query(
+          `INSERT INTO events (id, ${names.join(', ')}, city_id, first_seen_at, last_seen_at)
+           VALUES ($1, ${names.map((_, k) => `$${k + 2}`).join(', ')}, 'sf', $${names.length + 2}, $${names.length + 2})`,
+          [id, ...Object.values(row), seen],
+        );
+        await db.query(
+          `INSERT INTO event_sources (event_id, origin_event_id, source, external_id, url, raw_event_id, status,
+                                      first_seen_at, last_seen_at, city_id, starts_at, record)
+           VALUES ($1, $1, 'eventbrite', 'eb-1', $2, $3, $4, $5, $5, 'sf', $6, $7::jsonb)`,
+          [id, event.url, rawId, event.status, seen, event.startsAt,
+            JSON.stringify({ ...event, startsAt: event.startsAt.toISOString(), endsAt: event.endsAt?.toISOString() ?? null })],
+        );
+        await db.query('UPDATE raw_events SET processed = TRUE, processed_at = now()');
+
+        assert.deepEqual(await new Migrator(db).migrate(), ['0003_source_fields.sql']);
+        const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM event_sources');
+        assert.equal(rows.length, 1);
+        const stored = rows[0]!;
+        assert.equal('record' in stored, false, 'the JSONB column is gone');
+        assert.equal(stored.title, event.title);
+        assert.equal((stored.ends_at as Date).toISOString(), event.endsAt!.toISOString());
+        assert.equal(stored.venue_name, event.venue.name);
+        assert.equal(Number(stored.latitude), event.venue.latitude);
+        assert.equal(Number(stored.price_min), event.priceMin);
+
+        // The migrated fields are the values ingestion writes: re-ingesting the same payload
+        // finds nothing changed.
+        const again = await ingestRawEvents(db, { ids: [rawId!] });
+        assert.deepEqual([again.inserted, again.updated, again.unchanged, again.failed], [0, 0, 1, 0]);
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
