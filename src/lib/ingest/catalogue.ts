@@ -126,9 +126,9 @@ async function write(db: Queryable, items: Item[]): Promise<UpsertCounts> {
 }
 
 /**
- * Ingests raw events chunk by chunk. Chunks are pipelined: the next chunk is read and
- * normalized while the database writes the previous one (the pool has a second connection
- * for it), so JavaScript and database work overlap instead of adding up.
+ * Ingests raw events chunk by chunk. Chunks are pipelined: the next chunk is read while this
+ * one is normalized, and normalized while the database writes the previous ones (each on its
+ * own pool connection), so JavaScript and database work overlap instead of adding up.
  */
 export async function ingestRawEvents(db: Queryable, options: IngestOptions = {}): Promise<IngestResult> {
   const ids = options.ids
@@ -159,9 +159,17 @@ export async function ingestRawEvents(db: Queryable, options: IngestOptions = {}
   // Two at once let the database work on one chunk while it commits the other.
   const inFlight: Array<Promise<{ error: unknown } | null>> = [];
   const writes = Math.max(1, options.concurrentWrites ?? DEFAULT_CONCURRENT_WRITES);
-  for (let start = 0; start < ids.length; start += chunkSize) {
-    const chunk = ids.slice(start, start + chunkSize);
-    const raws = await loadRawEvents(db, chunk);
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += chunkSize) chunks.push(ids.slice(start, start + chunkSize));
+  // The next chunk is read while this one is normalized, so JavaScript never waits for a read.
+  const read = (k: number) => loadRawEvents(db, chunks[k]!).then((raws) => ({ raws }), (error: unknown) => ({ error }));
+  let reading = chunks.length > 0 ? read(0) : null;
+  for (let k = 0; k < chunks.length; k++) {
+    const chunk = chunks[k]!;
+    const loaded = await reading!;
+    reading = k + 1 < chunks.length ? read(k + 1) : null;
+    if ('error' in loaded) throw loaded.error;
+    const { raws } = loaded;
     const found = new Set(raws.map((r) => r.id));
     for (const id of chunk) if (!found.has(id)) fail(id, 'raw event not found');
     for (const raw of raws) sources.add(raw.source);

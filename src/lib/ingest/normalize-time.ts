@@ -49,11 +49,22 @@ function earliestPossible(local: DateTime): DateTime {
   return local.getPossibleOffsets().reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a));
 }
 
+// Events of a city share few dates, and each midnight costs luxon several zone lookups;
+// DateTimes are immutable, so the answers are kept (the map is emptied when it grows large).
+const midnights = new Map<string, DateTime | null>();
+
 /** Local midnight of an ISO date ('YYYY-MM-DD') in `zone`, or null when the date is invalid. */
 export function localMidnight(date: string, zone: string): DateTime | null {
   if (!DATE_ONLY.test(date)) return null;
-  const dt = DateTime.fromISO(date, { zone });
-  return dt.isValid ? earliestPossible(dt) : null;
+  const key = `${zone} ${date}`;
+  let midnight = midnights.get(key);
+  if (midnight === undefined) {
+    const dt = DateTime.fromISO(date, { zone });
+    midnight = dt.isValid ? earliestPossible(dt) : null;
+    if (midnights.size >= 50_000) midnights.clear();
+    midnights.set(key, midnight);
+  }
+  return midnight;
 }
 
 /**
