@@ -154,8 +154,8 @@ for (const backend of backends()) {
         // Stands in for a value the database rejects: any batch holding "Show 4" fails as a data error.
         const refusing: Queryable = {
           async query(text, params) {
-            // batches travel as one JSON parameter
-            const titles = params?.find((p) => typeof p === 'string' && p.includes('"title":"Show 4"'));
+            // batches travel as one JSON array per column: the titles are one parameter
+            const titles = params?.find((p) => typeof p === 'string' && p.startsWith('[') && p.includes('"Show 4"'));
             if (titles && text.includes('INSERT INTO event_sources')) throw Object.assign(new Error('invalid input syntax'), { code: '22P02' });
             return db.query(text, params);
           },
