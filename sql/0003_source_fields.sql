@@ -53,3 +53,13 @@ UPDATE event_sources SET
 WHERE record IS NOT NULL;
 
 ALTER TABLE event_sources DROP COLUMN IF EXISTS record;
+
+-- origin_event_id and raw_event_id lose their foreign keys. Ingestion sets both in the statement
+-- that inserts the record: the origin is the event that statement inserts, and the raw id is
+-- the row it has just read; origin_event_id never changes afterwards. Events are never deleted
+-- (they are flagged), and raw rows may be pruned without touching the catalogue (dedupe already
+-- treats a missing raw row as "not seen again"). Checking the two keys ran a trigger query with
+-- a row lock per record, about an eighth of ingestion's database time, to guard values the
+-- statement itself chose. event_id keeps its foreign key: dedupe moves records between events.
+ALTER TABLE event_sources DROP CONSTRAINT IF EXISTS event_sources_origin_event_id_fkey;
+ALTER TABLE event_sources DROP CONSTRAINT IF EXISTS event_sources_raw_event_id_fkey;

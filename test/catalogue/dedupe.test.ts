@@ -7,7 +7,7 @@ import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
 import { dedupeCatalogue } from '../../src/lib/ingest/catalogue-dedupe.js';
 import { CONCERT, eventbrite, jsonld, ticketmaster, type Show } from '../fixtures/catalogue/concert.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { FROM_2026, changeRaw, eventRow, insertRaw, openCatalogue, snapshot, sourceOf, sourceRows, visibleEvents } from './helpers.js';
+import { FROM_2026, assertReferencesHold, changeRaw, eventRow, insertRaw, openCatalogue, snapshot, sourceOf, sourceRows, visibleEvents } from './helpers.js';
 
 after(dropCreatedSchemas);
 
@@ -133,6 +133,7 @@ for (const backend of backends()) {
         assert.equal(canonical.merge_reasons!.pairs.length, 1, 'the survivor keeps the one remaining match');
         assert.deepEqual((await getEvent(db, survivor))!.sources.map((s) => s.source).sort(), ['jsonld', 'ticketmaster']);
         assert.equal((await visibleEvents(db)).length, 2);
+        await assertReferencesHold(db);
       } finally {
         await db.close();
       }

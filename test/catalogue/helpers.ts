@@ -1,4 +1,5 @@
 /** Shared setup of the catalogue tests: a migrated database per test, raw events, snapshots. */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/lib/db/connect.js';
@@ -55,8 +56,21 @@ export function fixture(source: string, name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/normalize', source, `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
-/** Every catalogue row, in a stable order, for before/after comparisons. */
+/**
+ * The references the schema no longer checks (migration 0003): every record's origin event
+ * exists, and its raw event does unless it was pruned (tests never prune).
+ */
+export async function assertReferencesHold(db: Queryable): Promise<void> {
+  const { rows } = await db.query<{ source: string; external_id: string; origin: boolean; raw: boolean }>(
+    `SELECT es.source, es.external_id, o.id IS NOT NULL AS origin, r.id IS NOT NULL AS raw
+       FROM event_sources es LEFT JOIN events o ON o.id = es.origin_event_id LEFT JOIN raw_events r ON r.id = es.raw_event_id
+      WHERE o.id IS NULL OR r.id IS NULL`);
+  assert.deepEqual(rows, [], 'records whose origin event or raw event does not exist');
+}
+
+/** Every catalogue row, in a stable order, for before/after comparisons (references checked). */
 export async function snapshot(db: Queryable) {
+  await assertReferencesHold(db);
   const events = await db.query('SELECT * FROM events ORDER BY id');
   const sources = await db.query('SELECT * FROM event_sources ORDER BY source, external_id');
   const raws = await db.query('SELECT id, processed, processed_at, error FROM raw_events ORDER BY id');
