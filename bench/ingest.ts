@@ -14,6 +14,10 @@
  *
  * Timings are the median of --runs repetitions, each from an empty catalogue.
  *
+ * `npm run bench:ingest` starts node with --max-semi-space-size=32: the young generation the
+ * IngestionWorker's thread gets (workerTypes.ingestion.youngGenerationMb = 96), since the
+ * benchmark calls ingestRawEvents on its main thread.
+ *
  *   --n N (default 20000)  --dedupe-n M (default 100000)  --chunk C (default 1000)  --runs R (default 3)
  */
 import { randomUUID } from 'node:crypto';

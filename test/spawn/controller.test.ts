@@ -3,7 +3,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { SpawnController } from '../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../src/lib/db/queries/spawn-state.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../helpers/controller.js';
+import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
 
@@ -26,6 +26,22 @@ for (const backend of backends()) {
         assert.equal(states.length, 4);
         const { rows } = await c.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_state WHERE status = 'idle'`);
         assert.equal(rows[0]!.n, 4);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test("threads get their type's memory limits: old generation and, when set, young generation", async () => {
+      const c = await startController(backend, {
+        workerTypes: { behave: { script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0, youngGenerationMb: 24 } },
+      });
+      try {
+        await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-limits');
+        await c.distributeTask({ id: 't-limits', type: 'behave', priority: 5, parameters: { mode: 'limits' } });
+        const limits = (await done).result as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+        assert.equal(limits.maxOldGenerationSizeMb, 64);
+        assert.equal(limits.maxYoungGenerationSizeMb, 24);
       } finally {
         await stopController(c);
       }
@@ -208,4 +224,5 @@ test('configuration: constructor validation names the bad key', () => {
   assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), /custom worker type "custom" needs a script/);
   assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), /memoryLimit must look like '512MB' or '1GB', got "lots"/);
   assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), /worker type name "Bad Name"/);
+  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), /workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/);
 });

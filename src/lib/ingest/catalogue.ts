@@ -12,7 +12,6 @@
  * by the default selection (which skips rows with an error) until discovery stores a changed
  * payload, which clears the error. A task that names the row explicitly retries it.
  */
-import { randomUUID } from 'node:crypto';
 import { coerceError } from '../errors.js';
 import {
   loadRawEvents, selectUnprocessedIds, upsertSourceRecords,
@@ -76,7 +75,6 @@ function prepare(raw: RawEventRow): Item {
         rawEventId: raw.id,
         source: raw.source,
         externalId: raw.external_id,
-        newEventId: randomUUID(),
         cityId: raw.city_id,
         row: canonicalRow(event),
         firstSeenAt: raw.discovered_at,
@@ -103,8 +101,9 @@ function isRecordError(err: unknown): boolean {
  */
 async function write(db: Queryable, items: Item[]): Promise<UpsertCounts> {
   const inputs = items.flatMap((i) => (i.input ? [i.input] : []));
+  const failures = items.flatMap((i) => (i.error === null ? [] : [{ rawEventId: i.rawEventId, error: i.error }]));
   try {
-    return await upsertSourceRecords(db, inputs, items);
+    return await upsertSourceRecords(db, inputs, failures);
   } catch (err) {
     if (!isRecordError(err) || inputs.length === 0) throw err;
     if (inputs.length === 1) {

@@ -135,6 +135,9 @@ export class SpawnController extends EventEmitter {
         throw new ValidationError(`workerTypes.${name}.maxConcurrency must be a positive integer, got ${t.maxConcurrency}`);
       }
       parseMemoryLimit(t.memoryLimit);
+      if (t.youngGenerationMb !== undefined && (!Number.isInteger(t.youngGenerationMb) || t.youngGenerationMb < 1)) {
+        throw new ValidationError(`workerTypes.${name}.youngGenerationMb must be a positive integer, got ${t.youngGenerationMb}`);
+      }
     }
     if (!Number.isInteger(merged.maxWorkers) || merged.maxWorkers < 1) {
       throw new ValidationError(`maxWorkers must be a positive integer, got ${merged.maxWorkers}`);
@@ -274,7 +277,10 @@ export class SpawnController extends EventEmitter {
     const thread = new Worker(new URL(entry), {
       workerData: boot,
       transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: parseMemoryLimit(t.memoryLimit) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: parseMemoryLimit(t.memoryLimit),
+        ...(t.youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: t.youngGenerationMb }),
+      },
     });
     const w: WorkerEntry = {
       id: workerId, type, thread, status: 'starting', current: null, tasksCompleted: 0, tasksFailed: 0,

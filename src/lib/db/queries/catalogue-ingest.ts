@@ -57,8 +57,6 @@ export interface SourceRecordInput {
   rawEventId: string;
   source: string;
   externalId: string;
-  /** id for the origin event, used only when (source, externalId) is new */
-  newEventId: string;
   cityId: string | null;
   /** the canonical columns of this record alone; its event_sources fields are the same values */
   row: CanonicalRow;
@@ -77,40 +75,39 @@ export interface UpsertCounts {
 
 /**
  * Writes a batch in one statement (so it is atomic and one round trip):
- * - a new (source, external_id) gets an event_sources row and its own origin event;
+ * - a new (source, external_id) gets an event_sources row and its own origin event (a new id);
  * - a known one updates its event_sources row when the record (or raw row, or city) changed,
  *   and its origin event's content when that event shows only this record; an event hosting
  *   several records is returned in `refreshIds` for re-merging (see catalogue.ts);
  * - `updated_at` moves only when content changed; `last_seen_at` follows the raw event;
- * - every raw row in `marks` gets processed/processed_at/error, but only when that changes, so
- *   re-running a batch writes nothing.
+ * - every input's raw row is marked processed, and every raw row in `failures` gets its error
+ *   (processed = false), each only when that changes, so re-running a batch writes nothing.
  * Returns counts, not rows: a batch's answer stays one small row. A record another batch
  * inserted concurrently counts as unchanged (same raw row, same content).
  */
 export async function upsertSourceRecords(
   db: Queryable,
   inputs: readonly SourceRecordInput[],
-  marks: ReadonlyArray<{ rawEventId: string; error: string | null }>,
+  failures: ReadonlyArray<{ rawEventId: string; error: string }>,
 ): Promise<UpsertCounts> {
   const p = new Params();
   const input = unnestFrom(p, 'i', inputs, [
     ['raw_id', 'uuid', (r) => r.rawEventId],
     ['source', 'text', (r) => r.source],
     ['external_id', 'text', (r) => r.externalId],
-    ['new_id', 'uuid', (r) => r.newEventId],
     ['city_id', 'text', (r) => r.cityId],
     ['first_seen', 'timestamptz', (r) => r.firstSeenAt],
     ['last_seen', 'timestamptz', (r) => r.lastSeenAt],
     ...contentColumns<SourceRecordInput>((r) => r.row),
   ]);
-  const marked = unnestFrom(p, 'm', marks, [
+  const failed = unnestFrom(p, 'f', failures, [
     ['id', 'uuid', (m) => m.rawEventId],
     ['error', 'text', (m) => m.error],
   ]);
   const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
   const content = `(${contentList('e')}, e.city_id) IS DISTINCT FROM (${contentList('i')}, i.city_id)`;
   const sql = `
-    WITH input AS (SELECT * FROM ${input}),
+    WITH input AS MATERIALIZED (SELECT *, gen_random_uuid() AS new_id FROM ${input}),
     cur AS (
       SELECT i.source, i.external_id, es.event_id, es.origin_event_id,
              (${sourceFieldList('es')}, es.raw_event_id, es.city_id)
@@ -160,7 +157,7 @@ export async function upsertSourceRecords(
     ),
     marks AS (
       UPDATE raw_events r SET processed = (m.error IS NULL), processed_at = now(), error = m.error
-        FROM ${marked}
+        FROM (SELECT raw_id AS id, NULL::text AS error FROM input UNION ALL SELECT id, error FROM ${failed}) m
        WHERE r.id = m.id
          AND (r.processed IS DISTINCT FROM (m.error IS NULL) OR r.error IS DISTINCT FROM m.error OR r.processed_at IS NULL)
       RETURNING 1
