@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../../src/lib/db/migrator.js';
 import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
-import { canonicalRow, storableEvent } from '../../src/lib/ingest/catalogue-record.js';
+import { storableRow } from '../../src/lib/ingest/catalogue-record.js';
 import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
 import { fixture, insertCity, insertRaw } from './helpers.js';
@@ -22,8 +22,8 @@ for (const backend of backends()) {
         const seen = new Date('2026-05-01T12:00:00.000Z');
         const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
         // A catalogue row as version 2 wrote it: the normalized event as JSON, instants as ISO text.
-        const event = storableEvent(normalizeRawEvent('eventbrite', data, { timezone: 'America/Los_Angeles', cityName: 'San Francisco' }), 'eventbrite', 'eb-1');
-        const row = canonicalRow(event);
+        const event = { ...normalizeRawEvent('eventbrite', data, { timezone: 'America/Los_Angeles', cityName: 'San Francisco' }), externalId: 'eb-1' };
+        const row = storableRow(event);
         const id = randomUUID();
         const names = Object.keys(row);
         await db.query(

@@ -40,43 +40,13 @@ function storableCoordinate(value: number | null, limit: number): number | null 
 }
 
 /**
- * The normalized event with every value made storable (see the module comment); throws an
- * UnstorableRecordError when a value cannot be stored at all. Its identity is the raw row's
- * (source, external_id), which is what `event_sources` is keyed by, even where a reader
- * derives its own id.
+ * The canonical row of one normalized event, every value made storable (see the module
+ * comment); throws an UnstorableRecordError when a value cannot be stored at all.
  */
-export function storableEvent(event: NormalizedEvent, source: string, externalId: string): NormalizedEvent {
-  const v = event.venue;
+export function storableRow(event: NormalizedEvent): CanonicalRow {
   storableDate(event.startsAt, 'startsAt');
   if (event.endsAt !== null) storableDate(event.endsAt, 'endsAt');
-  return {
-    source,
-    externalId,
-    title: event.title,
-    description: event.description,
-    startsAt: event.startsAt,
-    endsAt: event.endsAt,
-    timezone: event.timezone,
-    allDay: event.allDay,
-    status: event.status,
-    venue: {
-      name: v.name,
-      address: v.address,
-      city: v.city,
-      region: v.region,
-      postalCode: v.postalCode,
-      country: v.country,
-      latitude: storableCoordinate(v.latitude, 90),
-      longitude: storableCoordinate(v.longitude, 180),
-    },
-    priceMin: storablePrice(event.priceMin),
-    priceMax: storablePrice(event.priceMax),
-    currency: event.currency,
-    isFree: event.isFree,
-    url: event.url,
-    imageUrl: event.imageUrl,
-    category: isCategory(event.category) ? event.category : 'other',
-  };
+  return canonicalRow(event);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 } from '../db/queries/catalogue-ingest.js';
 import { applyMergePlan, loadHostedRecords, type CanonicalWrite } from '../db/queries/catalogue-merge.js';
 import type { Queryable } from '../db/types.js';
-import { canonicalOf, canonicalRow, fromSourceFields, storableEvent, UnstorableRecordError } from './catalogue-record.js';
+import { canonicalOf, fromSourceFields, storableRow, UnstorableRecordError } from './catalogue-record.js';
 import { normalizeRawEvent } from './normalize.js';
 
 export interface IngestOptions {
@@ -67,7 +67,9 @@ interface Item {
 function prepare(raw: RawEventRow): Item {
   try {
     const context = { timezone: raw.timezone ?? undefined, cityName: raw.city_name ?? undefined };
-    const event = storableEvent(normalizeRawEvent(raw.source, raw.data, context), raw.source, raw.external_id);
+    // The record's key is the raw row's (source, external_id), which event_sources is keyed by,
+    // even where a reader derives its own id.
+    const row = storableRow(normalizeRawEvent(raw.source, raw.data, context));
     return {
       rawEventId: raw.id,
       error: null,
@@ -76,7 +78,7 @@ function prepare(raw: RawEventRow): Item {
         source: raw.source,
         externalId: raw.external_id,
         cityId: raw.city_id,
-        row: canonicalRow(event),
+        row,
         firstSeenAt: raw.discovered_at,
         lastSeenAt: raw.last_seen_at,
       },

@@ -5,11 +5,17 @@
  */
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import pg from 'pg';
-import { postgresPoolConfig } from '../../db/connect.js';
-import type { Queryable, QueryResult } from '../../db/types.js';
+import { pgQuery, postgresPoolConfig } from '../../db/connect.js';
+import type { Queryable, QueryOptions, QueryResult } from '../../db/types.js';
 import { RpcClient, serializeError } from '../rpc.js';
 import type { ControllerToWorker, TaskAssignment, WorkerToController } from '../types.js';
 import type { WorkerBootData } from '../worker-data.js';
+
+/**
+ * Connections of a worker thread's own pool (Postgres mode): ingestion keeps a read ahead and
+ * two writes in flight (catalogue.ts), each on its own connection.
+ */
+export const WORKER_POOL_SIZE = 3;
 
 export type { TaskAssignment };
 
@@ -49,12 +55,12 @@ export abstract class BaseWorker {
   private createStorage(): Queryable {
     const storage = this.boot.storage;
     if (storage.mode === 'postgres') {
-      this.pool = new pg.Pool(postgresPoolConfig(storage.databaseUrl, storage.schema, 2, `scenescout-${this.workerId}`));
+      this.pool = new pg.Pool(postgresPoolConfig(storage.databaseUrl, storage.schema, WORKER_POOL_SIZE, `scenescout-${this.workerId}`));
       this.pool.on('error', () => {});
       const pool = this.pool;
       return {
-        async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-          const res = await pool.query(text, params as unknown[] | undefined);
+        async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+          const res = await pool.query(pgQuery(text, params, options));
           return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
         },
       };
