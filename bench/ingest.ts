@@ -36,7 +36,7 @@ import { dedupeCatalogue } from '../src/lib/ingest/catalogue-dedupe.js';
 import { canonicalRow, type CanonicalRow } from '../src/lib/ingest/catalogue-record.js';
 import { findDuplicates } from '../src/lib/ingest/dedupe.js';
 import { normalizeRawEvent } from '../src/lib/ingest/normalize.js';
-import { parseMemoryLimit } from '../src/lib/spawn/controller.js';
+import { threadResourceLimits } from '../src/lib/spawn/controller.js';
 import type { IngestThreadData } from './workers/ingest-thread.js';
 import { evaluate, generateSyntheticEvents, type SyntheticEvent } from './lib/synthetic.js';
 import { arg, now, round } from './lib/stats.js';
@@ -286,10 +286,7 @@ async function startIngestThread(): Promise<{ ingest(ids: string[]): Promise<{ m
   const data: IngestThreadData = { databaseUrl: DATABASE_URL, schema, chunkSize: CHUNK };
   const thread = new Worker(new URL('./workers/ingest-thread.js', import.meta.url), {
     workerData: data,
-    resourceLimits: {
-      maxOldGenerationSizeMb: parseMemoryLimit(type.memoryLimit),
-      ...(type.youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: type.youngGenerationMb }),
-    },
+    resourceLimits: threadResourceLimits(type),
   });
   const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
     const onMessage = (m: Record<string, unknown>) => { thread.off('error', onError); resolve(m); };

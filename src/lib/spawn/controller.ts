@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -94,6 +94,14 @@ export function parseMemoryLimit(limit: string): number {
   if (!m) throw new ValidationError(`memoryLimit must look like '512MB' or '1GB', got ${JSON.stringify(limit)}`);
   const n = Number(m[1]);
   return Math.round(/^g/i.test(m[2]!) ? n * 1024 : n);
+}
+
+/** The `resourceLimits` of a worker type's threads. */
+export function threadResourceLimits(t: WorkerTypeConfig): ResourceLimits {
+  return {
+    maxOldGenerationSizeMb: parseMemoryLimit(t.memoryLimit),
+    ...(t.youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: t.youngGenerationMb }),
+  };
 }
 
 export class SpawnController extends EventEmitter {
@@ -277,10 +285,7 @@ export class SpawnController extends EventEmitter {
     const thread = new Worker(new URL(entry), {
       workerData: boot,
       transferList: [port2],
-      resourceLimits: {
-        maxOldGenerationSizeMb: parseMemoryLimit(t.memoryLimit),
-        ...(t.youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: t.youngGenerationMb }),
-      },
+      resourceLimits: threadResourceLimits(t),
     });
     const w: WorkerEntry = {
       id: workerId, type, thread, status: 'starting', current: null, tasksCompleted: 0, tasksFailed: 0,
