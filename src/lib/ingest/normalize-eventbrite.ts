@@ -3,7 +3,7 @@ import { categorize } from './categories.js';
 import { EMPTY_VENUE, priceRange, statusFromWord } from './normalize-event.js';
 import { FieldReader, asString, getPath, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, joinParts, toCoordinates, toCurrency, toPrice, toUrl } from './normalize-text.js';
-import { pickZone, type ParsedTime } from './normalize-time.js';
+import { pickZone, toDate, type ParsedTime } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 function readVenue(data: JsonObject): NormalizedVenue {
@@ -56,8 +56,8 @@ export function normalizeEventbrite(data: JsonObject, context: NormalizeContext)
     title,
     description:
       cleanDescription(reader.get('description.text')) ?? cleanDescription(reader.get('description.html')) ?? cleanDescription(data.summary),
-    startsAt: start.instant.toJSDate(),
-    endsAt: end?.instant.toJSDate() ?? null,
+    startsAt: toDate(start),
+    endsAt: end === null ? null : toDate(end),
     timezone,
     allDay: start.dateOnly,
     status: statusFromWord(data.status),

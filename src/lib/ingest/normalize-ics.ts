@@ -3,7 +3,7 @@ import { categorize } from './categories.js';
 import { EMPTY_VENUE, statusFromWord } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, splitLocation, toCoordinates, toUrl } from './normalize-text.js';
-import { localMidnight, pickZone, type ParsedTime } from './normalize-time.js';
+import { localMidnight, midnightTime, pickZone, toDate, type ParsedTime } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 /**
@@ -18,7 +18,7 @@ function readPoint(reader: FieldReader, path: string, zone: string): ParsedTime 
     const local = reader.string(`${path}.local`) ?? reader.missing(`${path}.local`, 'an all-day value needs its date');
     const midnight = localMidnight(local.slice(0, 10), zone);
     if (midnight === null) reader.invalid(`${path}.local`, local, 'is not a YYYY-MM-DD date');
-    return { instant: midnight, dateOnly: true, hasOffset: false };
+    return midnightTime(midnight);
   }
   return reader.time(`${path}.utc`, 'UTC') ?? reader.time(`${path}.local`, zone);
 }
@@ -48,8 +48,8 @@ export function normalizeIcs(data: JsonObject, context: NormalizeContext): Norma
     externalId,
     title,
     description: cleanDescription(data.description),
-    startsAt: start.instant.toJSDate(),
-    endsAt: end?.instant.toJSDate() ?? null,
+    startsAt: toDate(start),
+    endsAt: end === null ? null : toDate(end),
     timezone,
     allDay: start.dateOnly,
     status: statusFromWord(data.status),

@@ -1,10 +1,9 @@
 /** Ticketmaster Discovery API v2 event → NormalizedEvent. */
-import type { DateTime } from 'luxon';
 import { categorize } from './categories.js';
 import { EMPTY_VENUE, priceRange, statusFromWord } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, isObject, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, joinParts, toCoordinates, toCurrency, toPrice, toUrl } from './normalize-text.js';
-import { localMidnight, nextLocalMidnight, parseDateTime, pickZone } from './normalize-time.js';
+import { localMidnight, midnightTime, nextLocalMidnight, parseDateTime, pickZone, toDate, type ParsedTime } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 function widestImage(images: unknown[]): string | null {
@@ -36,23 +35,23 @@ function readVenue(venue: JsonObject | null): NormalizedVenue {
  * not meaningful (Ticketmaster then often fills `dateTime` with a placeholder), so the event is
  * all day on `localDate`. Null when the object gives no date at all.
  */
-function readPoint(reader: FieldReader, path: string, zone: string): { at: DateTime; allDay: boolean } | null {
+function readPoint(reader: FieldReader, path: string, zone: string): { at: ParsedTime; allDay: boolean } | null {
   const point = reader.object(path);
   if (point === null) return null;
   const noTime = ['dateTBD', 'dateTBA', 'timeTBA', 'noSpecificTime'].some((flag) => point[flag] === true);
   if (!noTime) {
     const dateTime = reader.time(`${path}.dateTime`, 'UTC');
-    if (dateTime !== null) return { at: dateTime.instant, allDay: dateTime.dateOnly };
+    if (dateTime !== null) return { at: dateTime, allDay: dateTime.dateOnly };
   }
   const localDate = asString(point.localDate);
   if (localDate === null) return null;
   const midnight = localMidnight(localDate, zone);
   if (midnight === null) reader.invalid(`${path}.localDate`, localDate, 'is not a YYYY-MM-DD date');
   const localTime = asString(point.localTime);
-  if (noTime || localTime === null) return { at: midnight, allDay: true };
+  if (noTime || localTime === null) return { at: midnightTime(midnight), allDay: true };
   const local = parseDateTime(`${localDate}T${localTime}`, zone);
   if (local === null || local.hasOffset) reader.invalid(`${path}.localTime`, localTime, 'is not a HH:mm[:ss] local time');
-  return { at: local.instant, allDay: false };
+  return { at: local, allDay: false };
 }
 
 export function normalizeTicketmaster(data: JsonObject, context: NormalizeContext): NormalizedEvent {
@@ -78,9 +77,9 @@ export function normalizeTicketmaster(data: JsonObject, context: NormalizeContex
     externalId,
     title,
     description: cleanDescription(data.description) ?? cleanDescription(data.info),
-    startsAt: start.at.toJSDate(),
+    startsAt: toDate(start.at),
     // An end given as a bare date includes that day, so the event runs until the midnight after it.
-    endsAt: end === null ? null : (end.allDay ? nextLocalMidnight(end.at, timezone) : end.at).toJSDate(),
+    endsAt: end === null ? null : end.allDay ? nextLocalMidnight(end.at.instant, timezone).toJSDate() : toDate(end.at),
     timezone,
     allDay: start.allDay,
     status: statusFromWord(reader.get('dates.status.code')),

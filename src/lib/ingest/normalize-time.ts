@@ -16,11 +16,41 @@ export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 export interface ParsedTime {
-  instant: DateTime;
+  /** The instant, in ms since the epoch. */
+  readonly epochMs: number;
+  /** The instant as a luxon DateTime in the text's offset or zone, built on first use. */
+  readonly instant: DateTime;
   /** The text was a bare date: an all-day event starting at local midnight. */
-  dateOnly: boolean;
+  readonly dateOnly: boolean;
   /** The text carried its own offset or Z (so it is not a wall-clock time in `zone`). */
-  hasOffset: boolean;
+  readonly hasOffset: boolean;
+}
+
+/**
+ * Most times only ever become a Date, and building a DateTime (its calendar fields, its zone)
+ * was a good part of parsing one; the DateTime waits until a caller needs zone arithmetic.
+ */
+class Parsed implements ParsedTime {
+  private dt: DateTime | undefined;
+  constructor(
+    readonly epochMs: number,
+    private readonly make: (() => DateTime) | DateTime,
+    readonly dateOnly: boolean,
+    readonly hasOffset: boolean,
+  ) {}
+  get instant(): DateTime {
+    if (this.dt === undefined) this.dt = typeof this.make === 'function' ? this.make() : this.make;
+    return this.dt;
+  }
+}
+
+function fromDateTime(dt: DateTime, dateOnly: boolean, hasOffset: boolean): ParsedTime {
+  return new Parsed(dt.toMillis(), dt, dateOnly, hasOffset);
+}
+
+/** The instant of a parsed time as a Date. */
+export function toDate(time: ParsedTime): Date {
+  return new Date(time.epochMs);
 }
 
 // luxon builds an Intl.DateTimeFormat per check, which dominated normalization time;
@@ -78,17 +108,22 @@ export function parseDateTime(text: unknown, zone: string): ParsedTime | null {
   const [, date, time, offset] = match;
   if (time === undefined) {
     const midnight = localMidnight(date, zone);
-    return midnight ? { instant: midnight, dateOnly: true, hasOffset: false } : null;
+    return midnight ? fromDateTime(midnight, true, false) : null;
   }
   const iso = `${date}T${time.replace(',', '.')}${offset ?? ''}`;
   if (offset !== undefined) {
     const fast = withOffsetFast(date, iso, offset);
-    if (fast) return { instant: fast, dateOnly: false, hasOffset: true };
+    if (fast) return fast;
     const dt = DateTime.fromISO(iso, { setZone: true });
-    return dt.isValid ? { instant: dt, dateOnly: false, hasOffset: true } : null;
+    return dt.isValid ? fromDateTime(dt, false, true) : null;
   }
   const dt = DateTime.fromISO(iso, { zone });
-  return dt.isValid ? { instant: earliestPossible(dt), dateOnly: false, hasOffset: false } : null;
+  return dt.isValid ? fromDateTime(earliestPossible(dt), false, false) : null;
+}
+
+/** A local midnight as a parsed (all-day) time. */
+export function midnightTime(midnight: DateTime): ParsedTime {
+  return fromDateTime(midnight, true, false);
 }
 
 const OFFSET = /^([Zz])$|^([+-])(\d{2}):(\d{2})$/;
@@ -104,10 +139,11 @@ function isRealDate(date: string): boolean {
 
 /**
  * Most provider times carry "Z" or "±HH:MM": no zone rules are involved, so the instant comes
- * from Date.parse and luxon only wraps it in the fixed offset, which is several times cheaper
- * than luxon's ISO parser. Anything unusual returns null and takes luxon's path.
+ * from Date.parse, and luxon only wraps it in the fixed offset if a caller asks, which is
+ * several times cheaper than luxon's ISO parser. Anything unusual returns null and takes
+ * luxon's path.
  */
-function withOffsetFast(date: string, iso: string, offset: string): DateTime | null {
+function withOffsetFast(date: string, iso: string, offset: string): ParsedTime | null {
   const m = OFFSET.exec(offset);
   if (!m || !isRealDate(date)) return null;
   const ms = Date.parse(iso);
@@ -115,7 +151,7 @@ function withOffsetFast(date: string, iso: string, offset: string): DateTime | n
   const minutes = m[1] ? 0 : (m[2] === '-' ? -1 : 1) * (Number(m[3]) * 60 + Number(m[4]));
   if (Math.abs(minutes) > 18 * 60) return null;
   const zone = minutes === 0 && m[1] ? FixedOffsetZone.utcInstance : FixedOffsetZone.instance(minutes);
-  return DateTime.fromMillis(ms, { zone });
+  return new Parsed(ms, () => DateTime.fromMillis(ms, { zone }), false, true);
 }
 
 /** The local midnight after the given instant's local date: the exclusive end of an inclusive end date. */

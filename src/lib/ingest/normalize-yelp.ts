@@ -3,7 +3,7 @@ import { categorize } from './categories.js';
 import { priceRange } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, joinParts, toCoordinates, toPrice, toUrl } from './normalize-text.js';
-import { nextLocalMidnight, pickZone } from './normalize-time.js';
+import { nextLocalMidnight, pickZone, toDate } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent } from './normalize-types.js';
 
 /**
@@ -28,8 +28,8 @@ export function normalizeYelp(data: JsonObject, context: NormalizeContext): Norm
     externalId,
     title,
     description: cleanDescription(data.description),
-    startsAt: start.instant.toJSDate(),
-    endsAt: end === null ? null : (end.dateOnly ? nextLocalMidnight(end.instant, timezone) : end.instant).toJSDate(),
+    startsAt: toDate(start),
+    endsAt: end === null ? null : end.dateOnly ? nextLocalMidnight(end.instant, timezone).toJSDate() : toDate(end),
     timezone,
     allDay: start.dateOnly,
     status: data.is_canceled === true ? 'cancelled' : 'scheduled',
