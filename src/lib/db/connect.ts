@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
-import type { Database, Queryable, QueryOptions, QueryResult } from './types.js';
+import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
   databaseUrl?: string;
@@ -33,11 +33,6 @@ function assertIdentifier(name: string): void {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-/** A pg query config: named (prepared once per connection) when the caller names it. */
-export function pgQuery(text: string, params?: readonly unknown[], options?: QueryOptions): pg.QueryConfig {
-  return { text, values: params as unknown[] | undefined, ...(options?.name ? { name: options.name } : {}) };
-}
-
 export function postgresPoolConfig(databaseUrl: string, schema: string, max: number, applicationName = 'scenescout'): pg.PoolConfig {
   return {
     connectionString: databaseUrl,
@@ -65,8 +60,8 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
   pool.on('error', () => {});
   return {
     kind: 'postgres',
-    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-      const res = await pool.query(pgQuery(text, params, options));
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await pool.query(text, params as unknown[] | undefined);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -74,8 +69,8 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
-          async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
-            const res = await client.query(pgQuery(text, params, options));
+          async query<R>(text: string, params?: readonly unknown[]) {
+            const res = await client.query(text, params as unknown[] | undefined);
             return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
           },
         };

@@ -4,16 +4,8 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
-export interface QueryOptions {
-  /**
-   * Name for a prepared statement: Postgres connections parse and plan the text once and reuse
-   * the plan. Only for a text that never changes under that name; other backends ignore it.
-   */
-  name?: string;
-}
-
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
 export type DatabaseKind = 'postgres' | 'pglite';

@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import pg from 'pg';
-import { pgQuery, postgresPoolConfig } from '../../db/connect.js';
-import type { Queryable, QueryOptions, QueryResult } from '../../db/types.js';
+import { postgresPoolConfig } from '../../db/connect.js';
+import type { Queryable, QueryResult } from '../../db/types.js';
 import { RpcClient, serializeError } from '../rpc.js';
 import type { ControllerToWorker, TaskAssignment, WorkerToController } from '../types.js';
 import type { WorkerBootData } from '../worker-data.js';
@@ -59,8 +59,8 @@ export abstract class BaseWorker {
       this.pool.on('error', () => {});
       const pool = this.pool;
       return {
-        async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-          const res = await pool.query(pgQuery(text, params, options));
+        async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+          const res = await pool.query(text, params as unknown[] | undefined);
           return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
         },
       };
