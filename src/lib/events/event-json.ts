@@ -1,5 +1,6 @@
 /** The catalogue's public shape of one canonical event, as the API returns it. */
 import type { EventRow, EventSourceRow } from '../db/queries/events.js';
+import { numberOrNull as num, venueOfRow } from '../ingest/catalogue-record.js';
 import type { NormalizedVenue } from '../ingest/normalize-types.js';
 
 export interface EventSourceJson {
@@ -46,7 +47,6 @@ export interface CanonicalEventJson {
 }
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
-const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 export function sourceJson(s: EventSourceRow): EventSourceJson {
   return {
@@ -70,16 +70,7 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
     timezone: e.timezone,
     allDay: e.all_day,
     status: e.status,
-    venue: {
-      name: e.venue_name,
-      address: e.address,
-      city: e.city,
-      region: e.region,
-      postalCode: e.postal_code,
-      country: e.country,
-      latitude: num(e.latitude),
-      longitude: num(e.longitude),
-    },
+    venue: venueOfRow(e),
     category: e.category,
     priceMin: num(e.price_min),
     priceMax: num(e.price_max),

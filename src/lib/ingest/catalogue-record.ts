@@ -1,7 +1,7 @@
 /**
  * The two shapes the catalogue stores:
  * - a *source record*: one source's normalized view of an event, kept in the typed columns of
- *   its `event_sources` row (SourceFields) so dedupe and merging never re-read raw payloads;
+ *   its `event_sources` row (read back as StoredContent) so dedupe and merging never re-read raw payloads;
  * - a *canonical row*: the content columns of `events`, built from one record or from the
  *   merge of a cluster (merge.ts).
  *
@@ -11,7 +11,7 @@
  */
 import { isCategory, type Category } from './categories.js';
 import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
-import type { EventStatus, NormalizedEvent } from './normalize-types.js';
+import type { EventStatus, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 /** A record that normalized but cannot be stored (e.g. a start in the year 20260). */
 export class UnstorableRecordError extends Error {
@@ -50,17 +50,37 @@ export function storableRow(event: NormalizedEvent): CanonicalRow {
 }
 
 /**
- * One source's own version of an event as `event_sources` stores it: the content columns of
- * `events` but the derived search_text. Written from the record's canonical row, so a record
- * read back equals the record written.
+ * The content columns as a query reads them back, from `events` or from a source's own fields
+ * in `event_sources` (the same columns but the derived search_text): a numeric column may
+ * arrive as text, depending on the driver's type parsers, and category as any text.
  */
-export type SourceFields = Omit<CanonicalRow, 'search_text'>;
+export interface StoredContent
+  extends Omit<CanonicalRow, 'search_text' | 'category' | 'price_min' | 'price_max' | 'latitude' | 'longitude'> {
+  category: string;
+  price_min: number | string | null;
+  price_max: number | string | null;
+  latitude: number | string | null;
+  longitude: number | string | null;
+}
 
-// A numeric column may come back as a string, depending on the driver's type parsers.
-const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+export const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+/** The venue that stored content columns describe. */
+export function venueOfRow(f: StoredContent): NormalizedVenue {
+  return {
+    name: f.venue_name,
+    address: f.address,
+    city: f.city,
+    region: f.region,
+    postalCode: f.postal_code,
+    country: f.country,
+    latitude: numberOrNull(f.latitude),
+    longitude: numberOrNull(f.longitude),
+  };
+}
 
 /** The record a source's stored fields describe, as merging takes it. */
-export function fromSourceFields(source: string, externalId: string, f: SourceFields, lastSeenAt: Date | null): MergeRecord<Category> {
+export function fromSourceFields(source: string, externalId: string, f: StoredContent, lastSeenAt: Date | null): MergeRecord<Category> {
   return {
     source,
     externalId,
@@ -71,16 +91,7 @@ export function fromSourceFields(source: string, externalId: string, f: SourceFi
     timezone: f.timezone,
     allDay: f.all_day,
     status: f.status as EventStatus,
-    venue: {
-      name: f.venue_name,
-      address: f.address,
-      city: f.city,
-      region: f.region,
-      postalCode: f.postal_code,
-      country: f.country,
-      latitude: numberOrNull(f.latitude),
-      longitude: numberOrNull(f.longitude),
-    },
+    venue: venueOfRow(f),
     priceMin: numberOrNull(f.price_min),
     priceMax: numberOrNull(f.price_max),
     currency: f.currency,

@@ -4,7 +4,7 @@ import { categorize } from './categories.js';
 import { EMPTY_VENUE, priceRange, statusFromWord } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, isObject, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, splitLocation, toCoordinates, toCurrency, toPrice, toUrl } from './normalize-text.js';
-import { nextLocalMidnight, pickZone, toDate } from './normalize-time.js';
+import { endInstant, pickZone, toDate } from './normalize-time.js';
 import type { EventStatus, NormalizeContext, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 /** A schema.org value that may be a bare name, a URL (https://schema.org/X) or a node {"@id": URL}. */
@@ -96,8 +96,7 @@ export function normalizeJsonLd(data: JsonObject, context: NormalizeContext): No
     title,
     description: cleanDescription(data.description),
     startsAt: toDate(start),
-    // A bare end date includes that day, so the event runs until the midnight after it.
-    endsAt: end === null ? null : end.dateOnly ? nextLocalMidnight(end.instant, timezone).toJSDate() : toDate(end),
+    endsAt: endInstant(end, timezone),
     timezone,
     allDay: start.dateOnly,
     status: readStatus(data.eventStatus),

@@ -3,7 +3,7 @@ import { categorize } from './categories.js';
 import { EMPTY_VENUE, priceRange, statusFromWord } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, isObject, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, joinParts, toCoordinates, toCurrency, toPrice, toUrl } from './normalize-text.js';
-import { localMidnight, midnightTime, nextLocalMidnight, parseDateTime, pickZone, toDate, type ParsedTime } from './normalize-time.js';
+import { endInstant, localMidnight, midnightTime, parseDateTime, pickZone, toDate, type ParsedTime } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent, NormalizedVenue } from './normalize-types.js';
 
 function widestImage(images: unknown[]): string | null {
@@ -78,8 +78,7 @@ export function normalizeTicketmaster(data: JsonObject, context: NormalizeContex
     title,
     description: cleanDescription(data.description) ?? cleanDescription(data.info),
     startsAt: toDate(start.at),
-    // An end given as a bare date includes that day, so the event runs until the midnight after it.
-    endsAt: end === null ? null : end.allDay ? nextLocalMidnight(end.at.instant, timezone).toJSDate() : toDate(end.at),
+    endsAt: endInstant(end?.at ?? null, timezone),
     timezone,
     allDay: start.allDay,
     status: statusFromWord(reader.get('dates.status.code')),

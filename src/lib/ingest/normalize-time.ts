@@ -154,6 +154,15 @@ function withOffsetFast(date: string, iso: string, offset: string): ParsedTime |
   return new Parsed(ms, () => DateTime.fromMillis(ms, { zone }), false, true);
 }
 
+/**
+ * An event's end as a Date. An end given as a bare date includes that day, so the event runs
+ * until the midnight after it (in `zone`).
+ */
+export function endInstant(end: ParsedTime | null, zone: string): Date | null {
+  if (end === null) return null;
+  return end.dateOnly ? nextLocalMidnight(end.instant, zone).toJSDate() : toDate(end);
+}
+
 /** The local midnight after the given instant's local date: the exclusive end of an inclusive end date. */
 export function nextLocalMidnight(instant: DateTime, zone: string): DateTime {
   const next = instant.setZone(zone).startOf('day').plus({ days: 1 });

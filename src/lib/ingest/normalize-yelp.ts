@@ -3,7 +3,7 @@ import { categorize } from './categories.js';
 import { priceRange } from './normalize-event.js';
 import { FieldReader, asArray, asString, getPath, type JsonObject } from './normalize-fields.js';
 import { cleanDescription, cleanText, joinParts, toCoordinates, toPrice, toUrl } from './normalize-text.js';
-import { nextLocalMidnight, pickZone, toDate } from './normalize-time.js';
+import { endInstant, pickZone, toDate } from './normalize-time.js';
 import type { NormalizeContext, NormalizedEvent } from './normalize-types.js';
 
 /**
@@ -29,7 +29,7 @@ export function normalizeYelp(data: JsonObject, context: NormalizeContext): Norm
     title,
     description: cleanDescription(data.description),
     startsAt: toDate(start),
-    endsAt: end === null ? null : end.dateOnly ? nextLocalMidnight(end.instant, timezone).toJSDate() : toDate(end),
+    endsAt: endInstant(end, timezone),
     timezone,
     allDay: start.dateOnly,
     status: data.is_canceled === true ? 'cancelled' : 'scheduled',

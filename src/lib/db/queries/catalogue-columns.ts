@@ -105,8 +105,3 @@ export function contentColumns<R>(row: (r: R) => CanonicalRow): Array<readonly [
 export function contentList(alias: string): string {
   return CONTENT_NAMES.map((name) => `${alias}.${name}`).join(', ');
 }
-
-/** `col = a.col, ...` over the content columns. */
-export function contentAssignments(alias: string): string {
-  return CONTENT_NAMES.map((name) => `${name} = ${alias}.${name}`).join(', ');
-}

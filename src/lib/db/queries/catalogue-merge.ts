@@ -2,12 +2,12 @@
  * Statements that fold source records into canonical events: read the records an event hosts,
  * and write canonical content, merge bookkeeping and record moves in bulk.
  */
-import type { CanonicalRow, SourceFields } from '../../ingest/catalogue-record.js';
+import type { CanonicalRow, StoredContent } from '../../ingest/catalogue-record.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
 
 /** A source record with its stored fields (rows written before schema version 2 have none). */
-export interface StoredRecordRow extends SourceFields {
+export interface StoredRecordRow extends StoredContent {
   source: string;
   external_id: string;
   event_id: string;

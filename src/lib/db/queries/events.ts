@@ -3,33 +3,13 @@
  * sources, and old ids resolved to the event that absorbed them.
  */
 import { EARTH_RADIUS_KM, type BoundingBox } from '../../events/geo.js';
+import type { StoredContent } from '../../ingest/catalogue-record.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 
-export interface EventRow {
+/** A row of `events` as the catalogue's reads select it. */
+export interface EventRow extends StoredContent {
   id: string;
-  title: string;
-  description: string | null;
-  starts_at: Date;
-  ends_at: Date | null;
-  timezone: string;
-  all_day: boolean;
-  status: string;
-  venue_name: string | null;
-  address: string | null;
-  city: string | null;
-  region: string | null;
-  postal_code: string | null;
-  country: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  category: string;
-  price_min: number | string | null;
-  price_max: number | string | null;
-  currency: string | null;
-  is_free: boolean | null;
-  url: string | null;
-  image_url: string | null;
   city_id: string | null;
   merge_score: number | null;
   merge_reasons: unknown;
