@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { createService, type RunningService } from '../../src/service.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { until } from '../helpers/controller.js';
+import { once, until } from '../helpers/controller.js';
 
 after(dropCreatedSchemas);
 const services: RunningService[] = [];
@@ -73,17 +73,19 @@ for (const backend of backends()) {
 
     test('a second discovery of unchanged sources only touches the rows', async () => {
       const svc = await start({ workerTypes: { discovery: { initialWorkers: 1 }, ingestion: { initialWorkers: 0 }, processing: { initialWorkers: 0 } } });
-      const first = new Promise<Record<string, unknown>>((resolve) => svc.controller.once('task:completed', (e: { result: Record<string, unknown> }) => resolve(e.result)));
-      await svc.scheduleDiscovery({ cityIds: ['demo-city'], sources: ['ics'] });
-      const r1 = await first;
+      const first = once<{ result: Record<string, unknown> }>(svc.controller, 'task:completed', 60_000);
+      assert.equal((await svc.scheduleDiscovery({ cityIds: ['demo-city'], sources: ['ics'] })).queued.length, 1);
+      const r1 = (await first).result;
       assert.ok((r1.new as number) > 0);
-      await until('the first discovery to be recorded', async () => {
-        const { rows } = await svc.controller.db.query(`SELECT 1 FROM task_assignments WHERE status = 'completed'`);
-        return rows.length > 0;
+      // The attempt is recorded before its queue job is completed; until both are, the
+      // singleton key still counts the first task as running.
+      await until('the first discovery to leave the queue', async () => {
+        const open = [...(await svc.getTaskQueue({ state: 'active' })), ...(await svc.getTaskQueue({ state: 'queued' }))];
+        return !open.some((t) => t.type === 'discovery');
       });
-      const second = new Promise<Record<string, unknown>>((resolve) => svc.controller.once('task:completed', (e: { result: Record<string, unknown> }) => resolve(e.result)));
-      await svc.scheduleDiscovery({ cityIds: ['demo-city'], sources: ['ics'] });
-      const r2 = await second;
+      const second = once<{ result: Record<string, unknown> }>(svc.controller, 'task:completed', 60_000);
+      assert.equal((await svc.scheduleDiscovery({ cityIds: ['demo-city'], sources: ['ics'] })).queued.length, 1);
+      const r2 = (await second).result;
       assert.equal(r2.new, 0);
       assert.equal(r2.changed, 0);
       assert.equal(r2.unchanged, r1.eventsDiscovered);
