@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { BudgetExhaustedError } from '../../src/lib/api/errors.js';
@@ -9,7 +9,38 @@ import { createProviderLimiter } from '../../src/lib/api/rate-limit.js';
 import type { ChildInput } from './children/limiter-child.js';
 import { connectRedis, deleteKeys, REDIS_URL, uniquePrefix } from './helpers.js';
 
-const run = promisify(execFile);
+/**
+ * Starts a limiter child; resolves `go(startAt)` once it is connected to Redis, and its one
+ * output line once it exits. A child that is not ready, or not done, within 20 s is killed.
+ */
+function startChild(input: Omit<ChildInput, 'startAt'>): Promise<{ go(startAt: number): Promise<string> }> {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(input)], {
+    env: { ...process.env, SCENESCOUT_LIMITER_CHILD: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    clearTimeout(timer);
+    resolve(code);
+  }));
+  const next = async (what: string): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`limiter child exited with ${await exited} before ${what}`);
+    return line.value;
+  };
+  return next('it was ready').then((ready) => {
+    assert.equal(ready, 'ready');
+    return {
+      async go(startAt: number) {
+        child.stdin!.end(`${startAt}\n`);
+        const out = await next('it reported');
+        assert.equal(await exited, 0);
+        return out;
+      },
+    };
+  });
+}
 const CHILD = fileURLToPath(new URL('./children/limiter-child.js', import.meta.url));
 
 describe('ProviderLimiter in memory', () => {
@@ -90,12 +121,12 @@ describe('ProviderLimiter on Redis', async () => {
     }
   });
 
+  // Both children connect first; then both are told the same start instant, shortly ahead.
   const runChildren = async (input: Omit<ChildInput, 'redisUrl' | 'startAt'>) => {
-    const full: ChildInput = { ...input, redisUrl: REDIS_URL, startAt: Date.now() + 1500 };
-    const outputs = await Promise.all(
-      [0, 1].map(() => run(process.execPath, [CHILD, JSON.stringify(full)], { env: { ...process.env, SCENESCOUT_LIMITER_CHILD: '1' }, timeout: 20_000 })),
-    );
-    return outputs.map((o) => JSON.parse(o.stdout.trim()) as { granted: number; exhausted: number; aborted: number });
+    const children = await Promise.all([0, 1].map(() => startChild({ ...input, redisUrl: REDIS_URL })));
+    const startAt = Date.now() + 500;
+    const outputs = await Promise.all(children.map((c) => c.go(startAt)));
+    return outputs.map((o) => JSON.parse(o) as { granted: number; exhausted: number; aborted: number });
   };
 
   it('holds the daily budget across two processes', { skip }, async () => {

@@ -100,9 +100,9 @@ describe('TicketmasterClient', () => {
   it('waits for Rate-Limit-Reset on a QuotaViolation when it is near', async () => {
     server.seed({ valid: 2 });
     const quota = { fault: { faultstring: 'Rate limit quota violation. Quota limit exceeded.', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } };
-    server.fail({ kind: 'rate-limit', body: quota, headers: { 'rate-limit-reset': String(Date.now() + 300) } });
-    const c = client();
     const started = Date.now();
+    server.fail({ kind: 'rate-limit', body: quota, headers: { 'rate-limit-reset': String(started + 300) } });
+    const c = client();
     const events = await c.searchEvents({ location: berlin, dateRange: { start: '2030-01-01T00:00:00Z', end: '2030-12-31T00:00:00Z' } });
     assert.equal(events.length, 2);
     assert.ok(Date.now() - started >= 250);

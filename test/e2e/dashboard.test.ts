@@ -90,8 +90,11 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
   it('shows live numbers that change as tasks run', async () => {
     const completedBefore = await numberIn(page, 'tasks-completed');
     const seen = new Set<string>();
+    // One reading per poll: the completed count checked below is the one recorded in `seen`.
     const record = async () => {
-      seen.add(`${await numberIn(page, 'card-queue-value')}/${await numberIn(page, 'tasks-active')}/${await numberIn(page, 'tasks-completed')}`);
+      const completed = await numberIn(page, 'tasks-completed');
+      seen.add(`${await numberIn(page, 'card-queue-value')}/${await numberIn(page, 'tasks-active')}/${completed}`);
+      return completed;
     };
     await record();
     for (let i = 0; i < 5; i++) {
@@ -99,10 +102,7 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
     }
     await eventually(
       'the completed count to grow by 5',
-      async () => {
-        await record();
-        return numberIn(page, 'tasks-completed');
-      },
+      record,
       (n) => n >= completedBefore + 5,
       60_000,
     );

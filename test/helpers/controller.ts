@@ -15,7 +15,9 @@ export async function startController(backend: Backend, options: SpawnController
     ...db,
     pollInterval: 50,
     autoscale: false,
-    heartbeatInterval: 200,
+    // A 1.5 s window: short enough for quick fault tests, long enough that a loaded machine
+    // does not read a busy worker as hung. The hang test sets its own, shorter one.
+    heartbeatInterval: 500,
     shutdownGracePeriod: 2000,
     maintenanceIntervalSeconds: 1,
     schedules: { enabled: false },

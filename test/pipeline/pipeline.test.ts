@@ -31,7 +31,9 @@ for (const backend of backends()) {
     }
 
     test('the demo city is discovered, ingested and deduplicated end to end with no API key', async () => {
-      const svc = await start();
+      // No discovery worker until both schedule calls are made: a task that already finished
+      // would not count as queued or running.
+      const svc = await start({ workerTypes: { discovery: { initialWorkers: 0 }, ingestion: { initialWorkers: 1 }, processing: { initialWorkers: 1 } } });
       const plan = await svc.scheduleDiscovery({ cityIds: ['demo-city'] });
       assert.deepEqual(plan.queued.map((q) => q.source).sort(), ['ics', 'jsonld']);
       const reasons = Object.fromEntries(plan.skipped.map((s) => [s.source, s.reason]));
@@ -41,6 +43,7 @@ for (const backend of backends()) {
       const again = await svc.scheduleDiscovery({ cityIds: ['demo-city'], sources: ['ics'] });
       assert.deepEqual(again.queued, []);
       assert.equal(again.skipped[0]!.reason, 'already queued or running');
+      await svc.controller.spawnWorker('discovery');
 
       const db = svc.controller.db;
       await until('discovery and ingestion to finish', async () => {

@@ -52,12 +52,12 @@ for (const backend of backends()) {
       try {
         await c.spawnWorker('behave');
         const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-sleep');
-        await c.distributeTask({ id: 't-sleep', type: 'behave', priority: 5, parameters: { mode: 'sleep', ms: 300 } });
+        await c.distributeTask({ id: 't-sleep', type: 'behave', priority: 5, parameters: { mode: 'sleep', ms: 3000 } });
         const status = await c.getSystemStatus();
         assert.equal(status.activeTasks, 1);
         assert.equal(status.workers.byStatus.busy, 1);
         const ev = await done;
-        assert.deepEqual(ev.result, { slept: 300 });
+        assert.deepEqual(ev.result, { slept: 3000 });
         const viaSend = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-send');
         await c.distributeTask({ id: 't-send', type: 'behave', priority: 1, parameters: { mode: 'send-result' } });
         assert.deepEqual((await viaSend).result, { viaSendResult: true });

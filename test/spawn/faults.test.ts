@@ -17,7 +17,7 @@ const cases: Array<{ mode: string; expect: RegExp; options?: Record<string, unkn
   // A thread near its heap limit spends its time in GC and sends no heartbeats; on a loaded
   // machine that can outlast a short heartbeat window, so this case gets a long one.
   { mode: 'oom', expect: /ERR_WORKER_CRASH: worker crashed: .*(memory|heap)/i, options: { heartbeatInterval: 2000 } },
-  { mode: 'hang', expect: /ERR_WORKER_CRASH: worker .* stopped answering heartbeats/ },
+  { mode: 'hang', expect: /ERR_WORKER_CRASH: worker .* stopped answering heartbeats/, options: { heartbeatInterval: 200 } },
   { mode: 'sleep', expect: /ERR_TASK_TIMEOUT: task t-sleep ran past its deadline of 1500 ms/, options: { workerTimeout: 1500, heartbeatInterval: 1000 } },
 ];
 
@@ -58,5 +58,25 @@ for (const backend of backends()) {
         }
       });
     }
+
+    test('a controller that was blocked does not take its healthy workers for hung ones', async () => {
+      const c = await startController(backend, { heartbeatInterval: 200 });
+      try {
+        const worker = await c.spawnWorker('behave');
+        const replaced: string[] = [];
+        c.on('worker:replaced', (e: Replaced) => replaced.push(e.oldWorkerId));
+        await new Promise((r) => setTimeout(r, 500));
+        // Block this thread for five heartbeat windows; the worker answers meanwhile, but its
+        // replies wait in the queue behind the health timer.
+        const until = Date.now() + 3000;
+        while (Date.now() < until) { /* blocked */ }
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.deepEqual(replaced, []);
+        const states = await c.getWorkerStates();
+        assert.equal(states.find((s) => s.workerId === worker)?.status, 'idle');
+      } finally {
+        await stopController(c);
+      }
+    });
   });
 }

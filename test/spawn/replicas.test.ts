@@ -15,17 +15,26 @@ afterEach(async () => {
   await assertNoneRunning();
 });
 
-function startReplica(schema: string, id: string): Promise<ChildProcess> {
+function startReplica(schema: string, id: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   const ch = spawn(process.execPath, [REPLICA], {
-    env: { ...process.env, TEST_SCHEMA: schema, TEST_REPLICA_ID: id },
+    env: { ...process.env, ...env, TEST_SCHEMA: schema, TEST_REPLICA_ID: id },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(ch);
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ch.kill('SIGKILL');
+      reject(new Error(`replica ${id} was not ready within 30 s`));
+    }, 30_000);
     ch.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(ch);
+      if (!d.toString().includes('ready')) return;
+      clearTimeout(timer);
+      resolve(ch);
     });
-    ch.once('exit', (code) => reject(new Error(`replica ${id} exited with ${code} before it was ready`)));
+    ch.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`replica ${id} exited with ${code} before it was ready`));
+    });
   });
 }
 
@@ -55,7 +64,9 @@ describe('replicas on Postgres', { skip: DATABASE_URL ? false : 'needs DATABASE_
     const c = await startController(postgresBackend);
     try {
       const schema = c.config.schema;
-      const a = await startReplica(schema, 'replica-a');
+      // A deadline long enough that replica-a cannot time the task out (and retry it itself)
+      // before the kill below; the orphaned job then expires after ~11 s.
+      const a = await startReplica(schema, 'replica-a', { TEST_WORKER_TIMEOUT: '10000' });
       await c.distributeTask({ id: 'orphan', type: 'behave', priority: 0, parameters: { mode: 'sleep-first' } });
       await until('replica-a running the task', async () => {
         const { rows } = await c.db.query(`SELECT 1 FROM task_assignments WHERE task_id = 'orphan' AND status = 'running' AND replica_id = 'replica-a'`);

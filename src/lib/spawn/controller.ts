@@ -465,11 +465,17 @@ export class SpawnController extends EventEmitter {
 
   private startHealthMonitoring(): void {
     const interval = this.config.heartbeatInterval;
+    let lastTick = Date.now();
     const timer = setInterval(() => {
       const now = Date.now();
+      // A tick that fires late means this thread was blocked (a long synchronous stretch, an
+      // embedded-database query): the workers' replies are still queued behind this timer, so
+      // their silence says nothing yet. Judge them on the next tick, once the replies are read.
+      const stalled = now - lastTick > interval * 2;
+      lastTick = now;
       for (const w of this.workers.values()) {
         if (w.retiring || w.status === 'starting') continue;
-        if (now - w.lastHeartbeat > interval * this.config.heartbeatMisses) {
+        if (!stalled && now - w.lastHeartbeat > interval * this.config.heartbeatMisses) {
           this.retire(w, new WorkerCrashError(`worker ${w.id} stopped answering heartbeats for ${now - w.lastHeartbeat} ms`));
           continue;
         }

@@ -1,9 +1,12 @@
 /**
  * A separate process acquiring from a Redis-backed limiter, for the cross-process test.
- * Input: a JSON argument; output: one JSON line `{ granted, exhausted, aborted }`.
+ * Input: a JSON argument. It prints `ready` once connected to Redis, then reads the start
+ * instant (epoch ms) from stdin, and prints one JSON line `{ granted, exhausted, aborted }`.
  * Runs only when started by the test (SCENESCOUT_LIMITER_CHILD=1), so a test runner that
  * happens to load this file does nothing.
  */
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { BudgetExhaustedError } from '../../../src/lib/api/errors.js';
 import { createProviderLimiter } from '../../../src/lib/api/rate-limit.js';
@@ -14,15 +17,20 @@ export interface ChildInput {
   ratePerSecond: number;
   dailyBudget: number;
   attempts: number;
-  /** epoch ms: all children start acquiring at this instant */
+  /** epoch ms: all children start acquiring at this instant (sent on stdin after `ready`) */
   startAt: number;
   /** stop waiting this long after startAt */
   windowMs: number;
 }
 
-async function main(input: ChildInput): Promise<void> {
-  const redis = new Redis(input.redisUrl, { maxRetriesPerRequest: 1 });
+async function main(args: Omit<ChildInput, 'startAt'>): Promise<void> {
+  const redis = new Redis(args.redisUrl, { maxRetriesPerRequest: 1 });
   try {
+    await redis.ping();
+    process.stdout.write('ready\n');
+    const [line] = (await once(createInterface({ input: process.stdin }), 'line')) as [string];
+    const input: ChildInput = { ...args, startAt: Number(line) };
+    if (!(Date.now() < input.startAt)) throw new Error(`started ${Date.now() - input.startAt} ms after the common start instant`);
     const limiter = createProviderLimiter({
       providers: { ticketmaster: { ratePerSecond: input.ratePerSecond, dailyBudget: input.dailyBudget } },
       redis,
@@ -45,7 +53,7 @@ async function main(input: ChildInput): Promise<void> {
 }
 
 if (process.env.SCENESCOUT_LIMITER_CHILD === '1') {
-  main(JSON.parse(process.argv[2] ?? '{}') as ChildInput).catch((err: unknown) => {
+  main(JSON.parse(process.argv[2] ?? '{}') as Omit<ChildInput, 'startAt'>).catch((err: unknown) => {
     process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
     process.exit(1);
   });
