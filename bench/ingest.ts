@@ -12,7 +12,9 @@
  *       events, with the quality of the clusters it stored, and a second run with nothing to do.
  * The last line is one JSON object.
  *
- * Timings are the median of --runs repetitions, each from an empty catalogue. Each run times
+ * Timings are the median of --runs repetitions, each from an empty catalogue. Each run also
+ * reports the CPU time COPY and ingestion used, in this process and in the local Postgres
+ * server's processes (from /proc; null elsewhere), since both share the machine's cores. Each run times
  * COPY and then ingestion back to back, and ingest_vs_copy is the median of the runs' own
  * ratios (with their range): this 2-core VM has slow and fast minutes, which a pair shares.
  *
@@ -39,7 +41,7 @@ import { normalizeRawEvent } from '../src/lib/ingest/normalize.js';
 import { threadResourceLimits } from '../src/lib/spawn/controller.js';
 import type { IngestThreadData } from './workers/ingest-thread.js';
 import { evaluate, generateSyntheticEvents, type SyntheticEvent } from './lib/synthetic.js';
-import { arg, now, round } from './lib/stats.js';
+import { arg, cpuSince, cpuSnapshot, now, round } from './lib/stats.js';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const N = arg('n', 20_000);
@@ -233,17 +235,22 @@ class CopyIn {
 
 const BASELINE_COLUMNS = ['id', ...CONTENT_NAMES, 'city_id', 'first_seen_at', 'last_seen_at'];
 
-async function copyBaseline(rows: Awaited<ReturnType<typeof canonicalRowsOf>>): Promise<number> {
+type Cpu = ReturnType<typeof cpuSnapshot>;
+
+async function copyBaseline(rows: Awaited<ReturnType<typeof canonicalRowsOf>>): Promise<{ ms: number; cpu: Cpu }> {
   const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema},public` });
   await client.connect();
   try {
+    const cpu0 = cpuSnapshot();
     const t0 = now();
     const lines = rows.map((r) => [r.id, ...CONTENT_NAMES.map((n) => r.row[n]), r.cityId, r.seen, r.seen].map(copyField).join('\t'));
     const copy = new CopyIn(`COPY events (${BASELINE_COLUMNS.join(', ')}) FROM STDIN`, Buffer.from(`${lines.join('\n')}\n`));
     client.query(copy as never);
     const n = await copy.done;
     if (n !== rows.length) throw new Error(`COPY wrote ${n} rows, expected ${rows.length}`);
-    return now() - t0;
+    const ms = now() - t0;
+    // measured before the connection closes: an exited backend's CPU time is gone from /proc
+    return { ms, cpu: cpuSince(cpu0) };
   } finally {
     await client.end();
   }
@@ -276,6 +283,14 @@ async function reset(db: Database): Promise<void> {
   await db.query('CHECKPOINT').catch(() => {});
   await db.query('UPDATE raw_events SET processed = FALSE, processed_at = NULL, error = NULL');
   await db.query('VACUUM ANALYZE events, event_sources, raw_events');
+}
+
+function cpuText(c: Cpu): string {
+  return `node ${round(c.node, 0)} + postgres ${c.postgres === null ? '?' : round(c.postgres, 0)}`;
+}
+
+function medianOrNull(values: Array<number | null>): number | null {
+  return values.some((v) => v === null) ? null : round(median(values as number[]), 0);
 }
 
 function median(values: number[]): number {
@@ -330,13 +345,18 @@ async function main(): Promise<void> {
     await reset(db);
     await thread.ingest(ids);
     const times = { copy: [] as number[], unnest: [] as number[], ingest: [] as number[], again: [] as number[] };
+    const cpu = { copy: [] as Cpu[], ingest: [] as Cpu[] };
     let first: IngestResult | undefined;
     for (let run = 0; run < RUNS; run++) {
       // Every run starts from the same state: an empty catalogue, every raw event unprocessed.
       await reset(db);
-      times.copy.push(await copyBaseline(canonical));
+      const copied = await copyBaseline(canonical);
+      times.copy.push(copied.ms);
+      cpu.copy.push(copied.cpu);
       await reset(db);
+      const cpu0 = cpuSnapshot();
       const ingested = await thread.ingest(ids);
+      cpu.ingest.push(cpuSince(cpu0));
       first = ingested.result;
       times.ingest.push(ingested.ms);
       const repeated = await thread.ingest(ids);
@@ -347,7 +367,7 @@ async function main(): Promise<void> {
       times.unnest.push(await unnestBaseline(db, canonical));
       log(`run ${run + 1}: COPY ${round(times.copy[run]!)} ms, ingestRawEvents ${round(times.ingest[run]!)} ms `
         + `(${round(times.copy[run]! / times.ingest[run]!, 3)}x), again (all unchanged) ${round(times.again[run]!)} ms, `
-        + `bulk unnest insert ${round(times.unnest[run]!)} ms`);
+        + `bulk unnest insert ${round(times.unnest[run]!)} ms; CPU ms COPY ${cpuText(cpu.copy[run]!)}, ingestion ${cpuText(cpu.ingest[run]!)}`);
     }
     // The dedupe runs below work on the ingested catalogue (the last run ended with a baseline).
     await reset(db);
@@ -390,6 +410,11 @@ async function main(): Promise<void> {
       ingest_vs_copy: round(median(ratios), 3),
       ingest_vs_copy_min: round(Math.min(...ratios), 3),
       ingest_vs_copy_max: round(Math.max(...ratios), 3),
+      // CPU per run (median), this process's and the local Postgres server's: both share 2 cores
+      copy_cpu_node_ms: round(median(cpu.copy.map((c) => c.node)), 0),
+      copy_cpu_postgres_ms: medianOrNull(cpu.copy.map((c) => c.postgres)),
+      ingest_cpu_node_ms: round(median(cpu.ingest.map((c) => c.node)), 0),
+      ingest_cpu_postgres_ms: medianOrNull(cpu.ingest.map((c) => c.postgres)),
       reingest_events_per_s: round(N / (againMs / 1000), 0),
       dedupe_n: DEDUPE_N,
       dedupe_100k_ms: round(dedupeMs, 0),

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -21,3 +23,46 @@ export function arg(name: string, fallback: number): number {
 }
 
 export const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * CPU time used so far by this process (every thread) and by the local Postgres server's
+ * processes, in ms; `postgres` is null when /proc does not show them (another host, not Linux).
+ * Both sides of a timing share 2 cores here, so where the CPU went says more than wall time.
+ */
+export function cpuSnapshot(): { node: number; postgres: number | null } {
+  const usage = process.cpuUsage();
+  return { node: (usage.user + usage.system) / 1000, postgres: postgresCpuMs() };
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function postgresCpuMs(): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  let ticks = 0;
+  let seen = false;
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    seen = true;
+  }
+  return seen ? ticks * TICK_MS : null;
+}
+
+export function cpuSince(start: { node: number; postgres: number | null }): { node: number; postgres: number | null } {
+  const end = cpuSnapshot();
+  return { node: end.node - start.node, postgres: start.postgres === null || end.postgres === null ? null : end.postgres - start.postgres };
+}

@@ -120,8 +120,8 @@ export async function upsertSourceRecords(
              ${content} AS content_changed,
              e.last_seen_at IS DISTINCT FROM i.last_seen AS event_seen_changed
         FROM input i
-        JOIN event_sources es ON ${sameKey('es', 'i')}
-        JOIN events e ON e.id = es.origin_event_id
+        CROSS JOIN LATERAL (SELECT * FROM event_sources es WHERE ${sameKey('es', 'i')} OFFSET 0) es
+        CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.id = es.origin_event_id OFFSET 0) e
     ),
     new_sources AS (
       INSERT INTO event_sources (event_id, origin_event_id, source, external_id, raw_event_id,
