@@ -25,6 +25,7 @@
  *   --n N (default 20000)  --dedupe-n M (default 100000)  --chunk C (default 1000)  --runs R (default 5)
  */
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DateTime } from 'luxon';
 import pg from 'pg';
@@ -161,7 +162,7 @@ function payloadOf(e: SyntheticEvent): unknown {
 
 // ---- setup ---------------------------------------------------------------------------------
 
-async function seedRawEvents(db: Database, events: readonly SyntheticEvent[]): Promise<string[]> {
+export async function seedRawEvents(db: Database, events: readonly SyntheticEvent[]): Promise<string[]> {
   const cities = new Map<string, SyntheticEvent>();
   for (const e of events) cities.set(e.venue.city!, e);
   for (const [name, e] of cities) {
@@ -273,7 +274,7 @@ async function unnestBaseline(db: Database, rows: Awaited<ReturnType<typeof cano
   return now() - t0;
 }
 
-async function reset(db: Database): Promise<void> {
+export async function reset(db: Database): Promise<void> {
   await db.query('TRUNCATE events, event_sources');
   // A checkpoint landing inside one timing and not another would decide the comparison; start
   // each from a clean one (needs superuser or pg_checkpoint; skipped without). It comes before
@@ -434,4 +435,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script; imported (a profiling script reusing the seeding), it only defines.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

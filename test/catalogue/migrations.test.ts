@@ -40,7 +40,7 @@ for (const backend of backends()) {
         );
         await db.query('UPDATE raw_events SET processed = TRUE, processed_at = now()');
 
-        assert.deepEqual(await new Migrator(db).migrate(), ['0003_source_fields.sql']);
+        assert.deepEqual(await new Migrator(db, loadMigrations().filter((m) => m.version <= 3)).migrate(), ['0003_source_fields.sql']);
         const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM event_sources');
         assert.equal(rows.length, 1);
         const stored = rows[0]!;
@@ -55,6 +55,45 @@ for (const backend of backends()) {
         // finds nothing changed.
         const again = await ingestRawEvents(db, { ids: [rawId!] });
         assert.deepEqual([again.inserted, again.updated, again.unchanged, again.failed], [0, 0, 1, 0]);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('version 4 checks event references per statement: no record names a missing event, no named event goes', async () => {
+      const db = await openDatabase(await backend.config());
+      try {
+        await new Migrator(db).migrate();
+        await insertCity(db);
+        const seen = new Date('2026-05-01T12:00:00.000Z');
+        const data = fixture('eventbrite', 'jazz-wine');
+        const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
+        // An event and its record written by one statement pass (the check runs after it).
+        const first = await ingestRawEvents(db, { ids: [rawId!] });
+        assert.equal(first.inserted, 1);
+        const { rows: [held] } = await db.query<{ event_id: string }>('SELECT event_id FROM event_sources');
+        const ghost = randomUUID();
+        const refused = (what: RegExp) => (err: unknown) => {
+          assert.equal((err as { code?: string }).code, '23503');
+          assert.match((err as Error).message, what);
+          return true;
+        };
+        await assert.rejects(
+          db.query(`INSERT INTO event_sources (event_id, origin_event_id, source, external_id) VALUES ($1, $1, 'ics', 'x-1')`, [ghost]),
+          refused(new RegExp(`event_sources.event_id ${ghost} names no event`)),
+        );
+        await assert.rejects(
+          db.query('UPDATE event_sources SET event_id = $1', [ghost]),
+          refused(/names no event/),
+        );
+        await assert.rejects(db.query('DELETE FROM events WHERE id = $1', [held!.event_id]), refused(/is named by event_sources and cannot be deleted/));
+        await assert.rejects(db.query('UPDATE events SET id = $1 WHERE id = $2', [ghost, held!.event_id]), refused(/an event's id never changes/));
+        // Nothing changed, and an event no record names can still go.
+        assert.deepEqual((await db.query('SELECT event_id FROM event_sources')).rows, [held]);
+        const loose = randomUUID();
+        await db.query(`INSERT INTO events (id, title, starts_at, timezone) VALUES ($1, 'Loose', now(), 'UTC')`, [loose]);
+        await db.query('DELETE FROM events WHERE id = $1', [loose]);
+        assert.equal((await db.query('SELECT 1 FROM events WHERE id = $1', [loose])).rows.length, 0);
       } finally {
         await db.close();
       }
