@@ -343,6 +343,44 @@ function addTo(map: Map<string, Block>, key: string, init: Omit<Block, 'timed' |
   (allDay ? block.allDay : block.timed).push(idx);
 }
 
+/** A grid coordinate as a non-negative integer: 0, -1, 1, -2, 2, ... → 0, 1, 2, 3, 4, ... */
+const zigzag = (n: number) => (n >= 0 ? 2 * n : -2 * n - 1);
+
+/**
+ * Blocks with coordinates, by local day and then by grid cell, under numeric keys: the sweep
+ * looks up 13 neighbouring blocks per block, and building a string key for each cost more than
+ * the lookups. Cells far enough out to share a key (|x| ≥ 2^25 cells) would only share a block,
+ * which costs comparisons, never a match: scoring reads the coordinates themselves.
+ */
+class GeoBlocks {
+  private readonly days = new Map<number, Map<number, Block>>();
+  size = 0;
+
+  private static cell(x: number, y: number): number {
+    return zigzag(x) * 2 ** 26 + zigzag(y);
+  }
+
+  get(day: number, x: number, y: number): Block | undefined {
+    return this.days.get(day)?.get(GeoBlocks.cell(x, y));
+  }
+
+  add(day: number, x: number, y: number, place: string, idx: number, allDay: boolean): void {
+    let cells = this.days.get(day);
+    if (!cells) this.days.set(day, (cells = new Map()));
+    const key = GeoBlocks.cell(x, y);
+    let block = cells.get(key);
+    if (!block) {
+      cells.set(key, (block = { day, place, x, y, timed: [], allDay: [] }));
+      this.size++;
+    }
+    (allDay ? block.allDay : block.timed).push(idx);
+  }
+
+  *values(): IterableIterator<Block> {
+    for (const cells of this.days.values()) yield* cells.values();
+  }
+}
+
 /** How many matches an event keeps per other source: the best, and a fallback if the best is refused. */
 const MATCHES_PER_SOURCE = 2;
 
@@ -484,7 +522,7 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   const ids = sorted.map((e) => e.id);
   const F = sorted.map(featuresOf);
 
-  const geo = new Map<string, Block>();
+  const geo = new GeoBlocks();
   const other = new Map<string, Block>();
   /** Events with coordinates, again by city, to meet those without coordinates. */
   const geoByCity = new Map<string, Block>();
@@ -492,7 +530,7 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
     const place = placeOf(f, o);
     if (place.startsWith('g:')) {
       const [, x, y] = place.split(':');
-      addTo(geo, `${f.day}|${x}|${y}`, { day: f.day, place, x: Number(x), y: Number(y) }, i, f.allDay);
+      geo.add(f.day, Number(x), Number(y), place, i, f.allDay);
       if (f.city) addTo(geoByCity, `${f.day}|${f.city}`, { day: f.day, place: `c:${f.city}`, x: 0, y: 0 }, i, f.allDay);
     } else {
       addTo(other, `${f.day}|${place}`, { day: f.day, place, x: 0, y: 0 }, i, f.allDay);
@@ -563,10 +601,10 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   for (const b of geo.values()) {
     within(b);
     for (const [dx, dy] of FORWARD_NEIGHBOURS) {
-      const n = geo.get(`${b.day}|${b.x + dx}|${b.y + dy}`);
+      const n = geo.get(b.day, b.x + dx, b.y + dy);
       if (n) across(b, n);
     }
-    for (const [dx, dy] of ALL_CELLS) acrossMidnight(b, geo.get(`${b.day + 1}|${b.x + dx}|${b.y + dy}`));
+    for (const [dx, dy] of ALL_CELLS) acrossMidnight(b, geo.get(b.day + 1, b.x + dx, b.y + dy));
   }
   for (const b of other.values()) {
     within(b);
