@@ -27,6 +27,7 @@ BEGIN
 END
 $$;
 
+-- One trigger per event: a trigger with transition tables may fire on one event only.
 DROP TRIGGER IF EXISTS event_sources_event_refs_insert ON event_sources;
 CREATE TRIGGER event_sources_event_refs_insert AFTER INSERT ON event_sources
   REFERENCING NEW TABLE AS written

@@ -337,7 +337,7 @@ const ALL_CELLS: ReadonlyArray<readonly [number, number]> = [
   [-1, -1], [0, -1], [1, -1], [-1, 0], [0, 0], [1, 0], [-1, 1], [0, 1], [1, 1],
 ];
 
-function addTo(map: Map<string, Block>, key: string, init: Omit<Block, 'timed' | 'allDay'>, idx: number, allDay: boolean) {
+function addTo<K>(map: Map<K, Block>, key: K, init: Omit<Block, 'timed' | 'allDay'>, idx: number, allDay: boolean) {
   let block = map.get(key);
   if (!block) map.set(key, (block = { ...init, timed: [], allDay: [] }));
   (allDay ? block.allDay : block.timed).push(idx);
@@ -354,7 +354,6 @@ const zigzag = (n: number) => (n >= 0 ? 2 * n : -2 * n - 1);
  */
 class GeoBlocks {
   private readonly days = new Map<number, Map<number, Block>>();
-  size = 0;
 
   private static cell(x: number, y: number): number {
     return zigzag(x) * 2 ** 26 + zigzag(y);
@@ -367,13 +366,13 @@ class GeoBlocks {
   add(day: number, x: number, y: number, place: string, idx: number, allDay: boolean): void {
     let cells = this.days.get(day);
     if (!cells) this.days.set(day, (cells = new Map()));
-    const key = GeoBlocks.cell(x, y);
-    let block = cells.get(key);
-    if (!block) {
-      cells.set(key, (block = { day, place, x, y, timed: [], allDay: [] }));
-      this.size++;
-    }
-    (allDay ? block.allDay : block.timed).push(idx);
+    addTo(cells, GeoBlocks.cell(x, y), { day, place, x, y }, idx, allDay);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const cells of this.days.values()) n += cells.size;
+    return n;
   }
 
   *values(): IterableIterator<Block> {
