@@ -12,11 +12,11 @@
  *       events, with the quality of the clusters it stored, and a second run with nothing to do.
  * The last line is one JSON object.
  *
- * Timings are the median of --runs repetitions, each from an empty catalogue. Each run also
- * reports the CPU time COPY and ingestion used, in this process and in the local Postgres
- * server's processes (from /proc; null elsewhere), since both share the machine's cores. Each run times
+ * Timings are the median of --runs repetitions, each from an empty catalogue. Each run times
  * COPY and then ingestion back to back, and ingest_vs_copy is the median of the runs' own
  * ratios (with their range): this 2-core VM has slow and fast minutes, which a pair shares.
+ * Each run also reports the CPU time COPY and ingestion used, in this process and in the local
+ * Postgres server's processes (from /proc; null elsewhere), since both share the cores.
  *
  * Ingestion runs where an IngestionWorker runs it: in a worker thread with the ingestion worker
  * type's resource limits and a pool of a worker's size (workers/ingest-thread.ts), warmed up by
@@ -25,7 +25,6 @@
  *   --n N (default 20000)  --dedupe-n M (default 100000)  --chunk C (default 1000)  --runs R (default 5)
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DateTime } from 'luxon';
 import pg from 'pg';
@@ -162,7 +161,7 @@ function payloadOf(e: SyntheticEvent): unknown {
 
 // ---- setup ---------------------------------------------------------------------------------
 
-export async function seedRawEvents(db: Database, events: readonly SyntheticEvent[]): Promise<string[]> {
+async function seedRawEvents(db: Database, events: readonly SyntheticEvent[]): Promise<string[]> {
   const cities = new Map<string, SyntheticEvent>();
   for (const e of events) cities.set(e.venue.city!, e);
   for (const [name, e] of cities) {
@@ -274,7 +273,7 @@ async function unnestBaseline(db: Database, rows: Awaited<ReturnType<typeof cano
   return now() - t0;
 }
 
-export async function reset(db: Database): Promise<void> {
+async function reset(db: Database): Promise<void> {
   await db.query('TRUNCATE events, event_sources');
   // A checkpoint landing inside one timing and not another would decide the comparison; start
   // each from a clean one (needs superuser or pg_checkpoint; skipped without). It comes before
@@ -435,5 +434,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Run as a script; imported (a profiling script reusing the seeding), it only defines.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+await main();
