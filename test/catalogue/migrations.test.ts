@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../../src/lib/db/migrator.js';
+import { rawEventActivity } from '../../src/lib/db/queries/raw-events.js';
 import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
 import { storableRow } from '../../src/lib/ingest/catalogue-record.js';
 import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
@@ -94,6 +95,50 @@ for (const backend of backends()) {
         await db.query(`INSERT INTO events (id, title, starts_at, timezone) VALUES ($1, 'Loose', now(), 'UTC')`, [loose]);
         await db.query('DELETE FROM events WHERE id = $1', [loose]);
         assert.equal((await db.query('SELECT 1 FROM events WHERE id = $1', [loose])).rows.length, 0);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('version 5 reads the status rates through BRIN indexes, and they count what they say', async () => {
+      const db = await openDatabase(await backend.config());
+      try {
+        await new Migrator(db).migrate();
+        await insertCity(db);
+        const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+        const data = fixture('eventbrite', 'jazz-wine');
+        const [recent, earlier, older, old] = await insertRaw(db, [
+          { source: 'eventbrite', externalId: 'a', data, discoveredAt: ago(10) },
+          { source: 'eventbrite', externalId: 'b', data, discoveredAt: ago(150) },
+          { source: 'eventbrite', externalId: 'c', data, discoveredAt: ago(170) },
+          { source: 'eventbrite', externalId: 'd', data, discoveredAt: ago(30 * 60) },
+        ]);
+        await ingestRawEvents(db, { ids: [recent!, earlier!, old!] });
+        await db.query(`UPDATE raw_events SET processed_at = now() - interval '2 hours' WHERE id = $1`, [old]);
+        const activity = await rawEventActivity(db);
+        assert.equal(activity.discoveredLastHour, 1);
+        assert.equal(activity.ingestedLastHour, 2);
+        const hours = (await db.query<{ hour: Date | string }>(
+          `SELECT date_trunc('hour', discovered_at) AS hour FROM raw_events WHERE id = ANY($1::uuid[]) ORDER BY 1`, [[recent, earlier, older]])).rows;
+        const expected = new Map<number, number>();
+        for (const h of hours) expected.set(new Date(h.hour).getTime(), (expected.get(new Date(h.hour).getTime()) ?? 0) + 1);
+        assert.deepEqual(activity.discoveredByHour, [...expected].map(([t, count]) => ({ hour: new Date(t), count })));
+        // With sequential scans priced out, each count is served by its BRIN index (the B-trees
+        // that ingestion paid for on every row it marked are gone).
+        const plans = await db.transaction(async (tx) => {
+          await tx.query('SET LOCAL enable_seqscan = off');
+          const plan = async (sql: string) => (await tx.query<Record<string, string>>(`EXPLAIN ${sql}`)).rows.map((r) => Object.values(r)[0]).join('\n');
+          return [
+            await plan(`SELECT count(*) FROM raw_events WHERE discovered_at > now() - interval '1 hour'`),
+            await plan(`SELECT count(*) FROM raw_events WHERE processed_at > now() - interval '1 hour'`),
+          ];
+        });
+        assert.match(plans[0]!, /Bitmap Index Scan on raw_events_discovered_brin/);
+        assert.match(plans[1]!, /Bitmap Index Scan on raw_events_processed_at_brin/);
+        const { rows: btrees } = await db.query(
+          `SELECT indexname FROM pg_indexes WHERE tablename = 'raw_events' AND indexname IN ('raw_events_discovered_idx', 'raw_events_processed_at_idx')
+              AND schemaname = current_schema()`);
+        assert.deepEqual(btrees, []);
       } finally {
         await db.close();
       }

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { deepMerge, spawnConfig, type DeepPartial, type SpawnConfig, type WorkerTypeConfig } from '../../config/spawn.js';
 import { openDatabase } from '../db/connect.js';
 import { Migrator } from '../db/migrator.js';
+import { rawEventActivity } from '../db/queries/raw-events.js';
 import { attemptStats, listLiveWorkers } from '../db/queries/spawn-state.js';
 import type { Database } from '../db/types.js';
 import { CapacityError, TaskTimeoutError, ValidationError, WorkerCrashError, coerceError } from '../errors.js';
@@ -676,18 +677,11 @@ export class SpawnController extends EventEmitter {
 
   private async computeStatus(): Promise<SystemStatus> {
     await this.initialize();
-    const [workers, counts, attempts, rates, history, providers] = await Promise.all([
+    const [workers, counts, attempts, activity, providers] = await Promise.all([
       this.getWorkerStates(),
       this.queue.counts(this.workerTypeNames),
       attemptStats(this.db),
-      this.db.query<{ discovered: number; ingested: number }>(
-        `SELECT (SELECT count(*) FROM raw_events WHERE discovered_at > now() - interval '1 hour')::int AS discovered,
-                (SELECT count(*) FROM raw_events WHERE processed_at > now() - interval '1 hour')::int AS ingested`,
-      ),
-      this.db.query<{ hour: Date; count: number }>(
-        `SELECT date_trunc('hour', discovered_at) AS hour, count(*)::int AS count FROM raw_events
-          WHERE discovered_at > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`,
-      ),
+      rawEventActivity(this.db),
       this.providerStatus(),
     ]);
     let queued = 0;
@@ -715,11 +709,11 @@ export class SpawnController extends EventEmitter {
       performance: {
         cpuUsage: elapsedUs > 0 ? Math.round((usedUs / elapsedUs) * 1000) / 10 : 0,
         memoryUsage: process.memoryUsage().rss,
-        eventDiscoveryRate: Number(rates.rows[0]?.discovered ?? 0),
-        ingestionRate: Number(rates.rows[0]?.ingested ?? 0),
+        eventDiscoveryRate: activity.discoveredLastHour,
+        ingestionRate: activity.ingestedLastHour,
         eventLoopLagMs: Math.round(this.loopDelay.mean / 1e4) / 100,
       },
-      discoveryHistory: history.rows.map((r) => ({ hour: new Date(r.hour).toISOString(), count: Number(r.count) })),
+      discoveryHistory: activity.discoveredByHour.map((r) => ({ hour: r.hour.toISOString(), count: r.count })),
       providers,
       replicaId: this.replicaId,
       database: this.db.kind,
