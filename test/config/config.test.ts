@@ -15,7 +15,7 @@ test('defaults follow the design', () => {
   assert.equal(c.dataDir, 'memory');
   assert.deepEqual(c.workerTypes, {
     discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
-    ingestion: { maxConcurrency: 5, memoryLimit: '256MB', cpuLimit: 0.3, youngGenerationMb: 192 },
+    ingestion: { maxConcurrency: 5, memoryLimit: '2GB', cpuLimit: 0.3, youngGenerationMb: 192 },
     processing: { maxConcurrency: 2, memoryLimit: '1GB', cpuLimit: 1 },
   });
   assert.deepEqual(
