@@ -149,12 +149,13 @@ export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
     schema: e.SCENESCOUT_SCHEMA,
     workerTypes: {
       discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
-      // Ingestion's heap cap is 2GB, not the design's 256MB. V8 paces full collections by the cap:
-      // below 2 GB it treats the heap as memory-constrained and lets the old generation grow
-      // only ~1.3× past what is live, so an ingestion thread (about 25 MB live) ran 4–5 full
-      // collections per 20k events. At 2 GB it grows 4×: one or two per run, 20% less of the
-      // thread's CPU and 9% less ingestion time in paired runs (bench:ingest). What it uses stays
-      // bounded by the batch size; the cap is only the backstop for a runaway thread.
+      // Ingestion's heap cap is 2GB, not the design's 256MB. V8 paces full collections by the
+      // cap: under 2 GB it counts the heap as memory-constrained and collects the old generation
+      // soon after it grows past what is live (about 25 MB in an ingestion thread). Full
+      // collections per 20k-event ingestion, measured: 4–5 at a 256 MB–1 GB cap, 2 at 1.5–1.9 GB,
+      // 1 at 2 GB. At 2 GB the thread used 20% less CPU and ingestion took 9% less time (paired
+      // runs on this 2-core VM). What the thread holds stays bounded by its batch; the cap is
+      // the backstop for a runaway thread.
       // 192 MB young generation: 64 MB semi-spaces hold the ~2–3 chunks of payloads an ingestion
       // keeps alive, so they die young instead of being promoted (less CPU than 16–128 MB
       // semi-spaces, and than 96 MB with the 2 GB cap, on this 2-core VM).
