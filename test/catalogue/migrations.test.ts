@@ -8,7 +8,7 @@ import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
 import { storableRow } from '../../src/lib/ingest/catalogue-record.js';
 import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { fixture, insertCity, insertRaw } from './helpers.js';
+import { fixture, insertCity, insertRaw, openCatalogue } from './helpers.js';
 
 after(dropCreatedSchemas);
 
@@ -62,10 +62,8 @@ for (const backend of backends()) {
     });
 
     test('version 4 checks event references per statement: no record names a missing event, no named event goes', async () => {
-      const db = await openDatabase(await backend.config());
+      const db = await openCatalogue(backend);
       try {
-        await new Migrator(db).migrate();
-        await insertCity(db);
         const seen = new Date('2026-05-01T12:00:00.000Z');
         const data = fixture('eventbrite', 'jazz-wine');
         const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
@@ -101,10 +99,8 @@ for (const backend of backends()) {
     });
 
     test('version 5 reads the status rates through BRIN indexes, and they count what they say', async () => {
-      const db = await openDatabase(await backend.config());
+      const db = await openCatalogue(backend);
       try {
-        await new Migrator(db).migrate();
-        await insertCity(db);
         const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
         const data = fixture('eventbrite', 'jazz-wine');
         const [recent, earlier, older, old] = await insertRaw(db, [
