@@ -282,7 +282,7 @@ async function reset(db: Database): Promise<void> {
   // timing does not pay a full-page image of every raw page it marks, as it would right after one.
   await db.query('CHECKPOINT').catch(() => {});
   await db.query('UPDATE raw_events SET processed = FALSE, processed_at = NULL, error = NULL');
-  await db.query('VACUUM ANALYZE events, event_sources, raw_events');
+  await db.query('VACUUM ANALYZE events, event_sources, raw_events, raw_event_backlog');
 }
 
 function cpuText(c: Cpu): string {

@@ -38,15 +38,15 @@ export async function loadRawEvents(db: Queryable, ids: readonly string[]): Prom
 }
 
 /**
- * Ids of raw events waiting for ingestion, oldest first. Rows that failed keep `processed =
- * false` with their `error` and are not picked again until discovery stores a changed payload
- * (which clears the error) or a task names them explicitly.
+ * Ids of raw events waiting for ingestion, oldest first, from the backlog (migration 0006).
+ * Rows that failed keep `processed = false` with their `error` and are not picked again until
+ * discovery stores a changed payload (which clears the error) or a task names them explicitly.
  */
 export async function selectUnprocessedIds(db: Queryable, limit: number, source: string | null): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM raw_events
-      WHERE processed = FALSE AND error IS NULL AND ($2::text IS NULL OR source = $2)
-      ORDER BY discovered_at, id LIMIT $1`,
+    `SELECT b.raw_event_id AS id FROM raw_event_backlog b JOIN raw_events r ON r.id = b.raw_event_id
+      WHERE r.processed = FALSE AND r.error IS NULL AND ($2::text IS NULL OR b.source = $2)
+      ORDER BY b.discovered_at, b.raw_event_id LIMIT $1`,
     [limit, source],
   );
   return rows.map((r) => r.id);
@@ -81,7 +81,8 @@ export interface UpsertCounts {
  *   several records is returned in `refreshIds` for re-merging (see catalogue.ts);
  * - `updated_at` moves only when content changed; `last_seen_at` follows the raw event;
  * - every input's raw row is marked processed, and every raw row in `failures` gets its error
- *   (processed = false), each only when that changes, so re-running a batch writes nothing.
+ *   (processed = false), each only when that changes, so re-running a batch writes nothing;
+ *   all of them leave the backlog of pending raw events.
  * Returns counts, not rows: a batch's answer stays one small row. A record another batch
  * inserted concurrently counts as unchanged (same raw row, same content).
  */
@@ -155,11 +156,16 @@ export async function upsertSourceRecords(
        WHERE e.id = c.origin_event_id AND NOT c.origin_shared AND (c.content_changed OR c.event_seen_changed)
       RETURNING 1
     ),
+    marked AS MATERIALIZED (SELECT raw_id AS id, NULL::text AS error FROM input UNION ALL SELECT id, error FROM ${failed}),
     marks AS (
       UPDATE raw_events r SET processed = (m.error IS NULL), processed_at = now(), error = m.error
-        FROM (SELECT raw_id AS id, NULL::text AS error FROM input UNION ALL SELECT id, error FROM ${failed}) m
+        FROM marked m
        WHERE r.id = m.id
          AND (r.processed IS DISTINCT FROM (m.error IS NULL) OR r.error IS DISTINCT FROM m.error OR r.processed_at IS NULL)
+      RETURNING 1
+    ),
+    unqueued AS (
+      DELETE FROM raw_event_backlog b USING marked m WHERE b.raw_event_id = m.id
       RETURNING 1
     )
     SELECT count(n.source)::int AS inserted,

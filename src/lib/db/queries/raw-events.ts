@@ -71,13 +71,16 @@ export async function upsertRawEvents(
   return { new: Number(r.new), changed: Number(r.changed), unchanged: Number(r.unchanged) };
 }
 
-/** Unprocessed raw events grouped by source, oldest first, for ingestion batches. */
+/**
+ * Unprocessed raw events grouped by source, oldest first, for ingestion batches: the backlog
+ * (migration 0006), less entries whose raw row was marked by something other than ingestion.
+ */
 export async function unprocessedBySource(db: Queryable, limitPerSource: number, source?: string): Promise<Map<string, string[]>> {
   const { rows } = await db.query<{ source: string; ids: string[] }>(
-    `SELECT source, (array_agg(id ORDER BY discovered_at, id))[1:$1] AS ids
-       FROM raw_events
-      WHERE processed = FALSE AND error IS NULL AND ($2::text IS NULL OR source = $2)
-      GROUP BY source`,
+    `SELECT b.source, (array_agg(b.raw_event_id ORDER BY b.discovered_at, b.raw_event_id))[1:$1] AS ids
+       FROM raw_event_backlog b JOIN raw_events r ON r.id = b.raw_event_id
+      WHERE r.processed = FALSE AND r.error IS NULL AND ($2::text IS NULL OR b.source = $2)
+      GROUP BY b.source`,
     [limitPerSource, source ?? null],
   );
   return new Map(rows.map((r) => [r.source, r.ids]));
@@ -86,18 +89,23 @@ export async function unprocessedBySource(db: Queryable, limitPerSource: number,
 export interface RawEventActivity {
   /** raw events first stored in the last hour */
   discoveredLastHour: number;
-  /** raw events ingested (or refused) in the last hour */
+  /** raw events handled (ingested or refused) by the ingestion tasks completed in the last hour */
   ingestedLastHour: number;
   /** raw events first stored per hour over the last 24 hours, oldest first; empty hours left out */
   discoveredByHour: Array<{ hour: Date; count: number }>;
 }
 
-/** The status figures on raw events, each read through a BRIN index on its time column (0005). */
+/**
+ * The status figures on raw events. Discoveries are read through the BRIN index on
+ * discovered_at (0005); ingestions are summed from the results of ingestion tasks, since no
+ * index on processed_at may slow the marking of raw rows (0006).
+ */
 export async function rawEventActivity(db: Queryable): Promise<RawEventActivity> {
   const [rates, history] = await Promise.all([
     db.query<{ discovered: number; ingested: number }>(
       `SELECT (SELECT count(*) FROM raw_events WHERE discovered_at > now() - interval '1 hour')::int AS discovered,
-              (SELECT count(*) FROM raw_events WHERE processed_at > now() - interval '1 hour')::int AS ingested`,
+              (SELECT coalesce(sum((result->>'processed')::int), 0) FROM task_assignments
+                WHERE status = 'completed' AND completed_at > now() - interval '1 hour' AND task_type = 'ingestion')::int AS ingested`,
     ),
     db.query<{ hour: Date | string; count: number }>(
       `SELECT date_trunc('hour', discovered_at) AS hour, count(*)::int AS count FROM raw_events
