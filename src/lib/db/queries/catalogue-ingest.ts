@@ -165,7 +165,8 @@ export async function upsertSourceRecords(
       RETURNING 1
     ),
     unqueued AS (
-      DELETE FROM raw_event_backlog b USING marked m WHERE b.raw_event_id = m.id
+      -- by key lookups, however long the backlog: a join could choose to scan all of it
+      DELETE FROM raw_event_backlog b WHERE b.raw_event_id = ANY (ARRAY(SELECT id FROM marked))
       RETURNING 1
     )
     SELECT count(n.source)::int AS inserted,
