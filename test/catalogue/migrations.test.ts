@@ -4,12 +4,12 @@ import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../../src/lib/db/migrator.js';
 import { selectUnprocessedIds } from '../../src/lib/db/queries/catalogue-ingest.js';
-import { rawEventActivity, unprocessedBySource } from '../../src/lib/db/queries/raw-events.js';
+import { rawEventActivity, unprocessedBySource, upsertRawEvents } from '../../src/lib/db/queries/raw-events.js';
 import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
 import { storableRow } from '../../src/lib/ingest/catalogue-record.js';
 import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { changeRaw, fixture, insertCity, insertRaw, openCatalogue } from './helpers.js';
+import { fixture, insertCity, insertRaw, openCatalogue } from './helpers.js';
 
 after(dropCreatedSchemas);
 
@@ -168,15 +168,18 @@ for (const backend of backends()) {
           `SELECT indexdef FROM pg_indexes WHERE tablename = 'raw_events' AND schemaname = current_schema()`);
         for (const { indexdef } of indexes) assert.doesNotMatch(indexdef, /processed|error/, indexdef);
 
-        // A refused row stays out until discovery stores a changed payload; a row reset by hand
-        // comes back; a row marked by hand is skipped although its entry is still listed.
+        // A refused row stays out until discovery stores a changed payload; discovery's new
+        // rows come in; a row reset by hand comes back; a row marked by hand is skipped
+        // although its entry is still listed.
         assert.deepEqual(await selectUnprocessedIds(db, 10, null), []);
-        await changeRaw(db, bad!, good);
+        assert.deepEqual(await upsertRawEvents(db, 'eventbrite', 'sf', [{ externalId: 'c', data: good }, { externalId: 'd', data: good }]),
+          { new: 1, changed: 1, unchanged: 0 });
+        const [fresh] = (await db.query<{ id: string }>(`SELECT id FROM raw_events WHERE external_id = 'd'`)).rows.map((r) => r.id);
         await db.query('UPDATE raw_events SET processed = FALSE, processed_at = NULL WHERE id = $1', [first]);
-        assert.deepEqual(await backlog(), [first, bad]);
+        assert.deepEqual(new Set(await backlog()), new Set([first, bad, fresh]));
         await db.query('UPDATE raw_events SET processed = TRUE, processed_at = now() WHERE id = $1', [first]);
-        assert.deepEqual(await selectUnprocessedIds(db, 10, null), [bad]);
-        assert.deepEqual(await unprocessedBySource(db, 10), new Map([['eventbrite', [bad]]]));
+        assert.deepEqual(await selectUnprocessedIds(db, 10, null), [bad, fresh]);
+        assert.deepEqual(await unprocessedBySource(db, 10), new Map([['eventbrite', [bad, fresh]]]));
       } finally {
         await db.close();
       }
