@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { loadRawEvents, selectUnprocessedIds, upsertSourceRecords } from '../../src/lib/db/queries/catalogue-ingest.js';
+import { upsertRawEvents } from '../../src/lib/db/queries/raw-events.js';
 import type { Queryable } from '../../src/lib/db/types.js';
 import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
+import { storableRow } from '../../src/lib/ingest/catalogue-record.js';
 import { normalizeRawEvent } from '../../src/lib/ingest/normalize.js';
 import { CONCERT, eventbrite, ticketmaster } from '../fixtures/catalogue/concert.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
@@ -107,6 +110,33 @@ for (const backend of backends()) {
         assert.ok((changed.updated_at as Date) > (old.updated_at as Date));
         const untouched = after.events.find((e) => e.id !== changed.id)!;
         assert.deepEqual(untouched, before.events.find((e) => e.id === untouched.id));
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('a payload discovery stores between the read and the write is not marked processed: it is ingested next time', async () => {
+      const db = await openCatalogue(backend);
+      try {
+        const [id] = await insertRaw(db, [{ source: 'ticketmaster', externalId: CONCERT.id, data: ticketmaster() }]);
+        const [raw] = await loadRawEvents(db, [id!]);
+        assert.deepEqual(await upsertRawEvents(db, 'ticketmaster', 'sf', [{ externalId: CONCERT.id, data: ticketmaster({ ...CONCERT, title: 'Changed Meanwhile' }) }]),
+          { new: 0, changed: 1, unchanged: 0 });
+        const row = storableRow(normalizeRawEvent(raw!.source, raw!.data, { timezone: raw!.timezone!, cityName: raw!.city_name! }));
+        const counts = await upsertSourceRecords(db, [{
+          rawEventId: raw!.id, rawVersion: raw!.version, source: raw!.source, externalId: raw!.external_id, cityId: raw!.city_id,
+          row, firstSeenAt: raw!.discovered_at, lastSeenAt: raw!.last_seen_at,
+        }], []);
+        assert.equal(counts.inserted, 1, 'the version that was read is written');
+        const { rows: [state] } = await db.query<{ processed: boolean; processed_at: Date | null }>(
+          'SELECT processed, processed_at FROM raw_events WHERE id = $1', [id]);
+        assert.deepEqual(state, { processed: false, processed_at: null }, 'but the newer payload stays pending');
+        assert.deepEqual(await selectUnprocessedIds(db, 10, null), [id]);
+
+        const next = await ingestRawEvents(db, {});
+        assert.deepEqual([next.processed, next.updated], [1, 1]);
+        assert.deepEqual((await db.query('SELECT title FROM events')).rows, [{ title: 'Changed Meanwhile' }]);
+        assert.deepEqual(await selectUnprocessedIds(db, 10, null), []);
       } finally {
         await db.close();
       }

@@ -60,6 +60,7 @@ const DEFAULT_CONCURRENT_WRITES = 2;
 /** One raw event on its way to the database: a record to write, or the error to store. */
 interface Item {
   rawEventId: string;
+  rawVersion: string;
   input: SourceRecordInput | null;
   error: string | null;
 }
@@ -72,9 +73,11 @@ function prepare(raw: RawEventRow): Item {
     const row = storableRow(normalizeRawEvent(raw.source, raw.data, context));
     return {
       rawEventId: raw.id,
+      rawVersion: raw.version,
       error: null,
       input: {
         rawEventId: raw.id,
+        rawVersion: raw.version,
         source: raw.source,
         externalId: raw.external_id,
         cityId: raw.city_id,
@@ -86,7 +89,7 @@ function prepare(raw: RawEventRow): Item {
   } catch (err) {
     const message = coerceError(err).message;
     const error = err instanceof UnstorableRecordError ? `${raw.source} record "${raw.external_id}": ${message}` : message;
-    return { rawEventId: raw.id, input: null, error };
+    return { rawEventId: raw.id, rawVersion: raw.version, input: null, error };
   }
 }
 
@@ -103,7 +106,7 @@ function isRecordError(err: unknown): boolean {
  */
 async function write(db: Queryable, items: Item[]): Promise<UpsertCounts> {
   const inputs = items.flatMap((i) => (i.input ? [i.input] : []));
-  const failures = items.flatMap((i) => (i.error === null ? [] : [{ rawEventId: i.rawEventId, error: i.error }]));
+  const failures = items.flatMap((i) => (i.error === null ? [] : [{ rawEventId: i.rawEventId, rawVersion: i.rawVersion, error: i.error }]));
   try {
     return await upsertSourceRecords(db, inputs, failures);
   } catch (err) {

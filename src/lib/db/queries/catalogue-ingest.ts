@@ -8,6 +8,11 @@ import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTE
 
 export interface RawEventRow {
   id: string;
+  /**
+   * The version of the row that was read (its xmin). Marking applies to this version only, so a
+   * payload that discovery stores between the read and the write stays pending.
+   */
+  version: string;
   source: string;
   external_id: string;
   data: unknown;
@@ -24,7 +29,7 @@ export interface RawEventRow {
   city_name: string | null;
 }
 
-const RAW_COLUMNS = `r.id, r.source, r.external_id, r.data, r.city_id,
+const RAW_COLUMNS = `r.id, r.xmin::text AS version, r.source, r.external_id, r.data, r.city_id,
                      r.discovered_at::text AS discovered_at, r.last_seen_at::text AS last_seen_at,
                      c.timezone, c.name AS city_name`;
 
@@ -55,6 +60,8 @@ export async function selectUnprocessedIds(db: Queryable, limit: number, source:
 /** One normalized raw event, ready to write. */
 export interface SourceRecordInput {
   rawEventId: string;
+  /** the raw row's version that was normalized (RawEventRow.version) */
+  rawVersion: string;
   source: string;
   externalId: string;
   cityId: string | null;
@@ -81,19 +88,21 @@ export interface UpsertCounts {
  *   several records is returned in `refreshIds` for re-merging (see catalogue.ts);
  * - `updated_at` moves only when content changed; `last_seen_at` follows the raw event;
  * - every input's raw row is marked processed, and every raw row in `failures` gets its error
- *   (processed = false), each only when that changes, so re-running a batch writes nothing;
- *   all of them leave the backlog of pending raw events.
+ *   (processed = false), each only when that changes, so re-running a batch writes nothing,
+ *   and only if the row is still the version that was read: a raw event that discovery changed
+ *   meanwhile stays pending, to be ingested again. A marked row leaves the backlog.
  * Returns counts, not rows: a batch's answer stays one small row. A record another batch
  * inserted concurrently counts as unchanged (same raw row, same content).
  */
 export async function upsertSourceRecords(
   db: Queryable,
   inputs: readonly SourceRecordInput[],
-  failures: ReadonlyArray<{ rawEventId: string; error: string }>,
+  failures: ReadonlyArray<{ rawEventId: string; rawVersion: string; error: string }>,
 ): Promise<UpsertCounts> {
   const p = new Params();
   const input = unnestFrom(p, 'i', inputs, [
     ['raw_id', 'uuid', (r) => r.rawEventId],
+    ['raw_version', 'xid', (r) => r.rawVersion],
     ['source', 'text', (r) => r.source],
     ['external_id', 'text', (r) => r.externalId],
     ['city_id', 'text', (r) => r.cityId],
@@ -103,6 +112,7 @@ export async function upsertSourceRecords(
   ]);
   const failed = unnestFrom(p, 'f', failures, [
     ['id', 'uuid', (m) => m.rawEventId],
+    ['version', 'xid', (m) => m.rawVersion],
     ['error', 'text', (m) => m.error],
   ]);
   const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
@@ -156,17 +166,17 @@ export async function upsertSourceRecords(
        WHERE e.id = c.origin_event_id AND NOT c.origin_shared AND (c.content_changed OR c.event_seen_changed)
       RETURNING 1
     ),
-    marked AS MATERIALIZED (SELECT raw_id AS id, NULL::text AS error FROM input UNION ALL SELECT id, error FROM ${failed}),
     marks AS (
       UPDATE raw_events r SET processed = (m.error IS NULL), processed_at = now(), error = m.error
-        FROM marked m
-       WHERE r.id = m.id
+        FROM (SELECT raw_id AS id, raw_version AS version, NULL::text AS error FROM input
+              UNION ALL SELECT id, version, error FROM ${failed}) m
+       WHERE r.id = m.id AND r.xmin = m.version
          AND (r.processed IS DISTINCT FROM (m.error IS NULL) OR r.error IS DISTINCT FROM m.error OR r.processed_at IS NULL)
-      RETURNING 1
+      RETURNING r.id
     ),
     unqueued AS (
       -- by key lookups, however long the backlog: a join could choose to scan all of it
-      DELETE FROM raw_event_backlog b WHERE b.raw_event_id = ANY (ARRAY(SELECT id FROM marked))
+      DELETE FROM raw_event_backlog b WHERE b.raw_event_id = ANY (ARRAY(SELECT id FROM marks))
       RETURNING 1
     )
     SELECT count(n.source)::int AS inserted,
