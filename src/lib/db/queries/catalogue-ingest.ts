@@ -179,13 +179,11 @@ export async function upsertSourceRecords(
       DELETE FROM raw_event_backlog b WHERE b.raw_event_id = ANY (ARRAY(SELECT id FROM marks))
       RETURNING 1
     )
-    SELECT count(n.source)::int AS inserted,
-           count(*) FILTER (WHERE n.source IS NULL AND (c.source_changed OR (c.content_changed AND NOT c.origin_shared)))::int AS updated,
+    SELECT (SELECT count(*) FROM new_sources)::int AS inserted,
+           count(*) FILTER (WHERE c.source_changed OR (c.content_changed AND NOT c.origin_shared))::int AS updated,
            array_remove(array_agg(DISTINCT CASE WHEN c.host_shared AND (c.source_changed OR c.seen_changed) THEN c.event_id END), NULL)
              AS refresh_ids
-      FROM input i
-      LEFT JOIN new_sources n ON ${sameKey('n', 'i')}
-      LEFT JOIN cur c ON ${sameKey('c', 'i')}`;
+      FROM cur c`;
   // Not a named prepared statement, although its text never changes: a plan cached while the
   // catalogue is small (right after setup) keeps its scans when the tables have grown, and
   // re-ingestion then took a minute instead of a second. Planning each batch costs ~3 ms.
