@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
+import { openDatabase } from '../../src/lib/db/connect.js';
 import type { MigrateReport } from '../../src/cli/commands/migrate.js';
 import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
 
@@ -27,6 +28,23 @@ describe('scenescout without a server', () => {
     const again = await runCli(['migrate'], env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /migrations: already up to date/);
+  });
+
+  test('migrate refuses an embedded data directory that another process has open, and says which', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scenescout-cli-locked-'));
+    dirs.push(dir);
+    const dataDir = join(dir, 'data');
+    const env = cleanEnv({ SCENESCOUT_DATA_DIR: dataDir });
+    const held = await openDatabase({ dataDir });
+    try {
+      const refused = await runCli(['migrate'], env);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, new RegExp(`scenescout: the embedded database in ${dataDir} is in use by process ${process.pid}: stop it, or send this command to its server \\(--url\\)`));
+    } finally {
+      await held.close();
+    }
+    const ran = await runCli(['migrate', '--json'], env);
+    assert.equal(ran.code, 0, ran.stderr);
   });
 
   test('discover --json with no server runs in this process and reports every city/source pair', async (t) => {

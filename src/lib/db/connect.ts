@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
@@ -92,9 +93,18 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
 
 async function openPglite(dataDir: string, schema: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (dataDir !== 'memory') {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   const db = new PGlite(dataDir === 'memory' ? undefined : dataDir);
-  await db.waitReady;
+  try {
+    await db.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   if (schema !== 'public') {
     await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
   }
@@ -118,7 +128,11 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
