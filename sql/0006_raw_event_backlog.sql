@@ -28,8 +28,11 @@ CREATE TABLE IF NOT EXISTS raw_event_backlog (
 );
 CREATE INDEX IF NOT EXISTS raw_event_backlog_next_idx ON raw_event_backlog (source, discovered_at, raw_event_id);
 
+-- The trigger functions name their tables unqualified, so each runs with the search_path it was
+-- created under: an update issued from a session with another search_path (a schema-qualified
+-- statement in psql, say) still finds this schema's tables.
 CREATE OR REPLACE FUNCTION raw_events_backlog_inserted() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO raw_event_backlog (raw_event_id, source, discovered_at)
   SELECT id, source, discovered_at FROM inserted WHERE processed IS FALSE AND error IS NULL
@@ -44,7 +47,7 @@ CREATE TRIGGER raw_events_backlog_insert AFTER INSERT ON raw_events
   FOR EACH STATEMENT EXECUTE FUNCTION raw_events_backlog_inserted();
 
 CREATE OR REPLACE FUNCTION raw_events_backlog_pending() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO raw_event_backlog (raw_event_id, source, discovered_at)
   VALUES (NEW.id, NEW.source, NEW.discovered_at)
@@ -65,6 +68,11 @@ CREATE TRIGGER raw_events_backlog_update AFTER UPDATE OF processed, error ON raw
 INSERT INTO raw_event_backlog (raw_event_id, source, discovered_at)
 SELECT id, source, discovered_at FROM raw_events WHERE processed = FALSE AND error IS NULL
 ON CONFLICT (raw_event_id) DO NOTHING;
+
+-- The same for version 4's trigger functions, written before this was known.
+ALTER FUNCTION event_sources_check_event_refs() SET search_path FROM CURRENT;
+ALTER FUNCTION events_keep_referenced() SET search_path FROM CURRENT;
+ALTER FUNCTION events_id_fixed() SET search_path FROM CURRENT;
 
 DROP INDEX IF EXISTS raw_events_unprocessed_idx;
 DROP INDEX IF EXISTS raw_events_processed_at_brin;

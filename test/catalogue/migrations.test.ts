@@ -179,7 +179,28 @@ for (const backend of backends()) {
         assert.deepEqual(new Set(await backlog()), new Set([first, bad, fresh]));
         await db.query('UPDATE raw_events SET processed = TRUE, processed_at = now() WHERE id = $1', [first]);
         assert.deepEqual(await selectUnprocessedIds(db, 10, null), [bad, fresh]);
+        // The triggers find their tables from a session whose search_path leaves the schema out.
+        const { rows: [{ schema }] } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+        await db.transaction(async (tx) => {
+          await tx.query('SET LOCAL search_path TO pg_catalog');
+          await tx.query(`UPDATE ${schema}.raw_events SET processed = FALSE, processed_at = NULL WHERE id = $1`, [first]);
+          await tx.query(`INSERT INTO ${schema}.raw_events (source, external_id, data, discovered_at) VALUES ('eventbrite', 'e', '{}', now())`);
+          await tx.query(`UPDATE ${schema}.event_sources SET url = url`);
+        });
+        assert.deepEqual(await selectUnprocessedIds(db, 10, 'eventbrite'), [first, bad, fresh,
+          (await db.query<{ id: string }>(`SELECT id FROM raw_events WHERE external_id = 'e'`)).rows[0]!.id]);
+        await db.query(`UPDATE raw_events SET processed = TRUE WHERE id = $1 OR external_id = 'e'`, [first]);
         assert.deepEqual(await unprocessedBySource(db, 10), new Map([['eventbrite', [bad, fresh]]]));
+        // Per source, oldest first, at most the limit; a source with only marked entries is left out.
+        const [yelpOld, yelpNew, icsOnly] = await insertRaw(db, [
+          { source: 'yelp', externalId: 'y-1', data: good, discoveredAt: ago(50) },
+          { source: 'yelp', externalId: 'y-2', data: good, discoveredAt: ago(40) },
+          { source: 'ics', externalId: 'i-1', data: good, discoveredAt: ago(45) },
+        ]);
+        assert.deepEqual(await unprocessedBySource(db, 1), new Map([['eventbrite', [bad]], ['ics', [icsOnly]], ['yelp', [yelpOld]]]));
+        assert.deepEqual(await unprocessedBySource(db, 5, 'yelp'), new Map([['yelp', [yelpOld, yelpNew]]]));
+        await db.query('UPDATE raw_events SET processed = TRUE WHERE id = $1', [icsOnly]);
+        assert.deepEqual([...(await unprocessedBySource(db, 5)).keys()], ['eventbrite', 'yelp']);
       } finally {
         await db.close();
       }

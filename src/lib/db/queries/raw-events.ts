@@ -74,13 +74,29 @@ export async function upsertRawEvents(
 /**
  * Unprocessed raw events grouped by source, oldest first, for ingestion batches: the backlog
  * (migration 0006), less entries whose raw row was marked by something other than ingestion.
+ * Both steps walk the backlog's (source, discovered_at) index: the sources one jump each, then
+ * at most `limitPerSource` entries per source, however long the backlog has grown.
  */
 export async function unprocessedBySource(db: Queryable, limitPerSource: number, source?: string): Promise<Map<string, string[]>> {
   const { rows } = await db.query<{ source: string; ids: string[] }>(
-    `SELECT b.source, (array_agg(b.raw_event_id ORDER BY b.discovered_at, b.raw_event_id))[1:$1] AS ids
-       FROM raw_event_backlog b JOIN raw_events r ON r.id = b.raw_event_id
-      WHERE r.processed = FALSE AND r.error IS NULL AND ($2::text IS NULL OR b.source = $2)
-      GROUP BY b.source`,
+    `WITH RECURSIVE sources AS (
+       (SELECT source FROM raw_event_backlog WHERE $2::text IS NULL OR source = $2 ORDER BY source LIMIT 1)
+       UNION ALL
+       SELECT (SELECT b.source FROM raw_event_backlog b
+                WHERE b.source > s.source AND $2::text IS NULL ORDER BY b.source LIMIT 1)
+         FROM sources s WHERE s.source IS NOT NULL
+     )
+     SELECT s.source, pending.ids
+       FROM sources s
+       CROSS JOIN LATERAL (
+         SELECT array_agg(p.id ORDER BY p.discovered_at, p.id) AS ids
+           FROM (SELECT b.raw_event_id AS id, b.discovered_at
+                   FROM raw_event_backlog b JOIN raw_events r ON r.id = b.raw_event_id
+                  WHERE b.source = s.source AND r.processed = FALSE AND r.error IS NULL
+                  ORDER BY b.discovered_at, b.raw_event_id LIMIT $1) p
+       ) pending
+      WHERE s.source IS NOT NULL AND pending.ids IS NOT NULL
+      ORDER BY s.source`,
     [limitPerSource, source ?? null],
   );
   return new Map(rows.map((r) => [r.source, r.ids]));
