@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../../src/lib/db/migrator.js';
+import type { Queryable } from '../../src/lib/db/types.js';
 import { selectUnprocessedIds } from '../../src/lib/db/queries/catalogue-ingest.js';
 import { rawEventActivity, unprocessedBySource, upsertRawEvents } from '../../src/lib/db/queries/raw-events.js';
 import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
@@ -179,17 +180,6 @@ for (const backend of backends()) {
         assert.deepEqual(new Set(await backlog()), new Set([first, bad, fresh]));
         await db.query('UPDATE raw_events SET processed = TRUE, processed_at = now() WHERE id = $1', [first]);
         assert.deepEqual(await selectUnprocessedIds(db, 10, null), [bad, fresh]);
-        // The triggers find their tables from a session whose search_path leaves the schema out.
-        const { rows: [{ schema }] } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-        await db.transaction(async (tx) => {
-          await tx.query('SET LOCAL search_path TO pg_catalog');
-          await tx.query(`UPDATE ${schema}.raw_events SET processed = FALSE, processed_at = NULL WHERE id = $1`, [first]);
-          await tx.query(`INSERT INTO ${schema}.raw_events (source, external_id, data, discovered_at) VALUES ('eventbrite', 'e', '{}', now())`);
-          await tx.query(`UPDATE ${schema}.event_sources SET url = url`);
-        });
-        assert.deepEqual(await selectUnprocessedIds(db, 10, 'eventbrite'), [first, bad, fresh,
-          (await db.query<{ id: string }>(`SELECT id FROM raw_events WHERE external_id = 'e'`)).rows[0]!.id]);
-        await db.query(`UPDATE raw_events SET processed = TRUE WHERE id = $1 OR external_id = 'e'`, [first]);
         assert.deepEqual(await unprocessedBySource(db, 10), new Map([['eventbrite', [bad, fresh]]]));
         // Per source, oldest first, at most the limit; a source with only marked entries is left out.
         const [yelpOld, yelpNew, icsOnly] = await insertRaw(db, [
@@ -201,6 +191,31 @@ for (const backend of backends()) {
         assert.deepEqual(await unprocessedBySource(db, 5, 'yelp'), new Map([['yelp', [yelpOld, yelpNew]]]));
         await db.query('UPDATE raw_events SET processed = TRUE WHERE id = $1', [icsOnly]);
         assert.deepEqual([...(await unprocessedBySource(db, 5)).keys()], ['eventbrite', 'yelp']);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('version 6 runs the trigger functions on their own search_path: qualified writes from other sessions work', async () => {
+      const db = await openCatalogue(backend);
+      try {
+        const [ingested] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'a', data: fixture('eventbrite', 'jazz-wine') }]);
+        await ingestRawEvents(db, { ids: [ingested!] });
+        const { rows: [{ schema }] } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+        // Sessions that do not look in the schema, as psql running qualified statements:
+        const elsewhere = (write: (tx: Queryable) => Promise<unknown>) => db.transaction(async (tx) => {
+          await tx.query('SET LOCAL search_path TO pg_catalog');
+          await write(tx);
+        });
+        await elsewhere(async (tx) => {
+          await tx.query(`INSERT INTO ${schema}.raw_events (source, external_id, data, discovered_at) VALUES ('yelp', 'y', '{}', now())`);
+          await tx.query(`UPDATE ${schema}.raw_events SET processed = FALSE, processed_at = NULL WHERE id = $1`, [ingested]);
+          await tx.query(`UPDATE ${schema}.event_sources SET url = url`);
+        });
+        // the reference check still runs, and finds the events table
+        await assert.rejects(elsewhere((tx) => tx.query(`UPDATE ${schema}.event_sources SET event_id = gen_random_uuid()`)), /names no event/);
+        const yelp = (await db.query<{ id: string }>(`SELECT id FROM raw_events WHERE external_id = 'y'`)).rows[0]!.id;
+        assert.deepEqual(await unprocessedBySource(db, 10), new Map([['eventbrite', [ingested]], ['yelp', [yelp]]]));
       } finally {
         await db.close();
       }
