@@ -39,7 +39,7 @@ describe('scenescout without a server', () => {
     try {
       const refused = await runCli(['migrate'], env);
       assert.equal(refused.code, 1, refused.stderr);
-      assert.match(refused.stderr, new RegExp(`scenescout: the embedded database in ${dataDir} is in use by process ${process.pid}: stop it, or send this command to its server \\(--url\\)`));
+      assert.match(refused.stderr, new RegExp(`scenescout: the embedded database in ${dataDir} is in use by process ${process.pid}: stop that process first, or reach its server instead \\(the CLI's --url\\)`));
     } finally {
       await held.close();
     }

@@ -70,7 +70,7 @@ export function lockDataDir(dir: string): () => void {
     if (!stale || attempt > 0) {
       throw new DataDirInUseError(
         `the embedded database in ${dir} is in use by process ${holder ?? '(unknown)'}: `
-          + 'stop it, or send this command to its server (--url)',
+          + 'stop that process first, or reach its server instead (the CLI\'s --url)',
       );
     }
     try {
