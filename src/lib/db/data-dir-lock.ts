@@ -5,11 +5,11 @@
  * no lock on its directory: a second process that opens it, such as `scenescout migrate` or
  * `scenescout discover --in-process` beside a running `scenescout start`, writes to the same
  * files and leaves the directory unreadable. So opening one takes a lock first: a file in the
- * directory naming the holder's process id, created atomically. A lock whose holder is no longer
- * running is taken over; so is one naming this process's own id that this process does not hold
- * (a container's server is pid 1 again after a restart).
+ * directory naming the holder's process id, which appears with its content in one step. A
+ * lock whose holder is no longer running is taken over; so is one naming this process's own id
+ * that this process does not hold (a container's server is pid 1 again after a restart).
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export class DataDirInUseError extends Error {
@@ -40,20 +40,23 @@ function holderOf(file: string): number | null {
   }
 }
 
+/**
+ * Creates the lock naming this process, or returns false if one exists. The file is written
+ * under a name of its own and then hard-linked into place, so no other process can read it
+ * empty: an empty lock would look stale and be taken over while its creator still holds it.
+ */
 function create(file: string): boolean {
-  let fd: number;
+  const own = `${file}.${process.pid}`;
+  writeFileSync(own, `${process.pid}\n`);
   try {
-    fd = openSync(file, 'wx');
+    linkSync(own, file);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
-  }
-  try {
-    writeSync(fd, `${process.pid}\n`);
   } finally {
-    closeSync(fd);
+    unlinkSync(own);
   }
-  return true;
 }
 
 /**
