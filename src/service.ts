@@ -4,7 +4,7 @@
  */
 import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
-import { queryEvents } from './lib/events/query.js';
+import { queryEvents } from './lib/catalogue/query.js';
 import { silentLogger, type Logger } from './lib/logger.js';
 import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
 import { TaskDistributor } from './lib/spawn/tasks/distributor.js';

@@ -8,7 +8,7 @@
  * venues at once.
  */
 import { DateTime } from 'luxon';
-import type { MergeRecord } from '../../src/lib/ingest/merge.js';
+import type { MergeRecord } from '../../src/lib/catalogue/merge.js';
 
 export type SyntheticEvent = MergeRecord & { id: string };
 

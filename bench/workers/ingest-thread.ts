@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../src/lib/db/connect.js';
-import { ingestRawEvents } from '../../src/lib/ingest/catalogue.js';
+import { ingestRawEvents } from '../../src/lib/catalogue/ingest.js';
 import { WORKER_POOL_SIZE } from '../../src/lib/spawn/workers/base.js';
 
 export interface IngestThreadData {

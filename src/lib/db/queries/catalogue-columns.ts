@@ -3,7 +3,7 @@
  * their SQL types, and batch inputs built from rows. Every batch statement passes one JSON
  * array per column, so a batch of any size is one round trip with a fixed number of parameters.
  */
-import type { CanonicalRow } from '../../ingest/catalogue-record.js';
+import type { CanonicalRow } from '../../catalogue/records.js';
 
 /** The columns whose change is a change of the event (bumps updated_at); `last_seen_at` is not one. */
 export const CONTENT_COLUMNS = {

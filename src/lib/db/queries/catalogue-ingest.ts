@@ -2,7 +2,7 @@
  * Ingestion's statements: read raw events with their city, and write one batch of normalized
  * records into `event_sources` + `events` while marking the raw rows, in a single statement.
  */
-import type { CanonicalRow } from '../../ingest/catalogue-record.js';
+import type { CanonicalRow } from '../../catalogue/records.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES, SOURCE_FIELD_NAMES } from './catalogue-columns.js';
 
@@ -85,7 +85,7 @@ export interface UpsertCounts {
  * - a new (source, external_id) gets an event_sources row and its own origin event (a new id);
  * - a known one updates its event_sources row when the record (or raw row, or city) changed,
  *   and its origin event's content when that event shows only this record; an event hosting
- *   several records is returned in `refreshIds` for re-merging (see catalogue.ts);
+ *   several records is returned in `refreshIds` for re-merging (see src/lib/catalogue/ingest.ts);
  * - `updated_at` moves only when content changed; `last_seen_at` follows the raw event;
  * - every input's raw row is marked processed, and every raw row in `failures` gets its error
  *   (processed = false), each only when that changes, so re-running a batch writes nothing,

@@ -2,8 +2,8 @@
  * Reading the canonical catalogue: pages of visible events (merged-away rows excluded), their
  * sources, and old ids resolved to the event that absorbed them.
  */
-import { EARTH_RADIUS_KM, type BoundingBox } from '../../events/geo.js';
-import type { StoredContent } from '../../ingest/catalogue-record.js';
+import { EARTH_RADIUS_KM, type BoundingBox } from '../../geo.js';
+import type { StoredContent } from '../../catalogue/records.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 
@@ -37,7 +37,7 @@ const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.t
   e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.merge_score,
   e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at`;
 
-/** A validated page request (see src/lib/events/query.ts). */
+/** A validated page request (see src/lib/catalogue/query.ts). */
 export interface EventPageFilter {
   from?: Date;
   to?: Date;

@@ -13,7 +13,7 @@ import type { WorkerBootData } from '../worker-data.js';
 
 /**
  * Connections of a worker thread's own pool (Postgres mode): ingestion keeps a read ahead and
- * two writes in flight (catalogue.ts), each on its own connection.
+ * two writes in flight (src/lib/catalogue/ingest.ts), each on its own connection.
  */
 export const WORKER_POOL_SIZE = 3;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
-import { ingestRawEvents, type IngestResult } from '../../ingest/catalogue.js';
+import { ingestRawEvents, type IngestResult } from '../../catalogue/ingest.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +12,7 @@ const parametersSchema = z.object({
 });
 
 /**
- * Normalizes raw events into the canonical catalogue (see src/lib/ingest/catalogue.ts).
+ * Normalizes raw events into the canonical catalogue (see src/lib/catalogue/ingest.ts).
  * Parameters: `{ source?, eventIds?, batchSize? }`; without `eventIds` it takes up to
  * `batchSize` (default SCENESCOUT_INGEST_BATCH) unprocessed raw events, of `source` if given.
  * A bad record fails alone (its raw row keeps the error); bad parameters fail the task for good.

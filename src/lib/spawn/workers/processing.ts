@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
-import { dedupeCatalogue, type DedupeCatalogueResult } from '../../ingest/catalogue-dedupe.js';
+import { dedupeCatalogue, type DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
 const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
@@ -13,7 +13,7 @@ const parametersSchema = z.object({
 });
 
 /**
- * Cross-source dedupe of one city's catalogue (see src/lib/ingest/catalogue-dedupe.ts).
+ * Cross-source dedupe of one city's catalogue (see src/lib/catalogue/dedupe/run.ts).
  * Parameters: `{ cityId?, from?, to?, missingAfterHours? }`; the default window is every event
  * starting from one day ago, and without `cityId` every city is processed together.
  */

@@ -1,0 +1,149 @@
+/**
+ * Querying the catalogue: filters, keyset pages, and single events by (possibly old) id.
+ *
+ * `queryEvents` validates its input (a ValidationError names the field), then reads one page
+ * in (starts_at, id) order. `from`/`to` bound starts_at, both inclusive; a point without
+ * `radius_km` searches DEFAULT_RADIUS_KM around it. Radius searches prefilter on a bounding box the (latitude,
+ * longitude) index serves, then keep rows by exact haversine distance; text search is a LIKE
+ * over the lower-cased `search_text` (title, venue, city) with the user's wildcards escaped,
+ * which runs the same on PGlite. Merged-away events never appear; their ids still resolve
+ * through `getEvent`.
+ */
+import { z } from 'zod';
+import { selectEvent, selectEventPage, selectEventSources, resolveEventId, type EventSourceRow } from '../db/queries/events.js';
+import type { Queryable } from '../db/types.js';
+import { ValidationError } from '../errors.js';
+import { CATEGORIES } from '../normalize/categories.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { eventJson, type CanonicalEventJson } from './event-json.js';
+import { boundingBox } from '../geo.js';
+
+export type { CanonicalEventJson } from './event-json.js';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+/** Radius used when a point is given without one. */
+export const DEFAULT_RADIUS_KM = 25;
+
+/** Query-string values arrive as text; numbers are accepted either way. */
+const numeric = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+    z.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+  );
+
+const instant = z
+  .union([z.string(), z.date()])
+  .transform((v, ctx) => {
+    const date = v instanceof Date ? v : /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(Number.NaN);
+    if (!Number.isFinite(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or date-time' });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+const eventQuerySchema = z
+  .strictObject({
+    lat: numeric(-90, 90).optional(),
+    lng: numeric(-180, 180).optional(),
+    radius_km: numeric(0.001, 20_000).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
+    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    limit: numeric(1, MAX_LIMIT).pipe(z.number().int('must be an integer')).optional(),
+    cursor: z.string().min(1).max(512).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.lat === undefined) !== (v.lng === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [v.lat === undefined ? 'lat' : 'lng'], message: 'lat and lng must be given together' });
+    }
+    if (v.radius_km !== undefined && v.lat === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['radius_km'], message: 'needs lat and lng' });
+    }
+    if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+  });
+
+/** As the HTTP layer passes it: numbers may still be strings; everything is validated here. */
+export interface EventQueryInput {
+  lat?: number | string;
+  lng?: number | string;
+  radius_km?: number | string;
+  from?: string | Date;
+  to?: string | Date;
+  category?: string;
+  q?: string;
+  limit?: number | string;
+  cursor?: string;
+}
+
+export interface EventPage {
+  events: CanonicalEventJson[];
+  /** pass back as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+function parseInput(input: unknown): z.output<typeof eventQuerySchema> {
+  const parsed = eventQuerySchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || 'query';
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+  throw new ValidationError(`${issue.code === 'unrecognized_keys' ? issue.keys[0] : field}: ${message}`);
+}
+
+/** `%text%` for LIKE, with the user's own %, _ and \ matched literally. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function groupSources(rows: readonly EventSourceRow[]): Map<string, EventSourceRow[]> {
+  const byEvent = new Map<string, EventSourceRow[]>();
+  for (const s of rows) {
+    const list = byEvent.get(s.event_id);
+    if (list) list.push(s);
+    else byEvent.set(s.event_id, [s]);
+  }
+  return byEvent;
+}
+
+export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
+  const q = parseInput(input);
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const near = q.lat !== undefined && q.lng !== undefined
+    ? { lat: q.lat, lng: q.lng, radiusKm: q.radius_km ?? DEFAULT_RADIUS_KM }
+    : undefined;
+  const rows = await selectEventPage(db, {
+    from: q.from,
+    to: q.to,
+    category: q.category,
+    searchPattern: q.q === undefined ? undefined : containsPattern(q.q),
+    near: near && { ...near, box: boundingBox(near.lat, near.lng, near.radiusKm) },
+    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    // One more than asked tells whether another page follows.
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const sources = groupSources(await selectEventSources(db, page.map((r) => r.id)));
+  const last = page[page.length - 1];
+  return {
+    events: page.map((r) => eventJson(r, sources.get(r.id) ?? [])),
+    nextCursor: rows.length > limit && last ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id }) : null,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One event with its sources and merge reasons. An id that was merged away resolves to the
+ * event that absorbed it (the result's `id` tells which). Null when no event has the id.
+ */
+export async function getEvent(db: Queryable, id: string): Promise<CanonicalEventJson | null> {
+  if (typeof id !== 'string' || !UUID.test(id)) throw new ValidationError('id: must be a UUID');
+  const resolved = await resolveEventId(db, id);
+  if (resolved === null) return null;
+  const row = await selectEvent(db, resolved);
+  if (row === null) return null;
+  return eventJson(row, await selectEventSources(db, [resolved]), { reasons: true });
+}

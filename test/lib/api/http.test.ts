@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { NonRetryableError, RateLimitedError } from '../../../src/lib/errors.js';
+import { ProviderError, ProviderRequestError } from '../../../src/lib/api/errors.js';
+import { HttpClient, parseRetryAfter, type HttpClientOptions } from '../../../src/lib/api/http.js';
+import { redactText, redactUrl } from '../../../src/lib/api/redact.js';
+import type { ClientStats } from '../../../src/lib/api/types.js';
+import { captureLogger, everyRendering } from './helpers.js';
+
+type Handler = (n: number, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+
+/** A server answering request n (0-based) with `handler`. */
+async function serve(handler: Handler): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+  let n = 0;
+  const server = createServer((req, res) => handler(n++, req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => n,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function http(extra: Partial<HttpClientOptions> = {}): { client: HttpClient; stats: ClientStats } {
+  const stats: ClientStats = { apiCalls: 0, skipped: [], retries: 0 };
+  const client = new HttpClient({ source: 'yelp', stats, timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxMs: 20, maxRetryWaitMs: 5000, ...extra });
+  return { client, stats };
+}
+
+describe('redaction', () => {
+  it('masks secret query parameters, userinfo, Bearer tokens and known values', () => {
+    assert.equal(
+      redactUrl('https://user:pw@app.ticketmaster.com/discovery/v2/events.json?apikey=abc123&size=5&token=t0k'),
+      'https://REDACTED@app.ticketmaster.com/discovery/v2/events.json?apikey=REDACTED&size=5&token=REDACTED',
+    );
+    assert.equal(redactText('GET /x?api_key=zzz&a=1 with Authorization: Bearer eyJhbGci.x-y'), 'GET /x?api_key=REDACTED&a=1 with Authorization: Bearer REDACTED');
+    assert.equal(redactText('echo: s3cr3t-value and s3cr3t%2Fvalue', ['s3cr3t-value', 's3cr3t/value']), 'echo: REDACTED and REDACTED');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    assert.equal(parseRetryAfter('3', now), 3000);
+    assert.equal(parseRetryAfter('Tue, 01 Jan 2030 00:00:05 GMT', now), 5000);
+    assert.equal(parseRetryAfter('Mon, 31 Dec 2029 23:00:00 GMT', now), 0, 'a past date means now');
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter(null, now), undefined);
+  });
+});
+
+describe('HttpClient', () => {
+  it('honours Retry-After as an HTTP date', async () => {
+    const server = await serve((n, _req, res) => {
+      if (n === 0) {
+        res.writeHead(429, { 'retry-after': new Date(Date.now() + 1500).toUTCString() });
+        return res.end('{}');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    try {
+      const { client, stats } = http();
+      const started = Date.now();
+      const res = await client.getJson(`${server.url}/v3/events`);
+      assert.deepEqual(res.body, { ok: true });
+      assert.ok(Date.now() - started >= 400, 'waited for the date (second resolution)');
+      assert.equal(stats.retries, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('hands a wait longer than maxRetryWaitMs to the caller at once', async () => {
+    const server = await serve((_n, _req, res) => {
+      res.writeHead(429, { 'retry-after': '120' });
+      res.end('{}');
+    });
+    try {
+      const { client, stats } = http({ maxRetryWaitMs: 10_000 });
+      await assert.rejects(client.getJson(server.url), (err: unknown) => err instanceof RateLimitedError && err.retryAfterMs === 120_000);
+      assert.equal(stats.apiCalls, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries 408, does not retry 404 or 403', async () => {
+    for (const [status, calls, check] of [
+      [408, 2, (e: unknown) => e instanceof ProviderError && e.status === 408],
+      [404, 1, (e: unknown) => e instanceof ProviderRequestError && e.status === 404 && e instanceof NonRetryableError],
+      [403, 1, (e: unknown) => e instanceof ProviderRequestError && e.status === 403],
+    ] as const) {
+      const server = await serve((_n, _req, res) => {
+        res.writeHead(status);
+        res.end('nope');
+      });
+      try {
+        const { client, stats } = http({ maxRetries: 1 });
+        await assert.rejects(client.getText(server.url), check);
+        assert.equal(stats.apiCalls, calls, `status ${status}`);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('retries connection errors and reports ERR_PROVIDER_NETWORK without the key', async () => {
+    const server = await serve(() => undefined);
+    const url = `${server.url}/events?apikey=very-secret-key`;
+    await server.close();
+    const log = captureLogger();
+    const { client, stats } = http({ maxRetries: 2, logger: log.logger, secrets: ['very-secret-key'] });
+    await assert.rejects(client.getJson(url), (err: unknown) => {
+      assert.ok(err instanceof ProviderError);
+      assert.equal(err.code, 'ERR_PROVIDER_NETWORK');
+      assert.match(err.message, /ECONNREFUSED/);
+      assert.ok(!everyRendering(err).includes('very-secret-key'));
+      return true;
+    });
+    assert.equal(stats.apiCalls, 3);
+    assert.equal(stats.retries, 2);
+    assert.equal(log.lines.filter((l) => l.level === 'warn').length, 2);
+    assert.ok(!log.text().includes('very-secret-key'));
+  });
+
+  it('sends the Authorization header but never logs it', async () => {
+    let seen: string | undefined;
+    const server = await serve((_n, req, res) => {
+      seen = req.headers.authorization;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[]');
+    });
+    try {
+      const log = captureLogger();
+      const { client } = http({ logger: log.logger, secrets: ['tok-123456'] });
+      await client.getJson(server.url, { headers: { authorization: 'Bearer tok-123456' } });
+      assert.equal(seen, 'Bearer tok-123456');
+      assert.ok(log.lines.length > 0);
+      assert.ok(!log.text().includes('tok-123456'));
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluate, generateSyntheticEvents, mulberry32 } from '../../../../bench/lib/synthetic.js';
+import { blockKey, findDuplicates, scorePair } from '../../../../src/lib/catalogue/dedupe/index.js';
+import { mergeEvents, type MergeRecord } from '../../../../src/lib/catalogue/merge.js';
+import { normalizeTitle, normalizeVenue, sessionMarkers } from '../../../../src/lib/catalogue/dedupe/match-text.js';
+
+type TestEvent = MergeRecord & { id: string };
+
+/** The Fillmore, San Francisco; 8pm local on 2026-05-01 is 03:00Z on 2026-05-02. */
+const FILLMORE = { lat: 37.78402, lng: -122.43301 };
+const EIGHT_PM = Date.parse('2026-05-02T03:00:00Z');
+const minutes = (n: number) => n * 60_000;
+
+function event(source: string, externalId: string, over: Partial<Omit<TestEvent, 'venue'>> & { venue?: Partial<TestEvent['venue']> } = {}): TestEvent {
+  const { venue, ...rest } = over;
+  return {
+    id: `${source}:${externalId}`,
+    source,
+    externalId,
+    title: 'Khruangbin',
+    description: null,
+    startsAt: new Date(EIGHT_PM),
+    endsAt: null,
+    timezone: 'America/Los_Angeles',
+    allDay: false,
+    status: 'scheduled',
+    venue: {
+      name: 'The Fillmore', address: '1805 Geary Blvd', city: 'San Francisco', region: 'CA', postalCode: '94115',
+      country: 'US', latitude: FILLMORE.lat, longitude: FILLMORE.lng, ...venue,
+    },
+    priceMin: null,
+    priceMax: null,
+    currency: null,
+    isFree: null,
+    url: null,
+    imageUrl: null,
+    category: 'music',
+    ...rest,
+  };
+}
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const rnd = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const k = Math.floor(rnd() * (i + 1));
+    [out[i], out[k]] = [out[k], out[i]];
+  }
+  return out;
+}
+
+describe('text helpers', () => {
+  it('normalizes titles: case, accents, punctuation, noise words, promoter prefix, feat. clause', () => {
+    assert.equal(normalizeTitle('The Beyoncé LIVE!'), 'beyonce');
+    assert.equal(normalizeTitle('KEXP presents: Khruangbin feat. Leon Bridges — Tour 2026 Tickets'), 'khruangbin');
+    assert.equal(normalizeTitle('Simon & Garfunkel'), normalizeTitle('Simon and Garfunkel'));
+    assert.equal(normalizeTitle('Khruangbin (Early Show)'), 'khruangbin');
+    assert.equal(normalizeTitle('Salsa Night at The Cosmic Orchard', 'Cosmic Orchard'), 'salsa night');
+    assert.equal(normalizeTitle('Live!'), 'live');
+  });
+
+  it('normalizes venues, dropping "the" and the venue\'s own city', () => {
+    assert.equal(normalizeVenue('The Fillmore', 'San Francisco'), 'fillmore');
+    assert.equal(normalizeVenue('Fillmore SF', 'San Francisco'), 'fillmore');
+    assert.equal(normalizeVenue('The Fillmore, San Francisco', 'San Francisco'), 'fillmore');
+    assert.equal(normalizeVenue('Orpheum Theatre'), 'orpheum theater');
+  });
+
+  it('detects session markers', () => {
+    const cases: Array<[string, string[]]> = [
+      ['Artist (Early Show)', ['early']],
+      ['Artist - Late Show', ['late']],
+      ['Artist (early)', ['early']],
+      ['Hamlet (Matinee)', ['matinee']],
+      ['Hamlet - Evening Performance', ['evening']],
+      ['Phish - Night 1', ['night 1']],
+      ['Phish (Night Two)', ['night 2']],
+      ['Outside Lands Day 2', ['day 2']],
+      ['Comedy Show 2', ['show 2']],
+      ['Comedy: 2nd Show', ['show 2']],
+      ['Artist 7pm Show', ['19:00']],
+      ['Artist 9:30pm show', ['21:30']],
+      ['Artist (9:30 PM)', ['21:30']],
+      ['Lecture Series Part 1', ['part 1']],
+      ['Kill Bill Pt. II', ['part 2']],
+      ['One Night Only', []],
+      ['Earth Day 2026', []],
+      ['An Evening with Artist', []],
+      ['Late Night Comedy', []],
+    ];
+    for (const [title, markers] of cases) assert.deepEqual(sessionMarkers(title), markers, title);
+  });
+});
+
+describe('scorePair', () => {
+  it('explains a match with title, venue, distance and start reasons', () => {
+    const r = scorePair(
+      event('ticketmaster', 't1', { title: 'Jazz Night' }),
+      event('eventbrite', 'e1', { title: 'Jazz Night w/ Trio', venue: { latitude: FILLMORE.lat + 0.0003 } }),
+    );
+    assert.equal(r.match, true);
+    assert.ok(r.reasons.some((s) => /^title 0\.\d\d \("jazz night" ~ "jazz night trio"\)$/.test(s)), r.reasons.join('; '));
+    assert.ok(r.reasons.some((s) => s.startsWith('venue 1.00')), r.reasons.join('; '));
+    assert.ok(r.reasons.some((s) => /^distance 3\d m$/.test(s)), r.reasons.join('; '));
+    assert.ok(r.reasons.includes('start Δ 0 min'));
+  });
+
+  it('allows an all-day listing against a timed one on the same local day, with less weight', () => {
+    const timed = event('ticketmaster', 't1');
+    const allDay = event('ics', 'i1', { allDay: true, startsAt: new Date('2026-05-01T07:00:00Z') });
+    const r = scorePair(timed, allDay);
+    assert.equal(r.match, true);
+    assert.ok(r.reasons.includes('all-day vs timed, same day'));
+    assert.ok(r.score < scorePair(timed, event('ics', 'i2')).score);
+    const nextDay = event('ics', 'i3', { allDay: true, startsAt: new Date('2026-05-02T07:00:00Z') });
+    assert.equal(scorePair(timed, nextDay).match, false);
+  });
+});
+
+describe('findDuplicates: merges', () => {
+  it('clusters one concert listed by ticketmaster, eventbrite and jsonld with noise', () => {
+    const events = [
+      event('ticketmaster', 'tm1', { title: 'KHRUANGBIN', priceMin: 45, priceMax: 90, currency: 'USD', url: 'https://tm/1' }),
+      event('eventbrite', 'eb1', {
+        title: 'Khruangbin feat. Leon Bridges', startsAt: new Date(EIGHT_PM + minutes(15)),
+        venue: { name: 'Fillmore SF', latitude: FILLMORE.lat + 0.0004, longitude: FILLMORE.lng - 0.0003 },
+        description: 'Khruangbin return to the Fillmore with Leon Bridges. Doors 7pm.', priceMin: 40, priceMax: 95, currency: 'USD',
+      }),
+      event('jsonld', 'js1', {
+        title: 'The Fillmore presents: Khruangbin - Tour 2026', venue: { name: 'The Fillmore, San Francisco', latitude: null, longitude: null },
+        description: 'Khruangbin live.', imageUrl: 'https://img/js1.jpg',
+      }),
+      event('yelp', 'y1', { title: 'Trivia Night', venue: { name: 'Fillmore SF' } }),
+    ];
+    const { clusters, pairs } = findDuplicates(events);
+    assert.deepEqual(clusters, [['eventbrite:eb1', 'jsonld:js1', 'ticketmaster:tm1']]);
+    assert.equal(pairs.length, 3);
+    for (const p of pairs) assert.ok(p.merged && p.score >= 0.8 && p.reasons.length >= 3, JSON.stringify(p));
+
+    const { fields, reasons } = mergeEvents(events.filter((e) => clusters[0].includes(e.id)));
+    assert.equal(fields.title, 'KHRUANGBIN');
+    assert.equal(fields.description, 'Khruangbin return to the Fillmore with Leon Bridges. Doors 7pm.');
+    assert.equal(fields.startsAt.getTime(), EIGHT_PM);
+    assert.deepEqual([fields.priceMin, fields.priceMax, fields.currency], [40, 95, 'USD']);
+    assert.equal(fields.url, 'https://tm/1');
+    assert.equal(fields.imageUrl, 'https://img/js1.jpg');
+    assert.deepEqual(fields.sources.map((s) => s.source), ['ticketmaster', 'eventbrite', 'jsonld']);
+    assert.ok(reasons.includes('title from ticketmaster (highest-priority source)'), reasons.join('; '));
+    assert.ok(reasons.some((r) => r.startsWith('description from eventbrite (longest')), reasons.join('; '));
+    assert.ok(reasons.some((r) => r.startsWith('price 40–95 USD (min from eventbrite, max from eventbrite)')), reasons.join('; '));
+  });
+
+  it('matches across a grid-cell boundary, across midnight, and without coordinates via the city', () => {
+    // 0.01° of latitude is one ~1.1 km cell row; put the two listings 30 m apart on either side.
+    const edge = Math.floor(FILLMORE.lat / (1000 / 111_320)) * (1000 / 111_320);
+    const a = event('ticketmaster', 'a', { venue: { latitude: edge + 0.00013 } });
+    const b = event('eventbrite', 'b', { venue: { latitude: edge - 0.00013 } });
+    assert.notEqual(blockKey(a), blockKey(b));
+    assert.deepEqual(findDuplicates([a, b]).clusters, [['eventbrite:b', 'ticketmaster:a']]);
+
+    const late = Date.parse('2026-05-02T06:50:00Z'); // 23:50 local
+    const c = event('ticketmaster', 'c', { title: 'Midnight DJ Set', startsAt: new Date(late) });
+    const d = event('yelp', 'd', { title: 'Midnight DJ set', startsAt: new Date(late + minutes(15)) });
+    assert.notEqual(blockKey(c).slice(0, 10), blockKey(d).slice(0, 10));
+    assert.deepEqual(findDuplicates([c, d]).clusters, [['ticketmaster:c', 'yelp:d']]);
+
+    const e = event('ics', 'e', { venue: { latitude: null, longitude: null, city: 'SF' } });
+    assert.equal(blockKey(e), '2026-05-01|c:san francisco');
+    assert.deepEqual(findDuplicates([a, e]).clusters, [['ics:e', 'ticketmaster:a']]);
+  });
+});
+
+describe('findDuplicates: never merges', () => {
+  const reasonsOf = (a: TestEvent, b: TestEvent) => scorePair(a, b).reasons.join('; ');
+
+  it('early vs late show, even listed at the same time', () => {
+    const a = event('ticketmaster', 'a', { title: 'Khruangbin (Early Show)' });
+    const b = event('eventbrite', 'b', { title: 'Khruangbin - Late Show' });
+    assert.deepEqual(findDuplicates([a, b]).clusters, []);
+    assert.match(reasonsOf(a, b), /session markers differ: early vs late/);
+  });
+
+  it('matinee vs evening, Night 1 vs Night 2', () => {
+    const m = event('ticketmaster', 'm', { title: 'Hamlet (Matinee)' });
+    const e = event('eventbrite', 'e', { title: 'Hamlet - Evening Show' });
+    assert.match(reasonsOf(m, e), /session markers differ: matinee vs evening/);
+    const n1 = event('ticketmaster', 'n1', { title: 'Phish - Night 1' });
+    const n2 = event('eventbrite', 'n2', { title: 'Phish (Night Two)' });
+    assert.match(reasonsOf(n1, n2), /session markers differ: night 1 vs night 2/);
+    assert.deepEqual(findDuplicates([m, e, n1, n2]).clusters, []);
+  });
+
+  it('starts further apart than the tolerance', () => {
+    const a = event('ticketmaster', 'a');
+    const b = event('eventbrite', 'b', { startsAt: new Date(EIGHT_PM + minutes(45)) });
+    assert.deepEqual(findDuplicates([a, b]).clusters, []);
+    assert.match(reasonsOf(a, b), /start Δ 45 min > 30 min tolerance/);
+    assert.deepEqual(findDuplicates([a, b], { toleranceMinutes: 60 }).clusters, [['eventbrite:b', 'ticketmaster:a']]);
+  });
+
+  it('titles that differ only in their numbers', () => {
+    const a = event('ticketmaster', 'a', { title: 'UFC 300' });
+    const b = event('eventbrite', 'b', { title: 'UFC 301' });
+    assert.equal(scorePair(a, b).match, false);
+    assert.match(reasonsOf(a, b), /^title 0\.50/);
+  });
+
+  it('two listings of one source', () => {
+    const a = event('ticketmaster', 'a');
+    const b = event('ticketmaster', 'b');
+    assert.deepEqual(findDuplicates([a, b]).clusters, []);
+    assert.match(reasonsOf(a, b), /same source ticketmaster/);
+  });
+
+  it('the same title at the same time in different cities, or at different venues nearby', () => {
+    const sf = event('ticketmaster', 'sf', { title: 'Trivia Night' });
+    const ny = event('eventbrite', 'ny', {
+      title: 'Trivia Night', startsAt: new Date(EIGHT_PM), timezone: 'America/New_York',
+      venue: { name: 'The Fillmore', city: 'New York', latitude: 40.7128, longitude: -74.006 },
+    });
+    const nyNoCoords = event('yelp', 'nyc', { title: 'Trivia Night', venue: { city: 'New York', latitude: null, longitude: null } });
+    const nextDoor = event('jsonld', 'bar', { title: 'Trivia Night', venue: { name: "Sheba Piano Lounge", latitude: FILLMORE.lat + 0.0005 } });
+    assert.deepEqual(findDuplicates([sf, ny, nyNoCoords, nextDoor]).clusters, [['eventbrite:ny', 'yelp:nyc']]);
+    assert.match(reasonsOf(sf, nextDoor), /venue below 0.60/);
+  });
+
+  it('does not chain the early and the late show through a vague all-day listing', () => {
+    const early = event('ticketmaster', 'early', { title: 'Khruangbin' });
+    const late = event('eventbrite', 'late', { title: 'Khruangbin', startsAt: new Date(EIGHT_PM + minutes(150)) });
+    const allDay = event('ics', 'day', { title: 'Khruangbin', allDay: true, startsAt: new Date('2026-05-01T07:00:00Z') });
+    const { clusters, pairs } = findDuplicates([early, late, allDay]);
+    assert.equal(clusters.length, 1);
+    assert.equal(clusters[0].length, 2);
+    const refused = pairs.filter((p) => !p.merged);
+    assert.equal(refused.length, 1);
+    assert.match(refused[0].reasons.at(-1)!, /not merged: clusters can't be joined \(members start 150 min apart\)/);
+  });
+});
+
+describe('mergeEvents', () => {
+  it('lets a later cancellation win over scheduled, and explains it', () => {
+    const scheduled = event('ticketmaster', 'a', { lastSeenAt: new Date('2026-04-10T00:00:00Z') });
+    const cancelled = event('eventbrite', 'b', { status: 'cancelled', lastSeenAt: new Date('2026-04-12T00:00:00Z') });
+    const postponed = event('yelp', 'c', { status: 'postponed', lastSeenAt: new Date('2026-04-11T00:00:00Z') });
+    const { fields, reasons } = mergeEvents([scheduled, postponed, cancelled]);
+    assert.equal(fields.status, 'cancelled');
+    assert.ok(reasons.some((r) => r.startsWith('status cancelled from eventbrite (most recently seen')), reasons.join('; '));
+    assert.equal(mergeEvents([scheduled]).fields.status, 'scheduled');
+  });
+
+  it('applies the field rules: timed start, coordinates, free, category, same-priority title tie', () => {
+    const records = [
+      event('ics', 'i', { allDay: true, startsAt: new Date('2026-05-01T07:00:00Z'), category: 'community', isFree: true, venue: { latitude: null, longitude: null } }),
+      event('yelp', 'y', { startsAt: new Date(EIGHT_PM + minutes(15)), category: 'community', isFree: null, venue: { latitude: 37.1, longitude: -122.1 } }),
+      event('jsonld', 'j', { title: 'Farmers Market', allDay: true, category: 'other', isFree: true, priceMin: 10, currency: 'EUR', venue: { latitude: null, longitude: null } }),
+      event('jsonld', 'j2', { title: 'Farmers Market & Crafts', allDay: true, category: 'music', priceMin: 5, currency: 'USD', venue: { latitude: null, longitude: null } }),
+    ];
+    const { fields, reasons } = mergeEvents(shuffled(records, 3));
+    assert.equal(fields.title, 'Farmers Market & Crafts');
+    assert.equal(fields.allDay, false);
+    assert.equal(fields.startsAt.getTime(), EIGHT_PM + minutes(15));
+    assert.deepEqual([fields.venue.latitude, fields.venue.longitude], [37.1, -122.1]);
+    assert.equal(fields.isFree, true);
+    assert.equal(fields.category, 'community');
+    assert.deepEqual([fields.priceMin, fields.priceMax, fields.currency], [10, 10, 'EUR']);
+    assert.ok(reasons.some((r) => r.startsWith('price from jsonld ignored (USD, not EUR)')), reasons.join('; '));
+    assert.deepEqual(mergeEvents(shuffled(records, 9)).fields, fields);
+  });
+});
+
+describe('findDuplicates on synthetic data', () => {
+  const { events, truth } = generateSyntheticEvents({ count: 20_000, seed: 42, duplicateRate: 0.4 });
+
+  it('is deterministic: shuffled input gives the same pairs and clusters', () => {
+    const sample = events.slice(0, 3000);
+    const first = findDuplicates(sample);
+    const second = findDuplicates(shuffled(sample, 7));
+    assert.deepEqual(second.clusters, first.clusters);
+    assert.deepEqual(second.pairs, first.pairs);
+    assert.ok(first.clusters.length > 100);
+  });
+
+  it('never puts two records of one source in a cluster', () => {
+    const source = new Map(events.map((e) => [e.id, e.source]));
+    for (const c of findDuplicates(events).clusters) assert.equal(new Set(c.map((id) => source.get(id))).size, c.length);
+  });
+
+  it('reaches F1 ≥ 0.95 on 20k events with planted hard negatives', () => {
+    const { clusters } = findDuplicates(events);
+    const q = evaluate(clusters, truth);
+    assert.ok(q.f1 >= 0.95, JSON.stringify(q));
+    assert.ok(q.precision >= 0.95 && q.recall >= 0.95, JSON.stringify(q));
+  });
+
+  it('keeps work and output bounded in a block of hundreds of identical listings', () => {
+    const sources = ['ticketmaster', 'eventbrite', 'jsonld', 'ics', 'yelp'];
+    const crowd = Array.from({ length: 1000 }, (_, i) => event(sources[i % 5], `x${i}`, { title: 'Big Festival' }));
+    const { pairs, clusters, stats } = findDuplicates(crowd, { maxComparisonsPerEvent: 50 });
+    assert.ok(stats.comparisons <= 1000 * 50 * 2, JSON.stringify(stats));
+    assert.ok(pairs.length <= 1000 * 2 * 4, String(pairs.length));
+    for (const c of clusters) assert.ok(c.length <= 5);
+  });
+
+  it('evaluate scores pairs', () => {
+    assert.deepEqual(
+      evaluate([['a', 'b', 'c']], [['a', 'b'], ['c', 'd']]),
+      { precision: 1 / 3, recall: 1 / 2, f1: 0.4, predictedPairs: 3, truePairs: 2, correctPairs: 1 },
+    );
+  });
+});

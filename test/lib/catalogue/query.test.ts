@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Database } from '../../../src/lib/db/types.js';
+import { ValidationError } from '../../../src/lib/errors.js';
+import { queryEvents, type EventQueryInput } from '../../../src/lib/catalogue/query.js';
+import { ingestRawEvents } from '../../../src/lib/catalogue/ingest.js';
+import { dedupeCatalogue } from '../../../src/lib/catalogue/dedupe/run.js';
+import { CONCERT, eventbrite, jsonld, ticketmaster } from '../../fixtures/catalogue/concert.js';
+import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { FROM_2026, insertRaw, openCatalogue } from './helpers.js';
+
+after(dropCreatedSchemas);
+
+const FILLMORE = { lat: 37.784, lng: -122.433 };
+
+interface Listing {
+  id: string;
+  title: string;
+  utc: string;
+  venue: string;
+  lat: number;
+  lng: number;
+  segment?: string;
+  genre?: string;
+}
+
+const LISTINGS: Listing[] = [
+  { id: 'cobbs', title: 'Comedy Night 100% Fun', utc: '2026-06-14T03:00:00Z', venue: "Cobb's Comedy Club", lat: 37.8037, lng: -122.4149, segment: 'Arts & Theatre', genre: 'Comedy' },
+  { id: 'yoshis', title: 'Oakland Jazz Evening', utc: '2026-06-15T03:00:00Z', venue: "Yoshi's Oakland", lat: 37.7956, lng: -122.2789 },
+  { id: 'sanjose', title: 'San Jose Street Fair', utc: '2026-06-16T19:00:00Z', venue: 'SAP Center', lat: 37.3327, lng: -121.901 },
+  { id: 'under', title: 'Under_score Party', utc: '2026-07-01T03:00:00Z', venue: 'The Fillmore', lat: FILLMORE.lat, lng: FILLMORE.lng },
+  // Same start: the page order falls back to the id.
+  { id: 'twin-a', title: 'Twin Bill A', utc: '2026-07-02T03:00:00Z', venue: 'The Fillmore', lat: FILLMORE.lat, lng: FILLMORE.lng },
+  { id: 'twin-b', title: 'Twin Bill B', utc: '2026-07-02T03:00:00Z', venue: 'The Fillmore', lat: FILLMORE.lat, lng: FILLMORE.lng },
+  ...Array.from({ length: 6 }, (_, i) => ({
+    id: `series-${i}`, title: `Residency Night ${i + 1}`, utc: `2026-08-0${i + 1}T03:00:00Z`, venue: 'The Fillmore', lat: FILLMORE.lat, lng: FILLMORE.lng,
+  })),
+];
+
+function listing(l: Listing): Record<string, unknown> {
+  const data = ticketmaster({ ...CONCERT, id: l.id, title: l.title, utc: l.utc, local: '2026-01-01T00:00:00' }) as any;
+  data.dates.start = { dateTime: l.utc };
+  data._embedded.venues[0] = { ...data._embedded.venues[0], name: l.venue, location: { latitude: String(l.lat), longitude: String(l.lng) } };
+  data.classifications = [{ primary: true, segment: { name: l.segment ?? 'Music' }, genre: { name: l.genre ?? 'Rock' } }];
+  return data;
+}
+
+async function seed(db: Database): Promise<void> {
+  const ids = await insertRaw(db, [
+    { source: 'ticketmaster', externalId: CONCERT.id, data: ticketmaster(), discoveredAt: new Date('2026-05-01T00:00:00Z') },
+    { source: 'eventbrite', externalId: '812000000001', data: eventbrite() },
+    { source: 'jsonld', externalId: 'https://thefillmore.example/events/phoebe-bridgers', data: jsonld() },
+    ...LISTINGS.map((l) => ({ source: 'ticketmaster', externalId: l.id, data: listing(l) })),
+  ]);
+  await ingestRawEvents(db, { ids });
+  await dedupeCatalogue(db, { from: FROM_2026 });
+}
+
+const titles = (page: { events: Array<{ title: string }> }) => page.events.map((e) => e.title);
+
+async function rejects(db: Database, input: unknown, field: RegExp): Promise<void> {
+  await assert.rejects(queryEvents(db, input as EventQueryInput), (err: unknown) => {
+    assert.ok(err instanceof ValidationError, String(err));
+    assert.match(err.message, field);
+    return true;
+  });
+}
+
+for (const backend of backends()) {
+  describe(`queryEvents on ${backend.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await openCatalogue(backend);
+      await seed(db);
+    });
+    after(() => db.close());
+
+    test('lists visible events in start order with their sources; merged-away rows never appear', async () => {
+      const page = await queryEvents(db, { limit: 200 });
+      assert.equal(page.nextCursor, null);
+      assert.equal(page.events.length, 1 + LISTINGS.length, 'the concert from three sources counts once');
+      const concert = page.events[0]!;
+      assert.equal(concert.title, 'Phoebe Bridgers');
+      assert.deepEqual(concert.sources.map((s) => s.source), ['eventbrite', 'jsonld', 'ticketmaster']);
+      assert.ok(concert.mergeScore! > 0.8);
+      const starts = page.events.map((e) => e.startsAt);
+      assert.deepEqual(starts, [...starts].sort());
+      assert.deepEqual(titles(page).slice(5, 7), ['Twin Bill A', 'Twin Bill B'].sort((a, b) => {
+        const id = (t: string) => page.events.find((e) => e.title === t)!.id;
+        return id(a) < id(b) ? -1 : 1;
+      }));
+    });
+
+    test('radius: a bounding-box prefilter, then exact distance', async () => {
+      const near = await queryEvents(db, { ...FILLMORE, radius_km: 5, to: '2026-06-30T00:00:00Z' });
+      assert.deepEqual(titles(near), ['Phoebe Bridgers', 'Comedy Night 100% Fun']);
+      assert.ok(near.events[1]!.distanceKm! > 2 && near.events[1]!.distanceKm! < 3.5);
+      const wider = await queryEvents(db, { lat: String(FILLMORE.lat), lng: String(FILLMORE.lng), radius_km: '20', to: '2026-06-30T00:00:00Z' });
+      assert.deepEqual(titles(wider), ['Phoebe Bridgers', 'Comedy Night 100% Fun', 'Oakland Jazz Evening']);
+      const sanJose = await queryEvents(db, { lat: 37.3382, lng: -121.8863, radius_km: 3 });
+      assert.deepEqual(titles(sanJose), ['San Jose Street Fair']);
+    });
+
+    test('time window, category and text search', async () => {
+      const window = await queryEvents(db, { from: '2026-06-14T00:00:00Z', to: '2026-06-15T23:59:59Z' });
+      assert.deepEqual(titles(window), ['Comedy Night 100% Fun', 'Oakland Jazz Evening']);
+      assert.deepEqual(titles(await queryEvents(db, { category: 'comedy' })), ['Comedy Night 100% Fun']);
+      assert.deepEqual(titles(await queryEvents(db, { q: 'COMEDY' })), ['Comedy Night 100% Fun']);
+      assert.deepEqual(titles(await queryEvents(db, { q: 'oakland jazz' })), ['Oakland Jazz Evening']);
+      // Venue and city are searched too.
+      assert.equal((await queryEvents(db, { q: 'fillmore', limit: 200 })).events.length, 10);
+      // The user's wildcards are matched literally.
+      assert.deepEqual(titles(await queryEvents(db, { q: '100%' })), ['Comedy Night 100% Fun']);
+      assert.deepEqual(titles(await queryEvents(db, { q: '%' })), ['Comedy Night 100% Fun']);
+      assert.deepEqual(titles(await queryEvents(db, { q: '_' })), ['Under_score Party']);
+      assert.deepEqual(titles(await queryEvents(db, { q: 'residency', category: 'music', from: '2026-08-03T00:00:00Z', limit: 2 })),
+        ['Residency Night 3', 'Residency Night 4']);
+    });
+
+    test('cursor pagination walks every event once, in order', async () => {
+      const all = (await queryEvents(db, { limit: 200 })).events.map((e) => e.id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await queryEvents(db, { limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.events.map((e) => e.id));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      assert.deepEqual(seen, all);
+      assert.equal(pages, Math.ceil(all.length / 3));
+      // Filters combine with the cursor.
+      const first = await queryEvents(db, { q: 'residency', limit: 4 });
+      const second = await queryEvents(db, { q: 'residency', limit: 4, cursor: first.nextCursor! });
+      assert.deepEqual([...titles(first), ...titles(second)], Array.from({ length: 6 }, (_, i) => `Residency Night ${i + 1}`));
+      assert.equal(second.nextCursor, null);
+    });
+
+    test('bad input is a ValidationError naming the field', async () => {
+      await rejects(db, { lat: 37.7 }, /^lng: lat and lng must be given together/);
+      await rejects(db, { lat: 91, lng: 0 }, /^lat: must be at most 90/);
+      await rejects(db, { lng: 'east', lat: 1 }, /^lng: must be a number/);
+      await rejects(db, { radius_km: 5 }, /^radius_km: needs lat and lng/);
+      await rejects(db, { category: 'opera' }, /^category: must be one of music, sports, arts-theatre/);
+      await rejects(db, { limit: 0 }, /^limit: must be at least 1/);
+      await rejects(db, { limit: 201 }, /^limit: must be at most 200/);
+      await rejects(db, { limit: 2.5 }, /^limit: must be an integer/);
+      await rejects(db, { from: 'yesterday' }, /^from: must be an ISO 8601/);
+      await rejects(db, { from: '2026-07-01T00:00:00Z', to: '2026-06-01T00:00:00Z' }, /^from: must not be after to/);
+      await rejects(db, { q: '   ' }, /^q: must not be empty/);
+      await rejects(db, { cursor: 'bm9wZQ' }, /^cursor: not a cursor returned by this API/);
+      await rejects(db, { sort: 'title' }, /^sort: unknown field/);
+    });
+  });
+}

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import { SpawnController } from '../../../src/lib/spawn/controller.js';
+import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
+import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+
+type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
+
+after(dropCreatedSchemas);
+afterEach(assertNoneRunning);
+
+for (const backend of backends()) {
+  describe(`SpawnController on ${backend.name}`, () => {
+    test('spawns workers with unique ids and enforces both limits', async () => {
+      const c = await startController(backend, { maxWorkers: 4 });
+      try {
+        const ids = await Promise.all([c.spawnWorker('behave'), c.spawnWorker('behave'), c.spawnWorker('behave')]);
+        assert.equal(new Set(ids).size, 3);
+        for (const id of ids) assert.match(id, /^worker-behave-\d+$/);
+        await assert.rejects(c.spawnWorker('behave'), /maxConcurrency \(3\)/);
+        await c.spawnWorker('discovery');
+        await assert.rejects(c.spawnWorker('ingestion'), /SPAWN_MAX_WORKERS \(4\)/);
+        await assert.rejects(c.spawnWorker('nope'), /unknown worker type "nope"; known types: discovery, ingestion, processing, behave/);
+        const states = await c.getWorkerStates();
+        assert.equal(states.length, 4);
+        const { rows } = await c.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_state WHERE status = 'idle'`);
+        assert.equal(rows[0]!.n, 4);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test("threads get their type's memory limits: old generation and, when set, young generation", async () => {
+      const c = await startController(backend, {
+        workerTypes: { behave: { script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0, youngGenerationMb: 24 } },
+      });
+      try {
+        await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-limits');
+        await c.distributeTask({ id: 't-limits', type: 'behave', priority: 5, parameters: { mode: 'limits' } });
+        const limits = (await done).result as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+        assert.equal(limits.maxOldGenerationSizeMb, 64);
+        assert.equal(limits.maxYoungGenerationSizeMb, 24);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('a distributed task is running when distributeTask resolves and its result is recorded', async () => {
+      const c = await startController(backend);
+      try {
+        await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-sleep');
+        await c.distributeTask({ id: 't-sleep', type: 'behave', priority: 5, parameters: { mode: 'sleep', ms: 3000 } });
+        const status = await c.getSystemStatus();
+        assert.equal(status.activeTasks, 1);
+        assert.equal(status.workers.byStatus.busy, 1);
+        const ev = await done;
+        assert.deepEqual(ev.result, { slept: 3000 });
+        const viaSend = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-send');
+        await c.distributeTask({ id: 't-send', type: 'behave', priority: 1, parameters: { mode: 'send-result' } });
+        assert.deepEqual((await viaSend).result, { viaSendResult: true });
+        await c.shutdown(500);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('records every attempt and worker stats in Postgres tables', async () => {
+      const c = await startController(backend);
+      try {
+        const wid = await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-ok');
+        await c.distributeTask({ id: 't-ok', type: 'behave', priority: 0, parameters: { mode: 'ok', value: 42 } });
+        await done;
+        await c.getWorkerStates(); // flushes pending writes
+        const attempts = await attemptsForTask(c.db, 't-ok');
+        assert.equal(attempts.length, 1);
+        assert.equal(attempts[0]!.status, 'completed');
+        assert.equal(attempts[0]!.worker_id, wid);
+        assert.deepEqual((attempts[0]!.result as { value: number }).value, 42);
+        assert.ok(attempts[0]!.completed_at);
+        const { rows } = await c.db.query<{ tasks_completed: number; status: string; current_task: string | null }>(
+          'SELECT tasks_completed, status, current_task FROM worker_state WHERE worker_id = $1', [wid]);
+        assert.deepEqual(rows[0], { tasks_completed: 1, status: 'idle', current_task: null });
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('distributing the same task id twice is a no-op', async () => {
+      const c = await startController(backend);
+      try {
+        const a = await c.distributeTask({ id: 'dup', type: 'behave', priority: 0, parameters: {} });
+        const b = await c.distributeTask({ id: 'dup', type: 'behave', priority: 0, parameters: {} });
+        assert.ok(a.jobId);
+        assert.equal(b.jobId, null);
+        assert.equal((await c.getSystemStatus()).queuedTasks, 1);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('rejects malformed tasks with errors that name the problem', async () => {
+      const c = await startController(backend);
+      try {
+        await assert.rejects(c.distributeTask({ id: '', type: 'behave', priority: 0, parameters: {} }), /invalid task: id: must not be empty/);
+        await assert.rejects(c.distributeTask({ id: 'x', type: 'martian', priority: 0, parameters: {} }), /unknown worker type "martian"/);
+        await assert.rejects(c.distributeTask({ id: 'x', type: 'behave', priority: 1.5, parameters: {} }), /invalid task: priority/);
+        await assert.rejects(c.distributeTask({ id: 'x', type: 'behave', priority: 0, parameters: [] as never }), /invalid task: parameters/);
+        assert.equal((await c.getSystemStatus()).queuedTasks, 0, 'nothing half-written');
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('retries failed attempts with exponential backoff, then succeeds', async () => {
+      const c = await startController(backend, { retryPolicy: { maxRetries: 3, initialBackoff: 200, backoffMultiplier: 2, maxBackoff: 10_000 } });
+      try {
+        await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-flaky', 20_000);
+        await c.distributeTask({ id: 't-flaky', type: 'behave', priority: 0, parameters: { mode: 'flaky', failTimes: 2 } });
+        assert.deepEqual((await done).result, { succeededOnAttempt: 3 });
+        await c.getWorkerStates();
+        const attempts = await attemptsForTask(c.db, 't-flaky');
+        assert.deepEqual(attempts.map((a) => [a.retry_count, a.status]), [[0, 'failed'], [1, 'failed'], [2, 'completed']]);
+        assert.match(attempts[0]!.error!, /flaky failure on attempt 1 \(task t-flaky, worker worker-behave-\d+, attempt 1\)/);
+        const gap1 = +attempts[1]!.assigned_at - +attempts[0]!.completed_at!;
+        const gap2 = +attempts[2]!.assigned_at - +attempts[1]!.completed_at!;
+        assert.ok(gap1 >= 180, `first retry waited ${gap1} ms, expected ~200`);
+        assert.ok(gap2 >= 380, `second retry waited ${gap2} ms, expected ~400`);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('dead-letters a task that used up its retries, and retries it on demand', async () => {
+      const c = await startController(backend, { retryPolicy: { maxRetries: 1 } });
+      try {
+        await c.spawnWorker('behave');
+        const dead = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-dead' && e.outcome === 'dead');
+        await c.distributeTask({ id: 't-dead', type: 'behave', priority: 0, parameters: { mode: 'throw' } });
+        await dead;
+        const letters = await c.queue.listDeadLetters(c.workerTypeNames, 10);
+        assert.equal(letters.length, 1);
+        assert.equal(letters[0]!.taskId, 't-dead');
+        assert.match(letters[0]!.error!, /boom in t-dead .*attempt 2/);
+        const failed = await c.getTaskQueue({ state: 'failed' });
+        assert.equal(failed[0]!.taskId, 't-dead');
+        const again = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-dead');
+        const r = await c.queue.retryDead(c.workerTypeNames, 't-dead');
+        assert.equal(r.taskId, 't-dead');
+        await again;
+        await assert.rejects(c.queue.retryDead(c.workerTypeNames, 'no-such-task'), /no dead-lettered task with id "no-such-task"/);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('a NonRetryableError dead-letters at once', async () => {
+      const c = await startController(backend, { retryPolicy: { maxRetries: 3 } });
+      try {
+        await c.spawnWorker('behave');
+        const dead = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-nr');
+        await c.distributeTask({ id: 't-nr', type: 'behave', priority: 0, parameters: { mode: 'nonretryable' } });
+        assert.equal((await dead).outcome, 'dead');
+        assert.match((await dead).error!, /ERR_NON_RETRYABLE: bad parameters/);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('worker storage works the same in both modes', async () => {
+      const c = await startController(backend);
+      try {
+        await c.spawnWorker('behave');
+        const first = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-1');
+        await c.distributeTask({ id: 'db-1', type: 'behave', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
+        assert.deepEqual((await first).result, { before: 0 });
+        const second = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-2');
+        await c.distributeTask({ id: 'db-2', type: 'behave', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
+        assert.deepEqual((await second).result, { before: 1 });
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('custom types whose script does not load get a clear error at the call', async () => {
+      const c = await startController(backend, {
+        workerTypes: {
+          broken: { script: BAD_LOAD_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB' },
+          badinit: { script: BAD_INIT_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB' },
+          missing: { script: '/nonexistent/worker.js', maxConcurrency: 1, memoryLimit: '64MB' },
+        },
+      });
+      try {
+        await assert.rejects(c.spawnWorker('broken'), /worker type "broken" failed to start: this worker script is broken on purpose/);
+        await assert.rejects(c.spawnWorker('badinit'), /worker type "badinit" failed to start: cannot reach the provider at start/);
+        await assert.rejects(c.spawnWorker('missing'), /worker type "missing": script not found: \/nonexistent\/worker.js/);
+        assert.equal((await c.getWorkerStates()).length, 0, 'no half-registered workers');
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('shutdown is graceful and idempotent', async () => {
+      const c = await startController(backend);
+      await c.spawnWorker('behave');
+      const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-grace');
+      await c.distributeTask({ id: 't-grace', type: 'behave', priority: 0, parameters: { mode: 'sleep', ms: 300 } });
+      const p1 = c.shutdown(5000);
+      const p2 = c.shutdown(5000);
+      assert.equal(p1, p2);
+      await p1;
+      assert.deepEqual((await done).result, { slept: 300 });
+      await stopController(c);
+    });
+  });
+}
+
+test('configuration: constructor validation names the bad key', () => {
+  assert.throws(() => new SpawnController({ maxWorkers: 0 }), /maxWorkers must be a positive integer, got 0/);
+  assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), /custom worker type "custom" needs a script/);
+  assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), /memoryLimit must look like '512MB' or '1GB', got "lots"/);
+  assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), /worker type name "Bad Name"/);
+  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), /workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/);
+});

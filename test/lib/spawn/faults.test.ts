@@ -1,0 +1,82 @@
+/** Workers that crash, exit, hang, run out of memory or run past their deadline. */
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
+import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+
+type Failed = { taskId: string; error: string; outcome: string; workerId: string };
+type Replaced = { oldWorkerId: string; workerId: string; type: string };
+
+after(dropCreatedSchemas);
+afterEach(assertNoneRunning);
+
+const cases: Array<{ mode: string; expect: RegExp; options?: Record<string, unknown> }> = [
+  { mode: 'crash', expect: /ERR_WORKER_CRASH: worker crashed: uncaught crash in worker/ },
+  { mode: 'exit', expect: /ERR_WORKER_CRASH: worker exited with code 7 while running the task/ },
+  // A thread near its heap limit spends its time in GC and sends no heartbeats; on a loaded
+  // machine that can outlast a short heartbeat window, so this case gets a long one.
+  { mode: 'oom', expect: /ERR_WORKER_CRASH: worker crashed: .*(memory|heap)/i, options: { heartbeatInterval: 2000 } },
+  { mode: 'hang', expect: /ERR_WORKER_CRASH: worker .* stopped answering heartbeats/, options: { heartbeatInterval: 200 } },
+  { mode: 'sleep', expect: /ERR_TASK_TIMEOUT: task t-sleep ran past its deadline of 1500 ms/, options: { workerTimeout: 1500, heartbeatInterval: 1000 } },
+];
+
+const WHAT: Record<string, string> = { crash: 'crashes', exit: 'calls process.exit', oom: 'runs out of memory', hang: 'hangs', sleep: 'runs past its deadline' };
+
+for (const backend of backends()) {
+  describe(`faults on ${backend.name}`, () => {
+    for (const { mode, expect, options } of cases) {
+      test(`a worker that ${WHAT[mode]} is replaced and its task retried`, async () => {
+        const c = await startController(backend, { retryPolicy: { maxRetries: 1, initialBackoff: 50 }, ...options });
+        try {
+          const first = await c.spawnWorker('behave');
+          const replaced = waitFor<Replaced>(c, 'worker:replaced', (e) => e.oldWorkerId === first, 30_000);
+          const retried = waitFor<Failed>(c, 'task:failed', (e) => e.taskId === `t-${mode}` && e.outcome === 'retry', 30_000);
+          const dead = waitFor<Failed>(c, 'task:failed', (e) => e.taskId === `t-${mode}` && e.outcome === 'dead', 60_000);
+          await c.distributeTask({ id: `t-${mode}`, type: 'behave', priority: 0, parameters: { mode, ms: 60_000 } });
+          const r = await replaced;
+          assert.notEqual(r.workerId, first, 'a fresh worker, never the old one');
+          assert.match((await retried).error, expect);
+          // the retry runs on the replacement and fails the same way: dead-lettered with its error
+          const d = await dead;
+          assert.match(d.error, expect);
+          await c.getWorkerStates();
+          const attempts = await attemptsForTask(c.db, `t-${mode}`);
+          assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed']);
+          assert.equal(attempts[0]!.worker_id, first);
+          assert.notEqual(attempts[1]!.worker_id, first);
+          const letters = await c.queue.listDeadLetters(['behave'], 5);
+          assert.match(letters[0]!.error!, expect);
+          // the pool healed: a healthy task still runs
+          const ok = waitFor<{ taskId: string }>(c, 'task:completed', (e) => e.taskId === `after-${mode}`, 30_000);
+          await c.distributeTask({ id: `after-${mode}`, type: 'behave', priority: 0, parameters: { mode: 'ok' } });
+          await ok;
+          const { rows } = await c.db.query<{ status: string }>('SELECT status FROM worker_state WHERE worker_id = $1', [first]);
+          assert.ok(['crashed', 'unhealthy', 'stopped'].includes(rows[0]!.status), `old worker row says ${rows[0]!.status}`);
+        } finally {
+          await stopController(c);
+        }
+      });
+    }
+
+    test('a controller that was blocked does not take its healthy workers for hung ones', async () => {
+      const c = await startController(backend, { heartbeatInterval: 200 });
+      try {
+        const worker = await c.spawnWorker('behave');
+        const replaced: string[] = [];
+        c.on('worker:replaced', (e: Replaced) => replaced.push(e.oldWorkerId));
+        await new Promise((r) => setTimeout(r, 500));
+        // Block this thread for five heartbeat windows; the worker answers meanwhile, but its
+        // replies wait in the queue behind the health timer.
+        const until = Date.now() + 3000;
+        while (Date.now() < until) { /* blocked */ }
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.deepEqual(replaced, []);
+        const states = await c.getWorkerStates();
+        assert.equal(states.find((s) => s.workerId === worker)?.status, 'idle');
+      } finally {
+        await stopController(c);
+      }
+    });
+  });
+}

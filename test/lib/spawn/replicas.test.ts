@@ -1,0 +1,89 @@
+/** Several processes on one Postgres share the queues. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, describe, test } from 'node:test';
+import { DATABASE_URL, dropCreatedSchemas, postgresBackend } from '../../helpers/db.js';
+import { assertNoneRunning, startController, stopController, until } from '../../helpers/controller.js';
+
+const REPLICA = fileURLToPath(new URL('../../fixtures/replica.js', import.meta.url));
+const children: ChildProcess[] = [];
+
+after(dropCreatedSchemas);
+afterEach(async () => {
+  for (const ch of children.splice(0)) if (ch.exitCode === null) ch.kill('SIGKILL');
+  await assertNoneRunning();
+});
+
+function startReplica(schema: string, id: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const ch = spawn(process.execPath, [REPLICA], {
+    env: { ...process.env, ...env, TEST_SCHEMA: schema, TEST_REPLICA_ID: id },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(ch);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ch.kill('SIGKILL');
+      reject(new Error(`replica ${id} was not ready within 30 s`));
+    }, 30_000);
+    ch.stdout!.on('data', (d: Buffer) => {
+      if (!d.toString().includes('ready')) return;
+      clearTimeout(timer);
+      resolve(ch);
+    });
+    ch.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`replica ${id} exited with ${code} before it was ready`));
+    });
+  });
+}
+
+
+describe('replicas on Postgres', { skip: DATABASE_URL ? false : 'needs DATABASE_URL (Postgres); CI sets it' }, () => {
+  test('two replicas share one queue and never run the same attempt', async () => {
+    // The controller here only sends: it has no workers of the test type.
+    const c = await startController(postgresBackend);
+    try {
+      const schema = c.config.schema;
+      await Promise.all([startReplica(schema, 'replica-a'), startReplica(schema, 'replica-b')]);
+      const N = 120;
+      for (let i = 0; i < N; i++) await c.distributeTask({ id: `r-${i}`, type: 'behave', priority: 0, parameters: { mode: 'sleep', ms: 20 } });
+      await until('all tasks completed', async () => {
+        const { rows } = await c.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM task_assignments WHERE status = 'completed'`);
+        return rows[0]!.n >= N;
+      });
+      const { rows } = await c.db.query<{ attempts: number; jobs: number; replicas: number }>(
+        `SELECT count(*)::int AS attempts, count(DISTINCT job_id)::int AS jobs, count(DISTINCT replica_id)::int AS replicas FROM task_assignments`);
+      assert.deepEqual(rows[0], { attempts: N, jobs: N, replicas: 2 });
+    } finally {
+      await stopController(c);
+    }
+  });
+
+  test('when a replica is killed with -9, another retries its running task after the timeout', async () => {
+    const c = await startController(postgresBackend);
+    try {
+      const schema = c.config.schema;
+      // A deadline long enough that replica-a cannot time the task out (and retry it itself)
+      // before the kill below; the orphaned job then expires after ~11 s.
+      const a = await startReplica(schema, 'replica-a', { TEST_WORKER_TIMEOUT: '10000' });
+      await c.distributeTask({ id: 'orphan', type: 'behave', priority: 0, parameters: { mode: 'sleep-first' } });
+      await until('replica-a running the task', async () => {
+        const { rows } = await c.db.query(`SELECT 1 FROM task_assignments WHERE task_id = 'orphan' AND status = 'running' AND replica_id = 'replica-a'`);
+        return rows.length > 0;
+      });
+      a.kill('SIGKILL');
+      await startReplica(schema, 'replica-b');
+      const row = await until('replica-b completing the task', async () => {
+        const { rows } = await c.db.query<{ replica_id: string; retry_count: number; result: { attempt: number } }>(
+          `SELECT replica_id, retry_count, result FROM task_assignments WHERE task_id = 'orphan' AND status = 'completed'`);
+        return rows[0];
+      }, 40_000);
+      assert.equal(row.replica_id, 'replica-b');
+      assert.equal(row.retry_count, 1);
+      assert.equal(row.result.attempt, 2);
+    } finally {
+      await stopController(c);
+    }
+  });
+});
