@@ -16,14 +16,23 @@ export interface OpenDatabaseOptions {
   /** pool size in Postgres mode */
   max?: number;
   applicationName?: string;
+  /**
+   * An embedded instance to share instead of opening one (tests open one per file and give
+   * each test its own schema). `close()` then leaves the instance open.
+   */
+  pglite?: PGliteInstance;
 }
+
+type PGliteInstance = import('@electric-sql/pglite').PGlite;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const schema = options.schema ?? 'public';
   assertIdentifier(schema);
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, schema, options.max ?? 10, options.applicationName)
-    : openPglite(options.dataDir ?? 'memory', schema);
+    : options.pglite
+      ? wrapPglite(options.pglite, schema, async () => {})
+      : openPglite(options.dataDir ?? 'memory', schema);
 }
 
 function assertIdentifier(name: string): void {
@@ -105,11 +114,32 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     unlock();
     throw err;
   }
-  if (schema !== 'public') {
-    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
-  }
+  return wrapPglite(db, schema, async () => {
+    try {
+      await db.close();
+    } finally {
+      unlock();
+    }
+  });
+}
+
+/**
+ * The one connection of an embedded instance has one search_path. Wrappers that share an
+ * instance (one per schema) set it again whenever the last query came from another wrapper,
+ * so they may be used one after another (tests in a file), not at the same time.
+ */
+const activeSchema = new WeakMap<PGliteInstance, string>();
+
+async function wrapPglite(db: PGliteInstance, schema: string, closeInstance: () => Promise<void>): Promise<Database> {
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
+  activeSchema.set(db, schema);
+  const useSchema = async () => {
+    if (activeSchema.get(db) === schema) return;
+    await db.exec(`SET search_path TO ${schema}, public`);
+    activeSchema.set(db, schema);
+  };
   let closed = false;
-  const run = async <R>(q: { query: typeof db.query; exec: typeof db.exec }, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+  const run = async <R>(q: { query: PGliteInstance['query']; exec: PGliteInstance['exec'] }, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
     if (params && params.length > 0) {
       const res = await q.query<R>(text, params as unknown[]);
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
@@ -122,17 +152,18 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   };
   return {
     kind: 'pglite',
-    query: (text, params) => run(db, text, params),
-    transaction: (fn) =>
-      db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) })),
+    query: async (text, params) => {
+      await useSchema();
+      return run(db, text, params);
+    },
+    transaction: async (fn) => {
+      await useSchema();
+      return db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) }));
+    },
     async close() {
       if (closed) return;
       closed = true;
-      try {
-        await db.close();
-      } finally {
-        unlock();
-      }
+      await closeInstance();
     },
   };
 }

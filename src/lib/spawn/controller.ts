@@ -46,6 +46,11 @@ export interface SpawnControllerOptions extends DeepPartial<Omit<SpawnConfig, 'w
   replicaId?: string;
   /** ms a new worker gets to load its script and initialize */
   startupTimeout?: number;
+  /**
+   * An open database to use instead of opening one from databaseUrl/dataDir; the caller
+   * keeps it and closes it after shutdown(). Its schema is the one `schema` names.
+   */
+  database?: Database;
 }
 
 export type ResolvedOptions = SpawnConfig & {
@@ -111,6 +116,7 @@ export class SpawnController extends EventEmitter {
   private readonly logger: Logger;
   private readonly workers = new Map<string, WorkerEntry>();
   private _db: Database | undefined;
+  private readonly providedDb: Database | undefined;
   private _queue: TaskQueue | undefined;
   private writer: StateWriter | undefined;
   private limiter: ProviderLimiter | undefined;
@@ -128,7 +134,8 @@ export class SpawnController extends EventEmitter {
 
   constructor(options: SpawnControllerOptions = {}) {
     super();
-    const { logger, pollInterval, autoscale, replicaId, startupTimeout, logLevel, workerTypes, ...rest } = options;
+    const { logger, pollInterval, autoscale, replicaId, startupTimeout, logLevel, workerTypes, database, ...rest } = options;
+    this.providedDb = database;
     const merged = deepMerge(spawnConfig, rest as DeepPartial<SpawnConfig>);
     const types: Record<string, WorkerTypeConfig> = { ...merged.workerTypes };
     for (const [name, partial] of Object.entries(workerTypes ?? {})) {
@@ -190,7 +197,7 @@ export class SpawnController extends EventEmitter {
 
   private async doInitialize(): Promise<void> {
     const c = this.config;
-    this._db = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, schema: c.schema, applicationName: 'scenescout' });
+    this._db = this.providedDb ?? (await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, schema: c.schema, applicationName: 'scenescout' }));
     try {
       await new Migrator(this._db).migrate();
       this._queue = new TaskQueue(this._db, {
@@ -209,7 +216,7 @@ export class SpawnController extends EventEmitter {
       }
       this.limiter = createProviderLimiter({ providers: c.providers, redis: this.redis, keyPrefix: `scenescout:${c.schema}` });
     } catch (err) {
-      await this._db.close().catch(() => {});
+      if (!this.providedDb) await this._db.close().catch(() => {});
       throw err;
     }
     this.loopDelay.enable();
@@ -756,7 +763,7 @@ export class SpawnController extends EventEmitter {
     this.loopDelay.disable();
     await this._queue?.stop().catch((err) => this.logger.warn({ err }, 'queue stop failed'));
     this.redis?.disconnect();
-    await this._db.close();
+    if (!this.providedDb) await this._db.close();
     this.logger.info('spawn controller stopped');
   }
 

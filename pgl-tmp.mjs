@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const a = await PGlite.create(); console.log('create1', (performance.now()-t).toFixed(0));
+t = performance.now();
+const b = await PGlite.create(); console.log('create2', (performance.now()-t).toFixed(0));
+t = performance.now();
+const dump = await b.dumpDataDir('none'); console.log('dump', (performance.now()-t).toFixed(0), dump.size);
+t = performance.now();
+const c = await PGlite.create({ loadDataDir: dump }); console.log('fromdump', (performance.now()-t).toFixed(0));
+t = performance.now();
+await c.exec('create schema s1; set search_path to s1; create table x(a int);'); console.log('schema', (performance.now()-t).toFixed(0));
