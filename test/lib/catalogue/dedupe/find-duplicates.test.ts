@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { evaluate, generateSyntheticEvents, mulberry32 } from '../../../../bench/lib/synthetic.js';
 import { blockKey, findDuplicates, scorePair } from '../../../../src/lib/catalogue/dedupe/index.js';
 import { mergeEvents, type MergeRecord } from '../../../../src/lib/catalogue/merge.js';
-import { normalizeTitle, normalizeVenue, sessionMarkers } from '../../../../src/lib/catalogue/dedupe/match-text.js';
+import { normalizeTitle, normalizeVenue } from '../../../../src/lib/catalogue/dedupe/match-text.js';
+import { sessionMarkers } from '../../../../src/lib/catalogue/dedupe/session-markers.js';
 
 type TestEvent = MergeRecord & { id: string };
 
