@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { featuresOf, type DedupeEvent, type Features } from '../../../../src/lib/catalogue/dedupe/features.js';
+import { featuresOf, type Features } from '../../../../src/lib/catalogue/dedupe/features.js';
 import { resolveOptions } from '../../../../src/lib/catalogue/dedupe/options.js';
 import {
   compareCity, compareGeoDistance, compareSessionMarkers, compareSources, compareTime, compareTitle, compareVenueNames, decide,
-  type PairEvidence,
+  scorePair, type PairEvidence,
 } from '../../../../src/lib/catalogue/dedupe/scoring.js';
+import { EIGHT_PM, FILLMORE, event, minutes } from './listings.js';
 
-/** The Fillmore, San Francisco; 8pm local on 2026-05-01 is 03:00Z on 2026-05-02. */
-const FILLMORE = { lat: 37.78402, lng: -122.43301 };
-const EIGHT_PM = Date.parse('2026-05-02T03:00:00Z');
-const minutes = (n: number) => n * 60_000;
-
-function features(source: string, externalId: string, over: Partial<Omit<DedupeEvent, 'venue'>> & { venue?: Partial<DedupeEvent['venue']> } = {}): Features {
-  const { venue, ...rest } = over;
-  return featuresOf({
-    source,
-    externalId,
-    title: 'Khruangbin',
-    startsAt: new Date(EIGHT_PM),
-    timezone: 'America/Los_Angeles',
-    allDay: false,
-    venue: { name: 'The Fillmore', city: 'San Francisco', latitude: FILLMORE.lat, longitude: FILLMORE.lng, ...venue },
-    ...rest,
-  });
-}
+const features = (...args: Parameters<typeof event>): Features => featuresOf(event(...args));
 
 const tm = features('ticketmaster', 'a');
 
@@ -69,7 +53,7 @@ describe('field comparisons', () => {
 
   it('venue names: normalized without the venue\'s own city; null when a side has none', () => {
     assert.equal(compareVenueNames(tm, features('eventbrite', 'b', { venue: { name: 'Fillmore SF' } })), 1);
-    assert.equal(compareVenueNames(tm, features('yelp', 'y', { venue: { name: null } })), null);
+    assert.equal(compareVenueNames(tm, features('yelp', 'y', { venue: { name: null, address: null } })), null);
     const byAddress = features('yelp', 'y', { venue: { name: null, address: '1805 Geary Blvd' } });
     assert.ok(compareVenueNames(tm, byAddress)! < 0.1, 'a street address stands in for a missing name');
   });
@@ -123,5 +107,30 @@ describe('the hand-set decision', () => {
   it('gives all-day listings a start of 1 (both) or 0.6 (against a timed one)', () => {
     assert.equal(decide(evidence({ time: { level: 'both-all-day', deltaMinutes: null } }), o).start, 1);
     assert.equal(decide(evidence({ time: { level: 'all-day-vs-timed', deltaMinutes: null } }), o).start, 0.6);
+  });
+});
+
+describe('scorePair', () => {
+  it('explains a match with title, venue, distance and start reasons', () => {
+    const r = scorePair(
+      event('ticketmaster', 't1', { title: 'Jazz Night' }),
+      event('eventbrite', 'e1', { title: 'Jazz Night w/ Trio', venue: { latitude: FILLMORE.lat + 0.0003 } }),
+    );
+    assert.equal(r.match, true);
+    assert.ok(r.reasons.some((s) => /^title 0\.\d\d \("jazz night" ~ "jazz night trio"\)$/.test(s)), r.reasons.join('; '));
+    assert.ok(r.reasons.some((s) => s.startsWith('venue 1.00')), r.reasons.join('; '));
+    assert.ok(r.reasons.some((s) => /^distance 3\d m$/.test(s)), r.reasons.join('; '));
+    assert.ok(r.reasons.includes('start Δ 0 min'));
+  });
+
+  it('allows an all-day listing against a timed one on the same local day, with less weight', () => {
+    const timed = event('ticketmaster', 't1');
+    const allDay = event('ics', 'i1', { allDay: true, startsAt: new Date('2026-05-01T07:00:00Z') });
+    const r = scorePair(timed, allDay);
+    assert.equal(r.match, true);
+    assert.ok(r.reasons.includes('all-day vs timed, same day'));
+    assert.ok(r.score < scorePair(timed, event('ics', 'i2')).score);
+    const nextDay = event('ics', 'i3', { allDay: true, startsAt: new Date('2026-05-02T07:00:00Z') });
+    assert.equal(scorePair(timed, nextDay).match, false);
   });
 });
