@@ -16,6 +16,8 @@
  *    1 − 0.5·Δ/tolerance (1 for two all-day listings, 0.6 for all-day vs timed on one day).
  *    The city comparison is not weighed: blocking already keeps a pair without coordinates
  *    to one city.
+ * A different decision (say, per-field weights estimated from labelled pairs) replaces `decide`
+ * and reads the same comparisons.
  */
 import { featuresOf, type DedupeEvent, type Features } from './features.js';
 import { resolveOptions, type DedupeOptions, type ResolvedOptions } from './options.js';
