@@ -132,7 +132,6 @@ export function loadLabeledSet(dir: string = DEDUPE_SET_DIR): LabeledSet {
       if (ids.has(l.id)) throw new SetError(where(`listing id ${l.id} appears twice`));
       ids.add(l.id);
       if (!(INGEST_SOURCES as readonly string[]).includes(l.source)) throw new SetError(where(`listing ${l.id}: unknown source ${l.source}`));
-      if (!clusters.has(l.cluster)) throw new SetError(where(`listing ${l.id}: cluster ${l.cluster} is not described under "clusters"`));
       let data = l.data;
       if (l.source === 'ics' && data === undefined) {
         if (!l.feed || !l.externalId) throw new SetError(where(`ics listing ${l.id} needs data, or feed and externalId`));
@@ -156,7 +155,9 @@ export function loadLabeledSet(dir: string = DEDUPE_SET_DIR): LabeledSet {
       traps.push({ a: t.a, b: t.b, kind: t.kind as TrapKind, why: t.why });
     }
   }
-  // A trap may pair clusters of two cities (the same tour), so clusters are checked once all are read.
+  // A listing may belong to an event of another city (a team feed lists away games), and a trap
+  // may pair clusters of two cities (the same tour), so clusters are checked once all are read.
+  for (const l of listings) if (!clusters.has(l.cluster)) throw new SetError(`listing ${l.id}: cluster ${l.cluster} is not described under "clusters"`);
   for (const t of traps) for (const c of [t.a, t.b]) if (!clusters.has(c)) throw new SetError(`trap ${t.a}/${t.b}: no cluster ${c}`);
   for (const [feed, occurrences] of feeds) {
     for (const externalId of occurrences.keys()) {
