@@ -18,7 +18,7 @@ import { DateTime } from 'luxon';
 import { findDuplicates } from '../src/lib/catalogue/dedupe/index.js';
 import type { NormalizedEvent } from '../src/lib/normalize/types.js';
 import { evaluateDedupe, goalShortfalls, type DedupeQuality } from './lib/dedupe-eval.js';
-import { loadLabeledSet, normalizeListings } from './lib/dedupe-set.js';
+import { loadLabeledSet, runOnLabeledSet } from './lib/dedupe-set.js';
 import { arg, now, round } from './lib/stats.js';
 import { evaluate, generateSyntheticEvents } from './lib/synthetic.js';
 
@@ -76,32 +76,20 @@ function printQuality(q: DedupeQuality, base: DedupeQuality, describe: (id: stri
 async function main(): Promise<void> {
   // ---- (a) quality on the labeled set -------------------------------------------------------
   const set = loadLabeledSet();
-  const { normalized, failures } = normalizeListings(set);
   log(`labeled set: ${set.listings.length} listings, ${set.clusters.size} events, ${set.cities.length} cities `
-    + `(${[...new Set(set.cities.map((c) => c.timezone))].length} time zones), ${set.traps.length} trap cases`);
-  log(`normalizer refused ${failures.length} listing(s)`);
-  for (const f of failures) log(`  ${f.listing.id} (${f.listing.source}): ${f.error}`);
-
-  // The matcher sees opaque ids (the labeled ids name the event) and the discovery city.
-  const events = normalized.map(({ listing, event }, i) => ({ ...event, id: `L${String(i).padStart(4, '0')}`, cityId: listing.city.id }));
-  const labeledId = new Map(events.map((e, i) => [e.id, normalized[i]!.listing.id]));
-  const t0 = now();
-  const found = findDuplicates(events);
-  const setMs = now() - t0;
-  const predicted = found.clusters.map((c) => c.map((id) => labeledId.get(id)!));
-  const baselinePredicted = exactKeyClusters(events).map((c) => c.map((id) => labeledId.get(id)!));
-
-  const labels = normalized.map(({ listing }) => ({ id: listing.id, source: listing.source, cluster: listing.cluster }));
-  const patterns = new Map([...set.clusters].map(([id, c]) => [id, c.patterns]));
-  const quality = evaluateDedupe(labels, predicted, set.traps, patterns);
-  const baseline = evaluateDedupe(labels, baselinePredicted, set.traps, patterns);
-  const byId = new Map(normalized.map((n) => [n.listing.id, n]));
+    + `(${new Set(set.cities.map((c) => c.timezone)).size} time zones), ${set.traps.length} trap cases`);
+  const run = runOnLabeledSet(set, (events) => findDuplicates(events).clusters);
+  const baseline = runOnLabeledSet(set, exactKeyClusters).quality;
+  const quality = run.quality;
+  log(`normalizer refused ${run.failures.length} listing(s)`);
+  for (const f of run.failures) log(`  ${f.listing.id} (${f.listing.source}): ${f.error}`);
+  const byId = new Map(run.normalized.map((n) => [n.listing.id, n]));
   const describe = (id: string) => {
     const n = byId.get(id)!;
-    const local = DateTime.fromJSDate(n.event.startsAt, { zone: n.event.timezone }).toFormat("yyyy-MM-dd HH:mm");
+    const local = DateTime.fromJSDate(n.event.startsAt, { zone: n.event.timezone }).toFormat('yyyy-MM-dd HH:mm');
     return `${id} [${n.listing.cluster}] "${n.event.title}" @ ${n.event.venue.name ?? n.event.venue.address ?? '?'} ${local}${n.event.allDay ? ' (all day)' : ''} ${n.event.timezone}`;
   };
-  log(`findDuplicates over the set: ${found.clusters.length} clusters in ${round(setMs)} ms`);
+  log(`findDuplicates over the set: ${run.predicted.length} clusters in ${round(run.ms)} ms`);
   printQuality(quality, baseline, describe);
   const shortfalls = goalShortfalls(quality);
   log(shortfalls.length === 0 ? 'goals met' : `goals not met:\n  ${shortfalls.join('\n  ')}`);
@@ -111,7 +99,7 @@ async function main(): Promise<void> {
   const dedupeTimes: number[] = [];
   const baselineTimes: number[] = [];
   let syntheticF1 = 0;
-  for (let run = 0; run < RUNS; run++) {
+  for (let r = 0; r < RUNS; r++) {
     let t = now();
     const result = findDuplicates(big.events);
     dedupeTimes.push(now() - t);
@@ -119,7 +107,7 @@ async function main(): Promise<void> {
     t = now();
     exactKeyClusters(big.events);
     baselineTimes.push(now() - t);
-    log(`run ${run + 1}: findDuplicates over ${DEDUPE_N} synthetic events ${round(dedupeTimes[run]!)} ms, exact-key grouping ${round(baselineTimes[run]!)} ms`);
+    log(`run ${r + 1}: findDuplicates over ${DEDUPE_N} synthetic events ${round(dedupeTimes[r]!)} ms, exact-key grouping ${round(baselineTimes[r]!)} ms`);
   }
   const dedupeMs = median(dedupeTimes);
   const baselineMs = median(baselineTimes);
@@ -134,8 +122,8 @@ async function main(): Promise<void> {
     listings: set.listings.length,
     events: set.clusters.size,
     cities: set.cities.length,
-    normalize_failures: failures.length,
-    normalize_failed_ids: failures.map((f) => f.listing.id),
+    normalize_failures: run.failures.length,
+    normalize_failed_ids: run.failures.map((f) => f.listing.id),
     true_pairs: quality.overall.truePairs,
     predicted_pairs: quality.overall.predictedPairs,
     precision: round(quality.overall.precision, 4),

@@ -18,6 +18,7 @@ import { expandCalendar, type IcsEvent } from '../../src/lib/api/ics-expand.js';
 import { packageRoot } from '../../src/lib/paths.js';
 import { normalizeRawEvent } from '../../src/lib/normalize/index.js';
 import { INGEST_SOURCES, type IngestSource, type NormalizedEvent } from '../../src/lib/normalize/types.js';
+import { evaluateDedupe, type DedupeQuality } from './dedupe-eval.js';
 
 export interface SetCity {
   id: string;
@@ -269,4 +270,37 @@ export function normalizeListings(set: LabeledSet): { normalized: NormalizedList
     }
   }
   return { normalized, failures };
+}
+
+/** What a matcher sees of a listing: the normalized event, an opaque id and its discovery city. */
+export type MatcherInput = NormalizedEvent & { id: string; cityId: string };
+
+export interface LabeledSetRun {
+  normalized: NormalizedListing[];
+  failures: NormalizeFailure[];
+  /** The matcher's clusters in labeled listing ids. */
+  predicted: string[][];
+  quality: DedupeQuality;
+  ms: number;
+}
+
+/**
+ * Normalizes the set and runs `cluster` over every listing at once, then scores it. The matcher
+ * gets opaque ids (a labeled id names its event) and never sees the labels.
+ */
+export function runOnLabeledSet(set: LabeledSet, cluster: (events: MatcherInput[]) => string[][]): LabeledSetRun {
+  const { normalized, failures } = normalizeListings(set);
+  const events = normalized.map(({ listing, event }, i) => ({ ...event, id: `L${String(i).padStart(4, '0')}`, cityId: listing.city.id }));
+  const labeledId = new Map(events.map((e, i) => [e.id, normalized[i]!.listing.id]));
+  const t0 = performance.now();
+  const clusters = cluster(events);
+  const ms = performance.now() - t0;
+  const predicted = clusters.map((c) => c.map((id) => {
+    const labeled = labeledId.get(id);
+    if (labeled === undefined) throw new Error(`the matcher returned an id it was not given: ${id}`);
+    return labeled;
+  }));
+  const labels = normalized.map(({ listing }) => ({ id: listing.id, source: listing.source, cluster: listing.cluster }));
+  const patterns = new Map([...set.clusters].map(([id, c]) => [id, c.patterns]));
+  return { normalized, failures, predicted, quality: evaluateDedupe(labels, predicted, set.traps, patterns), ms };
 }
