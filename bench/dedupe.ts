@@ -12,19 +12,21 @@
  *     generator bench:ingest uses), timed, against grouping the same events by the baseline's
  *     exact key; the time is also given per 100k events.
  *
- * The last line is one JSON object.   --dedupe-n N (default 100000)  --runs R (default 3)
+ * The last line is one JSON object.
+ *
+ *   --dedupe-n N (default 100000)  --runs R (default 3)  --show S (missed/wrong pairs listed, default 40)
  */
 import { DateTime } from 'luxon';
 import { findDuplicates } from '../src/lib/catalogue/dedupe/index.js';
 import type { NormalizedEvent } from '../src/lib/normalize/types.js';
-import { evaluateDedupe, goalShortfalls, type DedupeQuality } from './lib/dedupe-eval.js';
+import { goalShortfalls, type DedupeQuality } from './lib/dedupe-eval.js';
 import { loadLabeledSet, runOnLabeledSet } from './lib/dedupe-set.js';
 import { arg, now, round } from './lib/stats.js';
 import { evaluate, generateSyntheticEvents } from './lib/synthetic.js';
 
 const DEDUPE_N = arg('dedupe-n', 100_000);
 const RUNS = arg('runs', 3);
-const SHOW = 40;
+const SHOW = arg('show', 40);
 
 function log(msg = ''): void {
   process.stdout.write(`${msg}\n`);
@@ -32,12 +34,21 @@ function log(msg = ''): void {
 
 type Keyed = Pick<NormalizedEvent, 'title' | 'startsAt' | 'timezone'> & { id: string; venue: { city: string | null } };
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** YYYY-MM-DD of an instant in a zone (en-CA formats dates that way). */
+function localDay(at: Date, zone: string): string {
+  let format = dayFormats.get(zone);
+  if (!format) dayFormats.set(zone, (format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(at);
+}
+
 /** The baseline matcher: events sharing lower-cased alphanumeric title, local day and city. */
 function exactKeyClusters(events: readonly Keyed[]): string[][] {
   const groups = new Map<string, string[]>();
   for (const e of events) {
     const title = e.title.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-    const day = DateTime.fromJSDate(e.startsAt, { zone: e.timezone }).toISODate();
+    const day = localDay(e.startsAt, e.timezone);
     const key = `${title}|${day}|${(e.venue.city ?? '').toLowerCase()}`;
     const group = groups.get(key);
     if (group) group.push(e.id);
