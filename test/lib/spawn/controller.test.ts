@@ -195,9 +195,10 @@ for (const backend of backends()) {
         },
       });
       try {
-        await assert.rejects(c.spawnWorker('broken'), /worker type "broken" failed to start: this worker script is broken on purpose/);
-        await assert.rejects(c.spawnWorker('badinit'), /worker type "badinit" failed to start: cannot reach the provider at start/);
-        await assert.rejects(c.spawnWorker('missing'), /worker type "missing": script not found: \/nonexistent\/worker.js/);
+        const startError = (message: RegExp) => ({ name: 'WorkerStartError', code: 'ERR_WORKER_START', message });
+        await assert.rejects(c.spawnWorker('broken'), startError(/worker type "broken" failed to start: this worker script is broken on purpose/));
+        await assert.rejects(c.spawnWorker('badinit'), startError(/worker type "badinit" failed to start: cannot reach the provider at start/));
+        await assert.rejects(c.spawnWorker('missing'), startError(/worker type "missing": script not found: \/nonexistent\/worker.js/));
         assert.equal((await c.getWorkerStates()).length, 0, 'no half-registered workers');
       } finally {
         await stopController(c);
@@ -220,9 +221,32 @@ for (const backend of backends()) {
 }
 
 test('configuration: constructor validation names the bad key', () => {
-  assert.throws(() => new SpawnController({ maxWorkers: 0 }), /maxWorkers must be a positive integer, got 0/);
-  assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), /custom worker type "custom" needs a script/);
-  assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), /memoryLimit must look like '512MB' or '1GB', got "lots"/);
-  assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), /worker type name "Bad Name"/);
-  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), /workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/);
+  const bad = (message: RegExp) => ({ name: 'ConfigError', code: 'ERR_CONFIG', message });
+  assert.throws(() => new SpawnController({ maxWorkers: 0 }), bad(/maxWorkers must be a positive integer, got 0/));
+  assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), bad(/custom worker type "custom" needs a script/));
+  assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), bad(/workerTypes.discovery.memoryLimit must look like '512MB' or '1GB', got "lots"/));
+  assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), bad(/worker type name "Bad Name"/));
+  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), bad(/workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/));
+  assert.throws(() => new SpawnController({ workerTypes: { processing: { maxConcurrency: 1.5 } } }), bad(/workerTypes.processing.maxConcurrency must be a positive integer, got 1.5/));
+  assert.throws(() => new SpawnController({ heartbeatInterval: -5 }), bad(/heartbeatInterval must be a positive integer, got -5/));
+  assert.throws(() => new SpawnController({ pollInterval: 'often' as never }), bad(/pollInterval must be a positive integer, got "often"/));
+  assert.throws(() => new SpawnController({ retryPolicy: { maxRetries: -1 } }), bad(/retryPolicy.maxRetries must be a non-negative integer, got -1/));
+  assert.throws(() => new SpawnController({ schema: 'Robert; DROP' }), bad(/schema must be a lower-case SQL identifier, got "Robert; DROP"/));
+  assert.throws(() => new SpawnController({ databaseUrl: 'mysql://x' }), bad(/databaseUrl must be a postgres:\/\/ or postgresql:\/\/ URL/));
+  assert.throws(() => new SpawnController({ providers: { yelp: { ratePerSecond: 0 } } }), bad(/providers.yelp.ratePerSecond must be a positive number, got 0/));
+  assert.throws(() => new SpawnController({ logLevel: 'loud' }), bad(/logLevel must be one of trace, debug, info, warn, error, fatal, silent, got "loud"/));
+});
+
+test('configuration: defaults come from the environment when the controller is constructed', () => {
+  const saved = process.env.SPAWN_MAX_WORKERS;
+  try {
+    process.env.SPAWN_MAX_WORKERS = '7';
+    assert.equal(new SpawnController().config.maxWorkers, 7);
+    assert.equal(new SpawnController({ maxWorkers: 3 }).config.maxWorkers, 3, 'an option wins over the environment');
+    process.env.SPAWN_MAX_WORKERS = 'many';
+    assert.throws(() => new SpawnController(), { name: 'ConfigError', message: /SPAWN_MAX_WORKERS="many"/ });
+  } finally {
+    if (saved === undefined) delete process.env.SPAWN_MAX_WORKERS;
+    else process.env.SPAWN_MAX_WORKERS = saved;
+  }
 });
