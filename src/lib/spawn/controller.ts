@@ -24,12 +24,12 @@ import { Autoscaler } from './autoscaler.js';
 import { Dispatcher } from './dispatcher.js';
 import { HealthMonitor } from './health-monitor.js';
 import { BUILTIN_TYPES, resolveOptions, type ResolvedOptions, type SpawnControllerOptions } from './options.js';
-import { serializeError, type WorkerReport } from './protocol.js';
+import { serializeError } from './protocol.js';
 import type { TaskQueue } from './queue.js';
 import { openRuntime, type SpawnRuntime } from './runtime.js';
 import { StatusReporter, type TaskListState } from './status.js';
 import type { SpawnEvents, SystemStatus, Task, TaskSummary, WorkerSnapshot } from './types.js';
-import { WorkerPool, type PooledWorker } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
 
 export { parseMemoryLimit, threadResourceLimits, type ResolvedOptions, type SpawnControllerOptions } from './options.js';
 
@@ -160,7 +160,6 @@ export class SpawnController extends EventEmitter {
     const pool = new WorkerPool(c, runtime, this.logger, emit, {
       endTask: (w, outcome, idleAfter) => dispatcher!.endTask(w, outcome, idleAfter),
       workerFree: (type) => void dispatcher!.wake(type),
-      report: (w, report) => this.onReport(w, report),
       stopping,
     });
     dispatcher = new Dispatcher(c, runtime, pool, this.logger, emit, stopping);
@@ -213,24 +212,6 @@ export class SpawnController extends EventEmitter {
   private assertKnownType(type: string, prefix: string): void {
     if (typeof type === 'string' && this.config.workerTypes[type]) return;
     throw new ValidationError(`${prefix}unknown worker type ${JSON.stringify(type)}; known types: ${this.workerTypeNames.join(', ')}`);
-  }
-
-  /** A worker's measurement becomes the controller event of the same name. */
-  private onReport(w: PooledWorker, report: WorkerReport): void {
-    const ids = { workerId: w.id, taskId: w.current?.assignment.taskId ?? null };
-    switch (report.kind) {
-      case 'provider-call': {
-        const { kind: _kind, ...call } = report;
-        this.emitEvent('provider:call', { ...call, ...ids });
-        break;
-      }
-      case 'events-discovered':
-        this.emitEvent('events:discovered', { source: report.source, count: report.count, ...ids });
-        break;
-      case 'events-ingested':
-        this.emitEvent('events:ingested', { source: report.source, count: report.count, ...ids });
-        break;
-    }
   }
 
   private emitEvent<K extends keyof SpawnEvents>(event: K, payload: SpawnEvents[K]): void {

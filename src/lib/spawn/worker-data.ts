@@ -9,8 +9,8 @@ export interface WorkerBootData {
   entry: string;
   /** the port of the requests the worker makes of the controller (protocol.ts) */
   requestPort: MessagePort;
-  /** 'rpc': reach storage through the controller (embedded mode); 'postgres': connect directly */
-  storage: { mode: 'rpc' } | { mode: 'postgres'; databaseUrl: string; schema: string };
+  /** 'controller': storage through the controller's requests (embedded mode); 'postgres': connect directly */
+  storage: { mode: 'controller' } | { mode: 'postgres'; databaseUrl: string; schema: string };
   redisUrl?: string;
   providers: Record<string, ProviderConfig>;
   ingestionBatchSize: number;

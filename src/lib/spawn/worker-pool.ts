@@ -48,8 +48,6 @@ export interface PoolHooks {
   endTask(w: PooledWorker, outcome: TaskOutcome, idleAfter: boolean): void;
   /** A worker of `type` is free for a task. */
   workerFree(type: string): void;
-  /** A worker measured something while it ran a task. */
-  report(w: PooledWorker, report: WorkerReport): void;
   /** True once the controller is shutting down: nothing new is spawned. */
   stopping(): boolean;
 }
@@ -97,7 +95,7 @@ export class WorkerPool {
       type,
       entry,
       requestPort: port2,
-      storage: c.databaseUrl ? { mode: 'postgres', databaseUrl: c.databaseUrl, schema: c.schema } : { mode: 'rpc' },
+      storage: c.databaseUrl ? { mode: 'postgres', databaseUrl: c.databaseUrl, schema: c.schema } : { mode: 'controller' },
       redisUrl: c.redisUrl,
       providers: c.providers,
       ingestionBatchSize: c.ingestionBatchSize,
@@ -211,9 +209,27 @@ export class WorkerPool {
         this.logger[msg.level]({ workerId: w.id, ...msg.data }, msg.msg);
         break;
       case 'report':
-        this.hooks.report(w, msg.report);
+        this.emitReport(w, msg.report);
         break;
       default:
+        break;
+    }
+  }
+
+  /** A worker's measurement becomes the controller event of the same name. */
+  private emitReport(w: PooledWorker, report: WorkerReport): void {
+    const ids = { workerId: w.id, taskId: w.current?.assignment.taskId ?? null };
+    switch (report.kind) {
+      case 'provider-call': {
+        const { kind: _kind, ...call } = report;
+        this.emit('provider:call', { ...call, ...ids });
+        break;
+      }
+      case 'events-discovered':
+        this.emit('events:discovered', { source: report.source, count: report.count, ...ids });
+        break;
+      case 'events-ingested':
+        this.emit('events:ingested', { source: report.source, count: report.count, ...ids });
         break;
     }
   }

@@ -25,7 +25,7 @@ export abstract class BaseWorker {
   protected readonly workerId: string;
   protected readonly type: string;
   protected readonly boot: WorkerBootData;
-  /** Storage: the controller's database over RPC (embedded mode) or a direct pool (Postgres). */
+  /** Storage: the controller's database through requests (embedded mode) or a direct pool (Postgres). */
   protected readonly db: Queryable;
   /** Requests to what only the controller's thread owns (protocol.ts). */
   protected readonly requests: RequestClient;
