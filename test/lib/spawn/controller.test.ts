@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
+import { pino } from 'pino';
 import { SpawnController } from '../../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
 import { backends, dropCreatedSchemas } from '../../helpers/db.js';
@@ -200,6 +201,24 @@ for (const backend of backends()) {
         await assert.rejects(c.spawnWorker('badinit'), startError(/worker type "badinit" failed to start: cannot reach the provider at start/));
         await assert.rejects(c.spawnWorker('missing'), startError(/worker type "missing": script not found: \/nonexistent\/worker.js/));
         assert.equal((await c.getWorkerStates()).length, 0, 'no half-registered workers');
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test("worker log lines below the controller's level are not sent", async () => {
+      const lines: Array<{ msg: string; workerId?: string }> = [];
+      const logger = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+      const c = await startController(backend, { logger, logLevel: 'info' });
+      try {
+        const wid = await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-log');
+        await c.distributeTask({ id: 't-log', type: 'behave', priority: 0, parameters: { mode: 'log' } });
+        await done;
+        const fromWorker = lines.filter((l) => l.workerId === wid).map((l) => l.msg);
+        assert.ok(fromWorker.includes('a warn line'), JSON.stringify(fromWorker));
+        // the controller's logger would print it (level debug): the worker never sent it
+        assert.ok(!fromWorker.includes('a debug line'), JSON.stringify(fromWorker));
       } finally {
         await stopController(c);
       }
