@@ -28,6 +28,11 @@ export function queueSchema(schema: string): string {
   return schema === 'public' ? 'pgboss' : `${schema}_boss`;
 }
 
+/** The Redis keys of the provider limits: one set per schema, shared by its replicas and threads. */
+export function limiterKeyPrefix(schema: string): string {
+  return `scenescout:${schema}`;
+}
+
 export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?: Database): Promise<SpawnRuntime> {
   const db = provided ?? (await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, schema: c.schema, applicationName: 'scenescout' }));
   const closeDb = () => (provided ? Promise.resolve() : db.close());
@@ -48,7 +53,7 @@ export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?:
       redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     }
-    const limiter = createProviderLimiter({ providers: c.providers, redis, keyPrefix: `scenescout:${c.schema}` });
+    const limiter = createProviderLimiter({ providers: c.providers, redis, keyPrefix: limiterKeyPrefix(c.schema) });
     const started = queue;
     return {
       db,

@@ -12,6 +12,8 @@ export interface WorkerBootData {
   /** 'controller': storage through the controller's requests (embedded mode); 'postgres': connect directly */
   storage: { mode: 'controller' } | { mode: 'postgres'; databaseUrl: string; schema: string };
   redisUrl?: string;
+  /** the Redis key prefix of the provider limits, the controller's own (runtime.ts) */
+  limiterKeyPrefix: string;
   providers: Record<string, ProviderConfig>;
   ingestionBatchSize: number;
   /** least level of the log lines the worker sends; lower ones never cross the thread boundary */

@@ -11,7 +11,7 @@ import { CapacityError, WorkerCrashError, WorkerStartError, coerceError } from '
 import type { Logger } from '../logger.js';
 import { threadResourceLimits, type ResolvedOptions } from './options.js';
 import { serializeError, serveRequests, type SerializedError, type WorkerReport, type WorkerToController } from './protocol.js';
-import type { SpawnRuntime } from './runtime.js';
+import { limiterKeyPrefix, type SpawnRuntime } from './runtime.js';
 import type { SpawnEvents, TaskAssignment, WorkerSnapshot, WorkerStatus } from './types.js';
 import type { WorkerBootData } from './worker-data.js';
 
@@ -97,6 +97,7 @@ export class WorkerPool {
       requestPort: port2,
       storage: c.databaseUrl ? { mode: 'postgres', databaseUrl: c.databaseUrl, schema: c.schema } : { mode: 'controller' },
       redisUrl: c.redisUrl,
+      limiterKeyPrefix: limiterKeyPrefix(c.schema),
       providers: c.providers,
       ingestionBatchSize: c.ingestionBatchSize,
       logLevel: c.logLevel,

@@ -3,7 +3,10 @@ import { after, afterEach, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { SpawnController } from '../../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, dropCreatedSchemas, pgliteBackend, uniqueSchema } from '../../helpers/db.js';
+import { REDIS_URL, connectRedis, deleteKeys } from '../api/helpers.js';
+import { DocumentMockServer } from '../api/servers/documents.js';
+import { SEED_RANGE } from '../api/servers/common.js';
 import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
@@ -267,5 +270,33 @@ test('configuration: defaults come from the environment when the controller is c
   } finally {
     if (saved === undefined) delete process.env.SPAWN_MAX_WORKERS;
     else process.env.SPAWN_MAX_WORKERS = saved;
+  }
+});
+
+test('with Redis, a worker spends the provider budget the controller reports, whatever the schema', async (t) => {
+  const r = await connectRedis();
+  if ('skip' in r) return t.skip(r.skip);
+  const feeds = await new DocumentMockServer('ics').start();
+  const schema = uniqueSchema('lim');
+  const c = await startController(pgliteBackend, {
+    schema,
+    redisUrl: REDIS_URL,
+    workerTypes: { discovery: { initialWorkers: 1 } },
+  });
+  try {
+    feeds.seed({ valid: 2 });
+    const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'lim-1');
+    await c.distributeTask({
+      id: 'lim-1', type: 'discovery', priority: 0,
+      parameters: { source: 'ics', location: { latitude: 52.5, longitude: 13.4, radius: 5000 }, feeds: feeds.documentUrls(), dateRange: SEED_RANGE },
+    });
+    await done;
+    const ics = (await c.getSystemStatus()).providers.find((p) => p.source === 'ics')!;
+    assert.equal(ics.used, feeds.requests.length);
+  } finally {
+    await stopController(c);
+    await feeds.close();
+    await deleteKeys(r.redis, `scenescout:${schema}`);
+    r.redis.disconnect();
   }
 });

@@ -19,6 +19,7 @@ export const WORKER_POOL_SIZE = 3;
 
 export type { TaskAssignment };
 
+/** pino's numeric levels; 'silent' and unknown names rank above all, so nothing is sent. */
 const LEVEL_RANK: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
 export abstract class BaseWorker {
@@ -168,12 +169,8 @@ export abstract class BaseWorker {
 
   /** A log line for the controller's logger; below the controller's level it is not sent at all. */
   protected log(level: LogLevel, msg: string, data?: Record<string, unknown>): void {
-    if (!this.logs(level)) return;
+    if (LEVEL_RANK[level]! < this.minLogRank) return;
     this.post({ type: 'log', workerId: this.workerId, level, msg, ...(data ? { data } : {}) });
-  }
-
-  protected logs(level: LogLevel): boolean {
-    return LEVEL_RANK[level]! >= this.minLogRank;
   }
 
   /** Tells the controller what this task measured; it emits the matching event (metrics read them). */
