@@ -81,3 +81,10 @@ export function coerceError(err: unknown): Error {
   }
   return new Error(String(err));
 }
+
+/** A worker thread could not start: its script did not load, or its initialize() failed. */
+export class WorkerStartError extends SceneScoutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WORKER_START', message, options);
+  }
+}
