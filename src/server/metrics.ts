@@ -12,8 +12,8 @@
  */
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SystemStatus, WorkerSnapshot } from '../lib/spawn/types.js';
-import type { SpawnService } from './context.js';
+import type { SpawnService } from '../contracts/service.js';
+import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
 
 export type TaskOutcome = 'completed' | 'failed';
 export type ProviderCallOutcome = 'ok' | 'error' | 'rate_limited';

@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
+import { parseWith } from '../../contracts/parse.js';
+import { taskSchema, WORKER_TYPE_NAME as TYPE_NAME } from '../../contracts/tasks.js';
 import { deepMerge, spawnConfig, type DeepPartial, type SpawnConfig, type WorkerTypeConfig } from '../../config/spawn.js';
 import { openDatabase } from '../db/connect.js';
 import { Migrator } from '../db/migrator.js';
@@ -84,16 +85,6 @@ interface WorkerEntry {
 }
 
 const BUILTIN_TYPES = ['discovery', 'ingestion', 'processing'] as const;
-const TYPE_NAME = /^[a-z][a-z0-9_-]{0,40}$/;
-
-const taskSchema = z.object({
-  id: z.string().min(1, 'must not be empty').max(200),
-  type: z.string().min(1),
-  priority: z.number().int().min(-1000).max(1000).default(0),
-  parameters: z.record(z.string(), z.unknown()).default({}),
-  singletonKey: z.string().min(1).max(200).optional(),
-  queueWhileRunning: z.boolean().optional(),
-});
 
 export function parseMemoryLimit(limit: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(MB|GB|M|G)$/i.exec(limit.trim());
@@ -498,12 +489,7 @@ export class SpawnController extends EventEmitter {
 
   /** Durable: the task is in the queue when this resolves, and running if a worker was idle. */
   async distributeTask(input: Task): Promise<{ taskId: string; jobId: string | null }> {
-    const parsed = taskSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(`invalid task: ${issue.path.join('.') || 'task'}: ${issue.message}`);
-    }
-    const task = parsed.data as Task;
+    const task: Task = parseWith(taskSchema, input, 'task');
     if (!this.config.workerTypes[task.type]) {
       throw new ValidationError(`invalid task: unknown worker type ${JSON.stringify(task.type)}; known types: ${this.workerTypeNames.join(', ')}`);
     }
