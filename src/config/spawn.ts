@@ -196,7 +196,8 @@ const current = (): SpawnConfig => (parsed ??= loadSpawnConfig());
  * `spawnConfig`: the process environment's SpawnConfig, parsed on first use and then kept.
  * An object rather than a function so `spawnConfig.maxWorkers` reads as before; importing this
  * module parses nothing, so a bad value throws its ConfigError where the config is first read.
- * Read-only. Code that must see a changed environment calls `loadSpawnConfig(env)` instead.
+ * Assigning to it throws (treat its nested objects as read-only too). Code that must see a
+ * changed environment, or its own copy, calls `loadSpawnConfig(env)` instead.
  */
 export const spawnConfig: SpawnConfig = new Proxy({} as SpawnConfig, {
   get: (_target, key) => Reflect.get(current(), key),
