@@ -35,12 +35,6 @@ export async function createService(options: CreateServiceOptions = {}): Promise
   const logger = options.logger ?? silentLogger;
   const controller = new SpawnController({ logger, ...options.config });
   const distributor = new TaskDistributor(controller, { logger });
-  // Metrics read these: how many events discovery found and ingestion wrote.
-  controller.on('task:completed', (e: { type: string; result: unknown }) => {
-    const r = (e.result ?? {}) as { source?: string; eventsDiscovered?: number; inserted?: number; updated?: number; unchanged?: number };
-    if (e.type === 'discovery' && r.source) controller.emit('events:discovered', { source: r.source, count: r.eventsDiscovered ?? 0 });
-    if (e.type === 'ingestion') controller.emit('events:ingested', { count: (r.inserted ?? 0) + (r.updated ?? 0) + (r.unchanged ?? 0) });
-  });
   let startPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
 

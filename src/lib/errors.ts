@@ -16,6 +16,7 @@
  *   ERR_RATE_LIMITED       RateLimitedError        429  a provider or our limiter refused a call for now
  *   ERR_TASK_TIMEOUT       TaskTimeoutError         -   an attempt ran past its deadline
  *   ERR_WORKER_CRASH       WorkerCrashError         -   a worker thread died or stopped answering
+ *   ERR_WORKER_START       WorkerStartError         -   a worker thread could not start
  *   ERR_BUDGET_EXHAUSTED   BudgetExhaustedError    429  a source's daily budget is used up
  *   ERR_PROVIDER_*         ProviderError            -   a provider failed in a way a later attempt may not
  *   ERR_PROVIDER_REQUEST   ProviderRequestError     -   a provider refused our request (4xx); not retried
@@ -126,6 +127,13 @@ export class TaskTimeoutError extends SceneScoutError {
 export class WorkerCrashError extends SceneScoutError {
   constructor(message: string) {
     super('ERR_WORKER_CRASH', message);
+  }
+}
+
+/** A worker thread could not start: its script did not load, or its initialize() failed. */
+export class WorkerStartError extends SceneScoutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WORKER_START', message, options);
   }
 }
 

@@ -4,9 +4,10 @@
  * Two kinds:
  * - Gauges read on scrape from the service (workers, tasks, rates, provider budgets). One scrape
  *   reads the status once, however many gauges need it.
- * - Counters and histograms fed by events as they happen: `bindController(emitter)` listens to
- *   the controller's `task:completed` / `task:failed` (and, when emitted, `events:discovered`,
- *   `events:ingested`, `provider:call`); the `observe*` / `record*` methods do the same by hand.
+ * - Counters and histograms fed where the thing happens: `bindController(controller)` listens to
+ *   the controller's `task:completed` / `task:failed`, `events:discovered` / `events:ingested`
+ *   (sent by the discovery and ingestion workers) and `provider:call` (sent by the provider
+ *   clients' HTTP layer for every request); the HTTP app calls `observeHttpRequest`.
  *
  * Process metrics (CPU, memory, heap, event-loop lag) come from prom-client's defaults.
  */
@@ -14,9 +15,11 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SpawnService } from '../contracts/service.js';
 import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
+import type { ProviderCallOutcome } from '../lib/api/types.js';
+import type { SpawnEvents } from '../lib/spawn/types.js';
 
 export type TaskOutcome = 'completed' | 'failed';
-export type ProviderCallOutcome = 'ok' | 'error' | 'rate_limited';
+export type { ProviderCallOutcome };
 
 /** The part of an EventEmitter that `bindController` uses. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of any emitter
@@ -25,13 +28,6 @@ export interface EventSource {
   on(event: string, listener: Listener): unknown;
   off?(event: string, listener: Listener): unknown;
   removeListener?(event: string, listener: Listener): unknown;
-}
-
-export interface TaskFinishedEvent {
-  taskId: string;
-  type: string;
-  durationMs?: number;
-  error?: unknown;
 }
 
 export interface SpawnMetrics {
@@ -221,28 +217,19 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
       httpDuration.observe({ method, route }, seconds);
     },
     bindController(emitter) {
-      const onTask = (outcome: TaskOutcome) => (e: TaskFinishedEvent) => {
-        if (!e || typeof e.type !== 'string') return;
-        const seconds = typeof e.durationMs === 'number' ? e.durationMs / 1000 : Number.NaN;
-        metrics.observeTaskDuration(e.type, seconds, outcome);
+      const onTask = (outcome: TaskOutcome) => (e: SpawnEvents['task:completed'] | SpawnEvents['task:failed']) => {
+        metrics.observeTaskDuration(e.type, e.durationMs / 1000, outcome);
       };
-      const listeners: Record<string, Listener> = {
+      const listeners: { [K in keyof SpawnEvents]?: (e: SpawnEvents[K]) => void } = {
         'task:completed': onTask('completed'),
         'task:failed': onTask('failed'),
-        'events:discovered': (e: { source?: string; count?: number }) => {
-          if (typeof e?.count === 'number') metrics.recordEventsDiscovered(e.source ?? 'unknown', e.count);
-        },
-        'events:ingested': (e: { count?: number }) => {
-          if (typeof e?.count === 'number') metrics.recordEventsIngested(e.count);
-        },
-        'provider:call': (e: { source?: string; outcome?: ProviderCallOutcome; ok?: boolean }) => {
-          if (!e?.source) return;
-          metrics.recordProviderCall(e.source, e.outcome ?? (e.ok === false ? 'error' : 'ok'));
-        },
+        'events:discovered': (e) => metrics.recordEventsDiscovered(e.source, e.count),
+        'events:ingested': (e) => metrics.recordEventsIngested(e.count),
+        'provider:call': (e) => metrics.recordProviderCall(e.source, e.outcome),
       };
-      for (const [event, listener] of Object.entries(listeners)) emitter.on(event, listener);
+      for (const [event, listener] of Object.entries(listeners) as Array<[string, Listener]>) emitter.on(event, listener);
       return () => {
-        for (const [event, listener] of Object.entries(listeners)) {
+        for (const [event, listener] of Object.entries(listeners) as Array<[string, Listener]>) {
           if (emitter.off) emitter.off(event, listener);
           else emitter.removeListener?.(event, listener);
         }

@@ -6,6 +6,20 @@ export const BEHAVE_SCRIPT = fileURLToPath(new URL('../fixtures/workers/behave.j
 export const BAD_LOAD_SCRIPT = fileURLToPath(new URL('../fixtures/workers/bad-load.js', import.meta.url));
 export const BAD_INIT_SCRIPT = fileURLToPath(new URL('../fixtures/workers/bad-init.js', import.meta.url));
 
+export type Fault = 'crash' | 'exit' | 'hang' | 'oom' | 'slow';
+/** One worker file per way of misbehaving (test/fixtures/workers/<fault>.ts). */
+export const FAULT_SCRIPTS: Record<Fault, string> = {
+  crash: fixtureScript('crash'),
+  exit: fixtureScript('exit'),
+  hang: fixtureScript('hang'),
+  oom: fixtureScript('oom'),
+  slow: fixtureScript('slow'),
+};
+
+function fixtureScript(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/workers/${name}.js`, import.meta.url));
+}
+
 const running = new Set<SpawnController>();
 
 /** A controller on the backend with a `behave` test worker type and fast timings. */

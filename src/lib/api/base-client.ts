@@ -64,6 +64,7 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
       maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
       limiter: options.limiter,
       logger: options.logger,
+      onCall: options.onCall,
       fetch: options.fetch,
       secrets: key ? [key] : [],
       describeError: setup.describeError,

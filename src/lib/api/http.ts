@@ -7,7 +7,7 @@
 import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedError } from '../errors.js';
 import { sleep, type ProviderLimiter } from './rate-limit.js';
 import { redactError, redactText, redactUrl } from '../redact.js';
-import type { ClientStats, Logger, SourceId } from './types.js';
+import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
 
 /** What a client may tell us about a failed response, from its provider's error format. */
 export interface ProviderErrorInfo {
@@ -39,6 +39,7 @@ export interface HttpClientOptions {
   maxRetryWaitMs: number;
   limiter?: ProviderLimiter;
   logger?: Logger;
+  onCall?: (call: ProviderCall) => void;
   fetch?: typeof fetch;
   /** literal values (keys, tokens) to scrub from every message */
   secrets?: string[];
@@ -145,11 +146,13 @@ export class HttpClient {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let res: Response;
     let text: string;
+    const startedAt = performance.now();
     try {
       res = await this.#fetch(url, { headers: options.headers, signal, redirect: 'follow' });
       text = await res.text();
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
+      this.#report('error', undefined, startedAt);
       const timedOut = timeout.aborted;
       const error = new ProviderError(
         timedOut ? 'ERR_PROVIDER_TIMEOUT' : 'ERR_PROVIDER_NETWORK',
@@ -160,8 +163,26 @@ export class HttpClient {
       );
       throw new RetryableFailure(error, timedOut ? 'timeout' : 'network error');
     }
-    if (res.ok) return { status: res.status, headers: res.headers, body: text, url: safeUrl };
-    throw this.#classify(res, text, safeUrl);
+    if (res.ok) {
+      this.#report('ok', res.status, startedAt);
+      return { status: res.status, headers: res.headers, body: text, url: safeUrl };
+    }
+    const failure = this.#classify(res, text, safeUrl);
+    const limited = res.status === 429 || failure instanceof BudgetExhaustedError;
+    this.#report(limited ? 'rate_limited' : 'error', res.status, startedAt);
+    throw failure;
+  }
+
+  #report(outcome: ProviderCall['outcome'], status: number | undefined, startedAt: number): void {
+    const onCall = this.#o.onCall;
+    if (!onCall) return;
+    const call: ProviderCall = { source: this.#o.source, outcome, durationMs: performance.now() - startedAt };
+    if (status !== undefined) call.status = status;
+    try {
+      onCall(call);
+    } catch {
+      // A metrics listener must never fail a request.
+    }
   }
 
   #classify(res: Response, text: string, safeUrl: string): Error | RetryableFailure {

@@ -47,6 +47,18 @@ export interface ProviderClient<E = unknown> {
   cleanup?(): Promise<void>;
 }
 
+export type ProviderCallOutcome = 'ok' | 'error' | 'rate_limited';
+
+/** One HTTP request to a provider as the HTTP layer saw it; each retry is a call of its own. */
+export interface ProviderCall {
+  source: SourceId;
+  /** rate_limited: the provider answered 429 or said its quota is used up */
+  outcome: ProviderCallOutcome;
+  /** absent when no response came (network error, timeout) */
+  status?: number;
+  durationMs: number;
+}
+
 /** What we need of a pino logger; pino itself fits. */
 export interface Logger {
   warn(obj: Record<string, unknown>, msg?: string): void;
@@ -75,6 +87,8 @@ export interface ClientOptions {
   maxRetryWaitMs?: number;
   limiter?: ProviderLimiter;
   logger?: Logger;
+  /** Told of every HTTP request to the provider once it has an outcome (metrics). */
+  onCall?: (call: ProviderCall) => void;
   /** Only to route through a proxy or instrument requests; defaults to global fetch. */
   fetch?: typeof fetch;
 }

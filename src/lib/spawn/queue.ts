@@ -12,7 +12,8 @@ import type { Database, Queryable } from '../db/types.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../../config/spawn.js';
-import type { SerializedError, Task, TaskState, TaskSummary } from './types.js';
+import type { SerializedError } from './protocol.js';
+import type { Task, TaskState, TaskSummary } from './types.js';
 
 export interface TaskQueueOptions {
   /** pg-boss schema */

@@ -1,9 +1,11 @@
 /**
- * The spawn layer's own types (what a worker receives, the controller <-> worker protocol)
- * beside the task and status contracts it shares with the rest of the service, re-exported
- * from src/contracts. The words are defined in docs/glossary.md.
+ * The spawn layer's own types (what a worker receives, the controller's events) beside the
+ * task and status contracts it shares with the rest of the service, re-exported from
+ * src/contracts. The words are defined in docs/glossary.md.
  */
+import type { SourceId } from '../../contracts/sources.js';
 import type { WorkerType } from '../../contracts/tasks.js';
+import type { ProviderCall } from '../api/types.js';
 
 export type { BuiltinWorkerType, Task, TaskInput, WorkerType } from '../../contracts/tasks.js';
 export type { DeadLetter, SystemStatus, TaskState, TaskSummary, WorkerSnapshot, WorkerStatus } from '../../contracts/status.js';
@@ -23,29 +25,26 @@ export interface TaskAssignment {
   retryCount: number;
 }
 
-// ---- controller <-> worker protocol -------------------------------------------------
+// ---- the controller's events ----------------------------------------------------------
 
-export type ControllerToWorker =
-  | { type: 'task'; assignment: TaskAssignment }
-  | { type: 'health'; requestId: number }
-  | { type: 'shutdown' };
-
-export type WorkerToController =
-  | { type: 'ready'; workerId: string }
-  | { type: 'started'; workerId: string; taskId: string }
-  | { type: 'result'; workerId: string; taskId: string; result: unknown }
-  | { type: 'error'; workerId: string; taskId: string | null; error: SerializedError }
-  | { type: 'heartbeat'; workerId: string; requestId: number | null; status: 'healthy'; timestamp: number; memory: number }
-  | { type: 'log'; workerId: string; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; data?: Record<string, unknown> };
-
-export interface SerializedError {
-  message: string;
-  code?: string;
-  name?: string;
-  /** false: do not retry this task */
-  retryable?: boolean;
+/** Every event a SpawnController emits, with its payload. */
+export interface SpawnEvents {
+  'worker:spawned': { workerId: string; type: string };
+  /** `crashed`: the thread ended without the controller asking it to */
+  'worker:exit': { workerId: string; type: string; code: number; crashed: boolean; error: string | null };
+  /** a fresh worker took the place of one that crashed or was retired */
+  'worker:replaced': { oldWorkerId: string; workerId: string; type: string };
+  'task:queued': { taskId: string; jobId: string; type: string };
+  'task:started': { taskId: string; jobId: string; type: string; workerId: string };
+  'task:completed': { taskId: string; jobId: string; type: string; workerId: string; durationMs: number; result: unknown };
+  /** `outcome`: whether the task will be retried or was dead-lettered */
+  'task:failed': { taskId: string; jobId: string; type: string; workerId: string; durationMs: number; error: string; outcome: 'retry' | 'dead' };
+  /** one HTTP request a worker made to a provider */
+  'provider:call': ProviderCall & { workerId: string; taskId: string | null };
+  /** raw events a discovery found and stored */
+  'events:discovered': { source: SourceId; count: number; workerId: string; taskId: string | null };
+  /** raw events an ingestion turned into canonical events */
+  'events:ingested': { source: string | null; count: number; workerId: string; taskId: string | null };
 }
 
-/** Storage RPC between a worker thread and the controller that owns the embedded database. */
-export type DbRequest = { id: number; text: string; params: unknown[] };
-export type DbResponse = { id: number; rows?: unknown[]; rowCount?: number; error?: SerializedError };
+export type SpawnEventName = keyof SpawnEvents;

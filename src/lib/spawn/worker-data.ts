@@ -5,15 +5,17 @@ import type { ProviderConfig } from '../../config/spawn.js';
 export interface WorkerBootData {
   workerId: string;
   type: string;
-  replicaId: string;
   /** file URL of the script the thread runs; built-in modules start only when they are it */
   entry: string;
-  rpcPort: MessagePort;
-  /** 'rpc': reach storage through the controller (embedded mode); 'postgres': connect directly */
-  storage: { mode: 'rpc' } | { mode: 'postgres'; databaseUrl: string; schema: string };
+  /** the port of the requests the worker makes of the controller (protocol.ts) */
+  requestPort: MessagePort;
+  /** 'controller': storage through the controller's requests (embedded mode); 'postgres': connect directly */
+  storage: { mode: 'controller' } | { mode: 'postgres'; databaseUrl: string; schema: string };
   redisUrl?: string;
+  /** the Redis key prefix of the provider limits, the controller's own (runtime.ts) */
+  limiterKeyPrefix: string;
   providers: Record<string, ProviderConfig>;
-  workerTimeout: number;
   ingestionBatchSize: number;
+  /** least level of the log lines the worker sends; lower ones never cross the thread boundary */
   logLevel: string;
 }

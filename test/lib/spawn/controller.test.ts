@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
+import { pino } from 'pino';
 import { SpawnController } from '../../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, dropCreatedSchemas, pgliteBackend, uniqueSchema } from '../../helpers/db.js';
+import { REDIS_URL, connectRedis, deleteKeys } from '../api/helpers.js';
+import { DocumentMockServer } from '../api/servers/documents.js';
+import { SEED_RANGE } from '../api/servers/common.js';
 import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
@@ -195,10 +199,29 @@ for (const backend of backends()) {
         },
       });
       try {
-        await assert.rejects(c.spawnWorker('broken'), /worker type "broken" failed to start: this worker script is broken on purpose/);
-        await assert.rejects(c.spawnWorker('badinit'), /worker type "badinit" failed to start: cannot reach the provider at start/);
-        await assert.rejects(c.spawnWorker('missing'), /worker type "missing": script not found: \/nonexistent\/worker.js/);
+        const startError = (message: RegExp) => ({ name: 'WorkerStartError', code: 'ERR_WORKER_START', message });
+        await assert.rejects(c.spawnWorker('broken'), startError(/worker type "broken" failed to start: this worker script is broken on purpose/));
+        await assert.rejects(c.spawnWorker('badinit'), startError(/worker type "badinit" failed to start: cannot reach the provider at start/));
+        await assert.rejects(c.spawnWorker('missing'), startError(/worker type "missing": script not found: \/nonexistent\/worker.js/));
         assert.equal((await c.getWorkerStates()).length, 0, 'no half-registered workers');
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test("worker log lines below the controller's level are not sent", async () => {
+      const lines: Array<{ msg: string; workerId?: string }> = [];
+      const logger = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+      const c = await startController(backend, { logger, logLevel: 'info' });
+      try {
+        const wid = await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-log');
+        await c.distributeTask({ id: 't-log', type: 'behave', priority: 0, parameters: { mode: 'log' } });
+        await done;
+        const fromWorker = lines.filter((l) => l.workerId === wid).map((l) => l.msg);
+        assert.ok(fromWorker.includes('a warn line'), JSON.stringify(fromWorker));
+        // the controller's logger would print it (level debug): the worker never sent it
+        assert.ok(!fromWorker.includes('a debug line'), JSON.stringify(fromWorker));
       } finally {
         await stopController(c);
       }
@@ -220,9 +243,60 @@ for (const backend of backends()) {
 }
 
 test('configuration: constructor validation names the bad key', () => {
-  assert.throws(() => new SpawnController({ maxWorkers: 0 }), /maxWorkers must be a positive integer, got 0/);
-  assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), /custom worker type "custom" needs a script/);
-  assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), /memoryLimit must look like '512MB' or '1GB', got "lots"/);
-  assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), /worker type name "Bad Name"/);
-  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), /workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/);
+  const bad = (message: RegExp) => ({ name: 'ConfigError', code: 'ERR_CONFIG', message });
+  assert.throws(() => new SpawnController({ maxWorkers: 0 }), bad(/maxWorkers must be a positive integer, got 0/));
+  assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), bad(/custom worker type "custom" needs a script/));
+  assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), bad(/workerTypes.discovery.memoryLimit must look like '512MB' or '1GB', got "lots"/));
+  assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), bad(/worker type name "Bad Name"/));
+  assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), bad(/workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/));
+  assert.throws(() => new SpawnController({ workerTypes: { processing: { maxConcurrency: 1.5 } } }), bad(/workerTypes.processing.maxConcurrency must be a positive integer, got 1.5/));
+  assert.throws(() => new SpawnController({ heartbeatInterval: -5 }), bad(/heartbeatInterval must be a positive integer, got -5/));
+  assert.throws(() => new SpawnController({ pollInterval: 'often' as never }), bad(/pollInterval must be a positive integer, got "often"/));
+  assert.throws(() => new SpawnController({ retryPolicy: { maxRetries: -1 } }), bad(/retryPolicy.maxRetries must be a non-negative integer, got -1/));
+  assert.throws(() => new SpawnController({ schema: 'Robert; DROP' }), bad(/schema must be a lower-case SQL identifier, got "Robert; DROP"/));
+  assert.throws(() => new SpawnController({ databaseUrl: 'mysql://x' }), bad(/databaseUrl must be a postgres:\/\/ or postgresql:\/\/ URL/));
+  assert.throws(() => new SpawnController({ providers: { yelp: { ratePerSecond: 0 } } }), bad(/providers.yelp.ratePerSecond must be a positive number, got 0/));
+  assert.throws(() => new SpawnController({ logLevel: 'loud' }), bad(/logLevel must be one of trace, debug, info, warn, error, fatal, silent, got "loud"/));
+});
+
+test('configuration: defaults come from the environment when the controller is constructed', () => {
+  const saved = process.env.SPAWN_MAX_WORKERS;
+  try {
+    process.env.SPAWN_MAX_WORKERS = '7';
+    assert.equal(new SpawnController().config.maxWorkers, 7);
+    assert.equal(new SpawnController({ maxWorkers: 3 }).config.maxWorkers, 3, 'an option wins over the environment');
+    process.env.SPAWN_MAX_WORKERS = 'many';
+    assert.throws(() => new SpawnController(), { name: 'ConfigError', message: /SPAWN_MAX_WORKERS="many"/ });
+  } finally {
+    if (saved === undefined) delete process.env.SPAWN_MAX_WORKERS;
+    else process.env.SPAWN_MAX_WORKERS = saved;
+  }
+});
+
+test('with Redis, a worker spends the provider budget the controller reports, whatever the schema', async (t) => {
+  const r = await connectRedis();
+  if ('skip' in r) return t.skip(r.skip);
+  const feeds = await new DocumentMockServer('ics').start();
+  const schema = uniqueSchema('lim');
+  const c = await startController(pgliteBackend, {
+    schema,
+    redisUrl: REDIS_URL,
+    workerTypes: { discovery: { initialWorkers: 1 } },
+  });
+  try {
+    feeds.seed({ valid: 2 });
+    const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'lim-1');
+    await c.distributeTask({
+      id: 'lim-1', type: 'discovery', priority: 0,
+      parameters: { source: 'ics', location: { latitude: 52.5, longitude: 13.4, radius: 5000 }, feeds: feeds.documentUrls(), dateRange: SEED_RANGE },
+    });
+    await done;
+    const ics = (await c.getSystemStatus()).providers.find((p) => p.source === 'ics')!;
+    assert.equal(ics.used, feeds.requests.length);
+  } finally {
+    await stopController(c);
+    await feeds.close();
+    await deleteKeys(r.redis, `scenescout:${schema}`);
+    r.redis.disconnect();
+  }
 });

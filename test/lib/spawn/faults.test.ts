@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
 import { backends, dropCreatedSchemas } from '../../helpers/db.js';
-import { assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+import { FAULT_SCRIPTS, assertNoneRunning, startController, stopController, waitFor, type Fault } from '../../helpers/controller.js';
 
 type Failed = { taskId: string; error: string; outcome: string; workerId: string };
 type Replaced = { oldWorkerId: string; workerId: string; type: string };
@@ -11,29 +11,34 @@ type Replaced = { oldWorkerId: string; workerId: string; type: string };
 after(dropCreatedSchemas);
 afterEach(assertNoneRunning);
 
-const cases: Array<{ mode: string; expect: RegExp; options?: Record<string, unknown> }> = [
+// Each fault is a worker type of its own, run by its own fixture file.
+const cases: Array<{ mode: Fault; expect: RegExp; options?: Record<string, unknown> }> = [
   { mode: 'crash', expect: /ERR_WORKER_CRASH: worker crashed: uncaught crash in worker/ },
   { mode: 'exit', expect: /ERR_WORKER_CRASH: worker exited with code 7 while running the task/ },
   // A thread near its heap limit spends its time in GC and sends no heartbeats; on a loaded
   // machine that can outlast a short heartbeat window, so this case gets a long one.
   { mode: 'oom', expect: /ERR_WORKER_CRASH: worker crashed: .*(memory|heap)/i, options: { heartbeatInterval: 2000 } },
   { mode: 'hang', expect: /ERR_WORKER_CRASH: worker .* stopped answering heartbeats/, options: { heartbeatInterval: 200 } },
-  { mode: 'sleep', expect: /ERR_TASK_TIMEOUT: task t-sleep ran past its deadline of 1500 ms/, options: { workerTimeout: 1500, heartbeatInterval: 1000 } },
+  { mode: 'slow', expect: /ERR_TASK_TIMEOUT: task t-slow ran past its deadline of 1500 ms/, options: { workerTimeout: 1500, heartbeatInterval: 1000 } },
 ];
 
-const WHAT: Record<string, string> = { crash: 'crashes', exit: 'calls process.exit', oom: 'runs out of memory', hang: 'hangs', sleep: 'runs past its deadline' };
+const WHAT: Record<Fault, string> = { crash: 'crashes', exit: 'calls process.exit', oom: 'runs out of memory', hang: 'hangs', slow: 'runs past its deadline' };
 
 for (const backend of backends()) {
   describe(`faults on ${backend.name}`, () => {
     for (const { mode, expect, options } of cases) {
       test(`a worker that ${WHAT[mode]} is replaced and its task retried`, async () => {
-        const c = await startController(backend, { retryPolicy: { maxRetries: 1, initialBackoff: 50 }, ...options });
+        const c = await startController(backend, {
+          retryPolicy: { maxRetries: 1, initialBackoff: 50 },
+          ...options,
+          workerTypes: { [mode]: { script: FAULT_SCRIPTS[mode], maxConcurrency: 3, memoryLimit: '64MB', initialWorkers: 0 } },
+        });
         try {
-          const first = await c.spawnWorker('behave');
+          const first = await c.spawnWorker(mode);
           const replaced = waitFor<Replaced>(c, 'worker:replaced', (e) => e.oldWorkerId === first, 30_000);
           const retried = waitFor<Failed>(c, 'task:failed', (e) => e.taskId === `t-${mode}` && e.outcome === 'retry', 30_000);
           const dead = waitFor<Failed>(c, 'task:failed', (e) => e.taskId === `t-${mode}` && e.outcome === 'dead', 60_000);
-          await c.distributeTask({ id: `t-${mode}`, type: 'behave', priority: 0, parameters: { mode, ms: 60_000 } });
+          await c.distributeTask({ id: `t-${mode}`, type: mode, priority: 0, parameters: { ms: 60_000 } });
           const r = await replaced;
           assert.notEqual(r.workerId, first, 'a fresh worker, never the old one');
           assert.match((await retried).error, expect);
@@ -45,12 +50,12 @@ for (const backend of backends()) {
           assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed']);
           assert.equal(attempts[0]!.worker_id, first);
           assert.notEqual(attempts[1]!.worker_id, first);
-          const letters = await c.queue.listDeadLetters(['behave'], 5);
+          const letters = await c.queue.listDeadLetters([mode], 5);
           assert.match(letters[0]!.error!, expect);
-          // the pool healed: a healthy task still runs
-          const ok = waitFor<{ taskId: string }>(c, 'task:completed', (e) => e.taskId === `after-${mode}`, 30_000);
-          await c.distributeTask({ id: `after-${mode}`, type: 'behave', priority: 0, parameters: { mode: 'ok' } });
-          await ok;
+          // the pool healed: a healthy task still runs, on the replacement
+          const ok = waitFor<{ taskId: string; workerId: string }>(c, 'task:completed', (e) => e.taskId === `after-${mode}`, 30_000);
+          await c.distributeTask({ id: `after-${mode}`, type: mode, priority: 0, parameters: { healthy: true } });
+          assert.notEqual((await ok).workerId, first);
           const { rows } = await c.db.query<{ status: string }>('SELECT status FROM worker_state WHERE worker_id = $1', [first]);
           assert.ok(['crashed', 'unhealthy', 'stopped'].includes(rows[0]!.status), `old worker row says ${rows[0]!.status}`);
         } finally {

@@ -7,8 +7,8 @@ import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import pg from 'pg';
 import { postgresPoolConfig } from '../../db/connect.js';
 import type { Queryable, QueryResult } from '../../db/types.js';
-import { RpcClient, serializeError } from '../rpc.js';
-import type { ControllerToWorker, TaskAssignment, WorkerToController } from '../types.js';
+import { RequestClient, serializeError, type ControllerToWorker, type LogLevel, type WorkerReport, type WorkerToController } from '../protocol.js';
+import type { TaskAssignment } from '../types.js';
 import type { WorkerBootData } from '../worker-data.js';
 
 /**
@@ -19,14 +19,19 @@ export const WORKER_POOL_SIZE = 3;
 
 export type { TaskAssignment };
 
+/** pino's numeric levels; 'silent' and unknown names rank above all, so nothing is sent. */
+const LEVEL_RANK: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
 export abstract class BaseWorker {
   protected readonly workerId: string;
   protected readonly type: string;
   protected readonly boot: WorkerBootData;
-  /** Storage: the controller's database over RPC (embedded mode) or a direct pool (Postgres). */
+  /** Storage: the controller's database through requests (embedded mode) or a direct pool (Postgres). */
   protected readonly db: Queryable;
-  protected readonly rpc: RpcClient;
+  /** Requests to what only the controller's thread owns (protocol.ts). */
+  protected readonly requests: RequestClient;
   private pool: pg.Pool | undefined;
+  private readonly minLogRank: number;
   private current: { taskId: string; resultSent: boolean } | null = null;
   private stopping = false;
 
@@ -35,7 +40,8 @@ export abstract class BaseWorker {
     this.boot = workerData as WorkerBootData;
     this.workerId = this.boot.workerId;
     this.type = this.boot.type;
-    this.rpc = new RpcClient(this.boot.rpcPort);
+    this.requests = new RequestClient(this.boot.requestPort);
+    this.minLogRank = LEVEL_RANK[this.boot.logLevel] ?? Infinity;
     this.db = this.createStorage();
     this.setupMessageHandling();
     // Deferred so that subclass field initializers have run before initialize() sees `this`.
@@ -65,13 +71,7 @@ export abstract class BaseWorker {
         },
       };
     }
-    const rpc = this.rpc;
-    return {
-      async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-        const res = await rpc.call('db.query', { text, params: [...(params ?? [])] });
-        return { rows: res.rows as R[], rowCount: res.rowCount };
-      },
-    };
+    return this.requests.queryable();
   }
 
   private async start(): Promise<void> {
@@ -167,8 +167,15 @@ export abstract class BaseWorker {
     });
   }
 
-  protected log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void {
+  /** A log line for the controller's logger; below the controller's level it is not sent at all. */
+  protected log(level: LogLevel, msg: string, data?: Record<string, unknown>): void {
+    if (LEVEL_RANK[level]! < this.minLogRank) return;
     this.post({ type: 'log', workerId: this.workerId, level, msg, ...(data ? { data } : {}) });
+  }
+
+  /** Tells the controller what this task measured; it emits the matching event (metrics read them). */
+  protected report(report: WorkerReport): void {
+    this.post({ type: 'report', workerId: this.workerId, report });
   }
 
   private post(message: WorkerToController): void {

@@ -47,21 +47,11 @@ export class DiscoveryWorker extends BaseWorker {
       // With Redis the limits are shared by every thread and replica directly.
       this.redis = new Redis(this.boot.redisUrl, { maxRetriesPerRequest: 2 });
       this.redis.on('error', () => {});
-      this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: `scenescout:${this.schemaKey()}` });
+      this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: this.boot.limiterKeyPrefix });
     } else {
       // Without Redis the limits live in the controller's process, shared by its threads.
-      const rpc = this.rpc;
-      this.limiter = {
-        acquire: async (source) => {
-          await rpc.call('limiter.acquire', { source });
-        },
-        budget: (source) => rpc.call('limiter.budget', { source }),
-      };
+      this.limiter = this.requests.limiter();
     }
-  }
-
-  private schemaKey(): string {
-    return this.boot.storage.mode === 'postgres' ? this.boot.storage.schema : 'public';
   }
 
   private client(source: SourceId): ProviderClient {
@@ -70,9 +60,14 @@ export class DiscoveryWorker extends BaseWorker {
       const logger = {
         warn: (obj: Record<string, unknown>, msg?: string) => this.log('warn', msg ?? 'provider warning', obj),
         info: (obj: Record<string, unknown>, msg?: string) => this.log('info', msg ?? 'provider info', obj),
-        debug: () => {},
+        debug: (obj: Record<string, unknown>, msg?: string) => this.log('debug', msg ?? 'provider debug', obj),
       };
-      client = createClient(source, { ...this.boot.providers[source], limiter: this.limiter, logger });
+      client = createClient(source, {
+        ...this.boot.providers[source],
+        limiter: this.limiter,
+        logger,
+        onCall: (call) => this.report({ kind: 'provider-call', ...call }),
+      });
       this.clients.set(source, client);
     }
     return client;
@@ -113,6 +108,7 @@ export class DiscoveryWorker extends BaseWorker {
       counts.changed += c.changed;
       counts.unchanged += c.unchanged;
     }
+    this.report({ kind: 'events-discovered', source: p.source, count: records.length });
     const { apiCalls, skipped } = client.stats;
     return {
       source: p.source,

@@ -27,11 +27,13 @@ export class IngestionWorker extends BaseWorker {
       throw new NonRetryableError(`ingestion task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const { source, eventIds, batchSize } = parsed.data;
-    return ingestRawEvents(this.db, {
+    const result = await ingestRawEvents(this.db, {
       ids: eventIds,
       source: source ?? null,
       limit: batchSize ?? this.boot.ingestionBatchSize,
     });
+    this.report({ kind: 'events-ingested', source: result.source, count: result.inserted + result.updated + result.unchanged });
+    return result;
   }
 
   protected async shutdown(): Promise<void> {}
