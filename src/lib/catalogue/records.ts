@@ -9,14 +9,12 @@
  * range, years both Postgres and JavaScript write the same way), so that the values written are
  * the values compared on the next run: re-ingesting the same payload then changes nothing.
  */
+import { UnstorableRecordError } from '../errors.js';
 import { isCategory, type Category } from '../normalize/categories.js';
 import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
 import type { EventStatus, NormalizedEvent, NormalizedVenue } from '../normalize/types.js';
 
-/** A record that normalized but cannot be stored (e.g. a start in the year 20260). */
-export class UnstorableRecordError extends Error {
-  override readonly name = 'UnstorableRecordError';
-}
+export { UnstorableRecordError } from '../errors.js';
 
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
