@@ -8,8 +8,10 @@ import { queryEvents } from './lib/catalogue/query.js';
 import { silentLogger, type Logger } from './lib/logger.js';
 import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
 import { TaskDistributor } from './lib/spawn/tasks/distributor.js';
-import type { Task, WorkerType } from './lib/spawn/types.js';
-import type { CityInput, DiscoveryRequest, EventQueryInput, SpawnService } from './server/context.js';
+import type { CityInput } from './contracts/cities.js';
+import type { EventQueryInput } from './contracts/event-query.js';
+import type { DiscoveryRequest, SpawnService } from './contracts/service.js';
+import type { Task, WorkerType } from './contracts/tasks.js';
 
 export interface CreateServiceOptions {
   config?: SpawnControllerOptions;

@@ -1,8 +1,10 @@
 /**
- * A small fetch wrapper for the HTTP control API. Every failure becomes a CliError whose exit
- * code says what kind of failure it was, so commands only handle the happy path.
+ * A small fetch wrapper for the HTTP control API. Every failure becomes a coded error whose
+ * kind chooses the exit code (errors.ts): no answer is an UnreachableError, an answer that is
+ * not a success an HttpError with its status. Commands only handle the happy path.
  */
-import { CliError, EXIT, unreachable, type ExitCode } from './errors.js';
+import { HttpError, UnreachableError, ValidationError } from '../lib/errors.js';
+import { unreachable } from './errors.js';
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -59,7 +61,7 @@ export class ApiClient {
       });
     } catch (err) {
       if ((err as Error).name === 'TimeoutError') {
-        throw new CliError(`the SceneScout server at ${this.baseUrl} did not answer ${method} ${path} within ${this.timeoutMs / 1000} s`, EXIT.UNREACHABLE);
+        throw new UnreachableError(this.baseUrl, `the SceneScout server at ${this.baseUrl} did not answer ${method} ${path} within ${this.timeoutMs / 1000} s`);
       }
       throw unreachable(this.baseUrl);
     }
@@ -71,11 +73,11 @@ export class ApiClient {
       data = undefined;
     }
     if (res.ok) {
-      if (data === undefined) throw new CliError(`${method} ${path}: the server at ${this.baseUrl} did not answer with JSON; is it a SceneScout server?`);
+      if (data === undefined) throw new HttpError(res.status, `${method} ${path}: the server at ${this.baseUrl} did not answer with JSON; is it a SceneScout server?`);
       return data as T;
     }
     const message = typeof (data as { error?: unknown } | null)?.error === 'string' ? (data as { error: string }).error : `HTTP ${res.status}`;
-    throw new CliError(this.explain(res.status, message), exitCodeFor(res.status));
+    throw new HttpError(res.status, this.explain(res.status, message));
   }
 
   private explain(status: number, message: string): string {
@@ -86,23 +88,16 @@ export class ApiClient {
   }
 }
 
-export function exitCodeFor(status: number): ExitCode {
-  if (status === 401 || status === 403) return EXIT.UNAUTHORIZED;
-  if (status === 404) return EXIT.NOT_FOUND;
-  if (status === 400 || status === 413 || status === 422) return EXIT.USAGE;
-  return EXIT.FAILED;
-}
-
 export function normalizeBaseUrl(url: string): string {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new CliError(`invalid API URL ${JSON.stringify(url)}: expected e.g. http://127.0.0.1:3000`, EXIT.USAGE);
+    throw new ValidationError(`invalid API URL ${JSON.stringify(url)}: expected e.g. http://127.0.0.1:3000`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new CliError(`invalid API URL ${JSON.stringify(url)}: must start with http:// or https://`, EXIT.USAGE);
+    throw new ValidationError(`invalid API URL ${JSON.stringify(url)}: must start with http:// or https://`);
   }
-  if (u.username || u.password) throw new CliError('the API URL must not carry credentials; pass --token instead', EXIT.USAGE);
+  if (u.username || u.password) throw new ValidationError('the API URL must not carry credentials; pass --token instead');
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }

@@ -1,7 +1,7 @@
 /** What every command gets: the global options resolved, an API client, and output helpers. */
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
-import { readCliEnv } from '../config/cli.js';
+import { loadCliConfig } from '../config/index.js';
 
 export interface GlobalOptions {
   url?: string;
@@ -20,7 +20,7 @@ export interface CommandContext {
 
 export function contextOf(cmd: Command): CommandContext {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const env = readCliEnv();
+  const env = loadCliConfig();
   const api = new ApiClient({ baseUrl: opts.url ?? env.url, token: opts.token ?? env.token });
   return { json: Boolean(opts.json), url: api.baseUrl, urlGiven: Boolean(opts.url) || env.urlFromEnv, api };
 }

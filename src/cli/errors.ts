@@ -1,4 +1,8 @@
-/** Exit codes and the one error type the CLI's commands throw to choose one. */
+/**
+ * The CLI's exit codes, chosen from the coded errors of src/lib/errors.ts: commands throw the
+ * error that says what went wrong, and `exitCodeOf` is the one place that turns it into a code.
+ */
+import { UnreachableError } from '../lib/errors.js';
 
 export const EXIT = {
   OK: 0,
@@ -25,17 +29,32 @@ Exit codes:
   4  not found (unknown task or city)
   5  unauthorized: missing or wrong API token (--token or SCENESCOUT_API_TOKEN)`;
 
-/** An error whose message is written for the user, with the exit code it ends the run with. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode = EXIT.FAILED,
-  ) {
-    super(message);
-    this.name = 'CliError';
+/** The exit code of a server's HTTP answer that was not a success. */
+export function exitCodeForStatus(status: number): ExitCode {
+  if (status === 401 || status === 403) return EXIT.UNAUTHORIZED;
+  if (status === 404) return EXIT.NOT_FOUND;
+  if (status === 400 || status === 413 || status === 422) return EXIT.USAGE;
+  return EXIT.FAILED;
+}
+
+/** Matched on the stable `code`, so an error from any copy of the library maps the same. */
+export function exitCodeOf(err: unknown): ExitCode {
+  const e = err as { code?: unknown; status?: unknown } | null;
+  switch (e?.code) {
+    case 'ERR_VALIDATION':
+    case 'ERR_CONFIG':
+      return EXIT.USAGE;
+    case 'ERR_NOT_FOUND':
+      return EXIT.NOT_FOUND;
+    case 'ERR_UNREACHABLE':
+      return EXIT.UNREACHABLE;
+    case 'ERR_HTTP':
+      return typeof e.status === 'number' ? exitCodeForStatus(e.status) : EXIT.FAILED;
+    default:
+      return EXIT.FAILED;
   }
 }
 
-export function unreachable(url: string): CliError {
-  return new CliError(`no SceneScout server at ${url}: start one with "scenescout start" or pass --url`, EXIT.UNREACHABLE);
+export function unreachable(url: string): UnreachableError {
+  return new UnreachableError(url, `no SceneScout server at ${url}: start one with "scenescout start" or pass --url`);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommanderError } from 'commander';
 import { packageRoot } from '../lib/paths.js';
-import { CliError, EXIT, type ExitCode } from './errors.js';
+import { EXIT, exitCodeOf, type ExitCode } from './errors.js';
 import { buildProgram } from './program.js';
 
 async function run(argv: string[] = process.argv): Promise<ExitCode | 'running'> {
@@ -27,17 +27,7 @@ function report(err: unknown): ExitCode {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`scenescout: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-  if (err instanceof CliError) return err.exitCode;
-  // Coded errors from the library (src/lib/errors.ts), matched by their stable code.
-  switch ((err as { code?: unknown } | null)?.code) {
-    case 'ERR_VALIDATION':
-    case 'ERR_CONFIG':
-      return EXIT.USAGE;
-    case 'ERR_NOT_FOUND':
-      return EXIT.NOT_FOUND;
-    default:
-      return EXIT.FAILED;
-  }
+  return exitCodeOf(err);
 }
 
 function readVersion(): string {

@@ -1,9 +1,13 @@
 /**
- * The one module that reads `process.env`. Everything else receives typed config objects.
- * A bad value fails at start with a message naming the variable and the value.
+ * The controller's configuration (`SpawnConfig`): limits, the database, retry policy,
+ * schedules and providers, from the SPAWN_*, SCENESCOUT_* and provider variables.
+ * `loadSpawnConfig(env)` parses on demand; `spawnConfig` is the same, parsed on first use.
  */
 import { z } from 'zod';
-import { ConfigError } from '../lib/errors.js';
+import type { SourceId } from '../contracts/sources.js';
+import { currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
+
+export type { Env } from './env.js';
 
 export interface WorkerTypeConfig {
   maxConcurrency: number;
@@ -60,13 +64,9 @@ export interface SpawnConfig {
   maintenanceIntervalSeconds: number;
   schedules: { discovery: string; ingestion: string; processing: string; enabled: boolean };
   ingestionBatchSize: number;
-  providers: Record<'ticketmaster' | 'eventbrite' | 'yelp' | 'ics' | 'jsonld', ProviderConfig>;
+  providers: Record<SourceId, ProviderConfig>;
   citiesFile?: string;
 }
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const posInt = z.coerce.number().int().positive();
-const nonNegInt = z.coerce.number().int().nonnegative();
 
 const envSchema = z.object({
   SPAWN_MAX_WORKERS: posInt.max(1024).default(10),
@@ -108,36 +108,8 @@ const envSchema = z.object({
   JSONLD_DAILY_BUDGET: posInt.default(10_000),
 });
 
-export type Env = Record<string, string | undefined>;
-
-/** A value for an error message: never a secret, even a malformed one. */
-function showValue(key: string, value: string | undefined): string {
-  if (/KEY|TOKEN|SECRET|PASSWORD/.test(key)) return '[redacted]';
-  if (value && /_URL$/.test(key)) return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
-  return JSON.stringify(value);
-}
-
-/** Validates the variables `schema` names; the error lists each bad one with its (redacted) value. */
-function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
-  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
-  const cleaned: Env = {};
-  for (const key of Object.keys(schema.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') cleaned[key] = v;
-  }
-  const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]);
-      return `${key}=${showValue(key, env[key])}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
-  }
-  return parsed.data;
-}
-
 /** Builds the config from an environment, throwing ConfigError that names the bad variable. */
-export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
+export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
   const e = parseEnv(envSchema, env);
   return {
     maxWorkers: e.SPAWN_MAX_WORKERS,
@@ -149,16 +121,10 @@ export function loadSpawnConfig(env: Env = process.env): SpawnConfig {
     schema: e.SCENESCOUT_SCHEMA,
     workerTypes: {
       discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
-      // Ingestion's heap cap is 2GB, not the design's 256MB. V8 paces full collections by the
-      // cap: under 2 GB it counts the heap as memory-constrained and collects the old generation
-      // soon after it grows past what is live (about 25 MB in an ingestion thread). Full
-      // collections per 20k-event ingestion, measured: 4–5 at a 256 MB–1 GB cap, 2 at 1.5–1.9 GB,
-      // 1 at 2 GB. At 2 GB the thread used 20% less CPU and ingestion took 9% less time (paired
-      // runs on this 2-core VM). What the thread holds stays bounded by its batch; the cap is
-      // the backstop for a runaway thread.
-      // 192 MB young generation: 64 MB semi-spaces hold the ~2–3 chunks of payloads an ingestion
-      // keeps alive, so they die young instead of being promoted (less CPU than 16–128 MB
-      // semi-spaces, and than 96 MB with the 2 GB cap, on this 2-core VM).
+      // Ingestion keeps batches of parsed payloads alive while it allocates more: a 2 GB heap
+      // cap makes V8 collect the old generation less eagerly, and a 192 MB young generation lets
+      // those payloads die young instead of being promoted. Both cost less CPU per ingestion
+      // (docs/tuning.md); the batch size, not the cap, bounds what a thread holds.
       ingestion: { maxConcurrency: 5, memoryLimit: '2GB', cpuLimit: 0.3, youngGenerationMb: 192 },
       processing: { maxConcurrency: 2, memoryLimit: '1GB', cpuLimit: 1 },
     },
@@ -223,39 +189,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-export const DEFAULT_SERVICE_DATA_DIR = '.scenescout/data';
+let parsed: SpawnConfig | undefined;
+const current = (): SpawnConfig => (parsed ??= loadSpawnConfig());
 
-export interface ServiceConfig {
-  port: number;
-  host?: string;
-  apiToken?: string;
-  logLevel: string;
-  /** where `npm start` keeps the embedded database when DATABASE_URL is unset */
-  dataDir: string;
-  bodyLimitBytes: number;
-}
-
-const serviceSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).optional(),
-  SCENESCOUT_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SCENESCOUT_DATA_DIR: z.string().min(1).default(DEFAULT_SERVICE_DATA_DIR),
-  SCENESCOUT_BODY_LIMIT: posInt.max(10 * 1024 * 1024).default(64 * 1024),
+/**
+ * `spawnConfig`: the process environment's SpawnConfig, parsed on first use and then kept.
+ * An object rather than a function so `spawnConfig.maxWorkers` reads as before; importing this
+ * module parses nothing, so a bad value throws its ConfigError where the config is first read.
+ * Assigning to it throws (treat its nested objects as read-only too). Code that must see a
+ * changed environment, or its own copy, calls `loadSpawnConfig(env)` instead.
+ */
+export const spawnConfig: SpawnConfig = new Proxy({} as SpawnConfig, {
+  get: (_target, key) => Reflect.get(current(), key),
+  has: (_target, key) => Reflect.has(current(), key),
+  ownKeys: () => Reflect.ownKeys(current()),
+  getOwnPropertyDescriptor: (_target, key) => Reflect.getOwnPropertyDescriptor(current(), key),
+  getPrototypeOf: () => Object.prototype,
+  set: () => false,
+  defineProperty: () => false,
+  deleteProperty: () => false,
 });
 
-/** The HTTP service's settings; like loadSpawnConfig, a bad value names its variable. */
-export function loadServiceConfig(env: Env = process.env): ServiceConfig {
-  const e = parseEnv(serviceSchema, env);
-  return {
-    port: e.PORT,
-    host: e.HOST,
-    apiToken: e.SCENESCOUT_API_TOKEN,
-    logLevel: e.LOG_LEVEL,
-    dataDir: e.SCENESCOUT_DATA_DIR,
-    bodyLimitBytes: e.SCENESCOUT_BODY_LIMIT,
-  };
-}
-
-/** The design's `spawnConfig`, read from `process.env` once at import. */
-export const spawnConfig: SpawnConfig = loadSpawnConfig(process.env);
+/** Every variable loadSpawnConfig reads (the README's table lists each; a test checks). */
+export const SPAWN_VARIABLES = Object.keys(envSchema.shape);

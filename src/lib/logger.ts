@@ -1,3 +1,4 @@
+/** The service's pino logger, with secrets redacted by path (values inside text: src/lib/redact.ts). */
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -26,20 +27,6 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   });
-}
-
-/** Replaces credentials inside a connection URL: postgres://user:secret@host → postgres://user:***@host. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const key of [...u.searchParams.keys()]) {
-      if (/key|token|secret|password/i.test(key)) u.searchParams.set(key, '***');
-    }
-    return u.toString();
-  } catch {
-    return '[unparseable url]';
-  }
 }
 
 /** A logger that writes nothing; the default for library use and tests. */

@@ -4,7 +4,7 @@
  *   GET  /healthz                          liveness
  *   GET  /readyz                           database and queue reachable (200 / 503)
  *   GET  /metrics                          Prometheus text
- *   GET  /api/spawn?action=…  POST /api/spawn          the design's contract (spawn-handlers.ts)
+ *   GET  /api/spawn?action=…  POST /api/spawn          control: status, workers, tasks (spawn-handlers.ts)
  *   GET  /api/events                       canonical events near a point / in a window
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id
@@ -15,14 +15,16 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
-import type { SpawnService } from './context.js';
+import { cityIdSchema, cityInputSchema, cityPatchSchema } from '../contracts/cities.js';
+import { eventQuerySchema } from '../contracts/event-query.js';
+import { parseWith } from '../contracts/parse.js';
+import type { SpawnService } from '../contracts/service.js';
 import { assertAuthorized } from './auth.js';
-import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, parseInput, readJsonBody, type HandlerOptions } from './http.js';
+import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
-import { cityId, cityInput, cityPatch, deadLettersQuery, eventsQuery, taskIdParam } from './schemas.js';
+import { deadLettersQuery, taskIdParam } from './schemas.js';
 import { handleSpawnGet, handleSpawnPost } from './spawn-handlers.js';
 import { defaultStaticDir, mountDashboard } from './static.js';
 
@@ -80,7 +82,7 @@ export function createApp(options: AppOptions): Hono {
     bodyLimit({
       maxSize: limit,
       onError: () => {
-        throw new HTTPException(413, { message: `request body exceeds ${limit} bytes` });
+        throw tooLarge(limit);
       },
     }),
   );
@@ -104,35 +106,35 @@ export function createApp(options: AppOptions): Hono {
     return new Response(text, { headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' } });
   });
 
-  // ---- the design's contract ----------------------------------------------------------
+  // ---- control: status, workers, tasks, discovery ---------------------------------------
   app.get('/api/spawn', (c) => handleSpawnGet(c.req.raw, service, handlerOptions));
   app.post('/api/spawn', (c) => handleSpawnPost(c.req.raw, service, handlerOptions));
 
   // ---- events -------------------------------------------------------------------------
   app.get('/api/events', async (c) => {
-    const query = parseInput(eventsQuery, c.req.query(), 'query');
+    const query = parseWith(eventQuerySchema, c.req.query(), 'query');
     return json(await service.queryEvents(query));
   });
 
   // ---- dead letters -------------------------------------------------------------------
   app.get('/api/dead-letters', async (c) => {
-    const { limit: n } = parseInput(deadLettersQuery, c.req.query(), 'query');
+    const { limit: n } = parseWith(deadLettersQuery, c.req.query(), 'query');
     return json(await service.listDeadLetters(n));
   });
   app.post('/api/dead-letters/:taskId/retry', async (c) => {
-    const taskId = parseInput(taskIdParam, c.req.param('taskId'), 'task id');
+    const taskId = parseWith(taskIdParam, c.req.param('taskId'), 'task id');
     return json(await service.retryTask(taskId));
   });
 
   // ---- cities -------------------------------------------------------------------------
   app.get('/api/cities', async () => json(await service.listCities()));
   app.post('/api/cities', async (c) => {
-    const city = parseInput(cityInput, await readJsonBody(c.req.raw, limit), 'city');
+    const city = parseWith(cityInputSchema, await readJsonBody(c.req.raw, limit), 'city');
     return json(await service.upsertCity(city), 201);
   });
   app.patch('/api/cities/:id', async (c) => {
-    const id = parseInput(cityId, c.req.param('id'), 'city id');
-    const patch = parseInput(cityPatch, await readJsonBody(c.req.raw, limit), 'city patch');
+    const id = parseWith(cityIdSchema, c.req.param('id'), 'city id');
+    const patch = parseWith(cityPatchSchema, await readJsonBody(c.req.raw, limit), 'city patch');
     if (patch.id !== undefined && patch.id !== id) {
       return json({ error: `city id in the body ('${patch.id}') differs from the one in the path ('${id}')` }, 400);
     }

@@ -7,7 +7,7 @@
  * own name to 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HTTPException } from 'hono/http-exception';
+import { HttpError } from '../lib/errors.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -16,19 +16,17 @@ export function isMutating(method: string): boolean {
   return MUTATING.has(method.toUpperCase());
 }
 
-/** Throws a 401 HTTPException unless `request` may mutate. Non-mutating requests always pass. */
+/** Throws a 401 HttpError unless `request` may mutate. Non-mutating requests always pass. */
 export function assertAuthorized(request: Request, apiToken: string | undefined): void {
   if (!isMutating(request.method)) return;
   if (apiToken) {
     if (!bearerMatches(request.headers.get('authorization'), apiToken)) {
-      throw new HTTPException(401, { message: 'missing or wrong bearer token (Authorization: Bearer <token>)' });
+      throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
     }
     return;
   }
   if (!isLoopbackHost(request)) {
-    throw new HTTPException(401, {
-      message: 'no API token is configured, so changes are accepted only on localhost',
-    });
+    throw new HttpError(401, 'no API token is configured, so changes are accepted only on localhost');
   }
 }
 

@@ -1,13 +1,12 @@
 /**
- * The HTTP layer's shared pieces: JSON responses, bounded body reading, zod-to-ValidationError,
- * and the one mapper from thrown errors to responses. Both the Hono app and the Next.js route
+ * The HTTP layer's shared pieces: JSON responses, bounded body reading, and the one mapper
+ * from thrown errors to responses. Both the Hono app and the Next.js route
  * module use these, so a request gets the same answer whichever of them serves it.
  */
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { coerceError, ValidationError } from '../lib/errors.js';
+import { coerceError, HttpError, ValidationError } from '../lib/errors.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -27,27 +26,6 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
       ...headers,
     },
   });
-}
-
-/** Parses `input` with `schema`, throwing a ValidationError that names each bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ValidationError(`invalid ${what}: ${formatIssues(result.error.issues)}`);
-}
-
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      if (issue.code === 'unrecognized_keys') {
-        const where = path ? ` in ${path}` : '';
-        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}`;
-      }
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
 }
 
 /**
@@ -96,39 +74,50 @@ async function readTextCapped(request: Request, limit: number): Promise<string> 
   return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
 }
 
-function tooLarge(limit: number): HTTPException {
-  return new HTTPException(413, { message: `request body exceeds ${limit} bytes` });
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `request body exceeds ${limit} bytes`);
 }
 
+/** The status of each coded error a caller can cause; any other error is a 500. */
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   ERR_VALIDATION: 400,
   ERR_NOT_FOUND: 404,
   ERR_CAPACITY: 409,
   ERR_RATE_LIMITED: 429,
+  ERR_BUDGET_EXHAUSTED: 429,
 };
 
 /**
- * The one mapper from errors to responses. Coded errors carry messages written for callers;
+ * The one mapper from errors to responses: `{ error, code }` with the status of the error's
+ * code (an HttpError carries its own). Coded errors carry messages written for callers;
  * anything else may hold a stack, a SQL text or a secret, so it is logged and answered with a
  * generic 500.
  */
 export function errorToResponse(err: unknown, logger?: Logger, request?: Request): Response {
+  // Hono's own middleware (e.g. a malformed request it refuses) throws these.
   if (err instanceof HTTPException) {
     if (err.status >= 500) logger?.error({ err, ...describe(request) }, 'request failed');
-    const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-    return json({ error: err.message || statusText(err.status) }, err.status, headers);
+    return json({ error: err.message || statusText(err.status) }, err.status, authenticate(err.status));
   }
   // Match on the stable code, not the class: the error may come from another copy of the module.
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
-  const status = code ? STATUS_BY_CODE[code] : undefined;
-  if (status !== undefined && err instanceof Error) {
-    const headers: Record<string, string> = {};
+  const status = code === 'ERR_HTTP' ? httpStatus((err as { status?: unknown }).status) : code ? STATUS_BY_CODE[code] : undefined;
+  if (status !== undefined && status < 500 && err instanceof Error) {
+    const headers = authenticate(status);
     const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
     if (status === 429 && typeof retryAfterMs === 'number') headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
-    return json({ error: err.message, code }, status, headers);
+    return json({ error: err.message || statusText(status), code }, status, headers);
   }
   logger?.error({ err: coerceError(err), ...describe(request) }, 'request failed');
   return json({ error: 'internal error' }, 500);
+}
+
+function httpStatus(value: unknown): ContentfulStatusCode | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599 ? (value as ContentfulStatusCode) : undefined;
+}
+
+function authenticate(status: number): Record<string, string> {
+  return status === 401 ? { 'www-authenticate': 'Bearer' } : {};
 }
 
 function describe(request: Request | undefined): Record<string, string> {

@@ -13,9 +13,10 @@
  */
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SpawnService } from '../contracts/service.js';
+import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
 import type { ProviderCallOutcome } from '../lib/api/types.js';
-import type { SpawnEvents, SystemStatus, WorkerSnapshot } from '../lib/spawn/types.js';
-import type { SpawnService } from './context.js';
+import type { SpawnEvents } from '../lib/spawn/types.js';
 
 export type TaskOutcome = 'completed' | 'failed';
 export type { ProviderCallOutcome };

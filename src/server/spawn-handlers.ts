@@ -1,21 +1,22 @@
 /**
- * The design's `/api/spawn` contract as plain `(Request, SpawnService) => Response` functions,
+ * The `/api/spawn` control API as plain `(Request, SpawnService) => Response` functions,
  * shared by the Hono app (app.ts) and the Next.js route module (src/app/api/spawn/route.ts).
  *
  *   GET  /api/spawn?action=status | workers | tasks[&state=failed|queued|active|all][&limit=n]
  *   POST /api/spawn  { action: 'spawn',     params: { type } }                 -> { workerId }
  *                    { action: 'task',      params: { task: { id, type, priority, parameters } } }
  *                                                                              -> { success, taskId, jobId }
- *                    { action: 'discovery', params: { cityIds?, sources? } }   -> DiscoveryResult
+ *                    { action: 'discovery', params: { cityIds?, sources? } }   -> ScheduleDiscoveryResult
  *
  * Each handler answers every failure itself (400 for bad input, 404/409 for coded errors, a
  * generic 500 otherwise), so a caller without an error middleware gets the same answers.
  * Authorization is the caller's job (app.ts middleware, route.ts) and happens before the body
  * is read.
  */
-import type { Task } from '../lib/spawn/types.js';
-import type { SpawnService } from './context.js';
-import { errorToResponse, json, parseInput, readJsonBody, type HandlerOptions } from './http.js';
+import { parseWith } from '../contracts/parse.js';
+import type { SpawnService } from '../contracts/service.js';
+import type { Task } from '../contracts/tasks.js';
+import { errorToResponse, json, readJsonBody, type HandlerOptions } from './http.js';
 import { spawnGetQuery, spawnPostBody } from './schemas.js';
 
 export type SpawnHandler = (request: Request, service: SpawnService, options?: HandlerOptions) => Promise<Response>;
@@ -23,7 +24,7 @@ export type SpawnHandler = (request: Request, service: SpawnService, options?: H
 export const handleSpawnGet: SpawnHandler = async (request, service, options = {}) => {
   try {
     const params = Object.fromEntries(new URL(request.url).searchParams);
-    const query = parseInput(spawnGetQuery, params, 'query');
+    const query = parseWith(spawnGetQuery, params, 'query');
     switch (query.action) {
       case 'status':
         return json(await service.getSystemStatus());
@@ -40,7 +41,7 @@ export const handleSpawnGet: SpawnHandler = async (request, service, options = {
 export const handleSpawnPost: SpawnHandler = async (request, service, options = {}) => {
   try {
     const raw = await readJsonBody(request, options.bodyLimitBytes);
-    const body = parseInput(spawnPostBody, raw, 'request body');
+    const body = parseWith(spawnPostBody, raw, 'request body');
     switch (body.action) {
       case 'spawn': {
         const workerId = await service.spawnWorker(body.params.type);

@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { City } from '../../src/server/context.js';
-import type { DeadLetter } from '../../src/server/context.js';
-import type { SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/lib/spawn/types.js';
+import type { City } from '../../src/contracts/cities.js';
+import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
 import { eventually, PACKAGE_ROOT, parseJson, runCli, TOKEN } from './helpers.js';
 import { startTestServer, type TestServer } from './live-server.js';

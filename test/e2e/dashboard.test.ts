@@ -3,11 +3,10 @@
  * src/service.ts: controller, worker threads, queue and embedded database in memory).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { SpawnService } from '../../src/server/context.js';
+import { createService, type RunningService } from '../../src/service.js';
 import type { RunningHttpServer } from '../../src/server/server.js';
 import {
   apiPost,
@@ -26,27 +25,18 @@ import {
 
 const TOKEN = 'test-token';
 
-type RealService = SpawnService & { start(): Promise<void>; stop(): Promise<void> };
-interface ServiceModule {
-  createService(opts?: { config?: Record<string, unknown>; apiToken?: string }): Promise<RealService>;
-}
-
-// A URL, not a literal specifier, so this file compiles while src/service.ts is being written.
-const serviceModule = new URL('../../src/service.js', import.meta.url);
 const failingWorker = fileURLToPath(new URL('./fixtures/failing-worker.js', import.meta.url));
 const FAILING_TYPE = 'e2e-failing';
 
 describe('dashboard (real service)', { timeout: 180_000 }, () => {
-  let service: RealService;
+  let service: RunningService;
   let server: RunningHttpServer;
   let browser: Browser;
   let page: Page;
   let pageErrors: string[];
 
   before(async () => {
-    assert.ok(existsSync(fileURLToPath(serviceModule)), `${fileURLToPath(serviceModule)} is missing: createService() is needed`);
     ensureDashboardBuilt();
-    const { createService } = (await import(serviceModule.href)) as ServiceModule;
     service = await createService({
       config: {
         dataDir: 'memory',
@@ -64,7 +54,6 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
         heartbeatInterval: 1000,
         shutdownGracePeriod: 2000,
       },
-      apiToken: TOKEN,
     });
     await service.start();
     server = await serve(service, TOKEN);

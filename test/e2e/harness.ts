@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
-import type { SpawnService } from '../../src/server/context.js';
+import type { SpawnService } from '../../src/contracts/service.js';
 import { createMetrics, type EventSource } from '../../src/server/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
 

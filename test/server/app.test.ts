@@ -60,7 +60,7 @@ describe('GET /api/events', () => {
     ['limit=0', 'limit'],
     ['limit=201', 'limit'],
     ['from=yesterday', 'from'],
-    ['from=2025-06-03&to=2025-06-01', 'from must not be after to'],
+    ['from=2025-06-03&to=2025-06-01', 'from: must not be after to'],
     ['colour=red', 'colour'],
   ] as const) {
     it(`answers 400 for ${query}`, async () => {

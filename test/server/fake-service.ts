@@ -10,16 +10,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { CapacityError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
-import type { SystemStatus, Task, TaskSummary, WorkerSnapshot, WorkerType } from '../../src/lib/spawn/types.js';
-import type {
-  City,
-  CityInput,
-  DeadLetter,
-  DiscoveryRequest,
-  DiscoveryResult,
-  EventQueryInput,
-  SpawnService,
-} from '../../src/server/context.js';
+import type { City, CityInput } from '../../src/contracts/cities.js';
+import type { EventQueryInput } from '../../src/contracts/event-query.js';
+import type { DiscoveryRequest, ScheduleDiscoveryResult, SpawnService } from '../../src/contracts/service.js';
+import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
+import type { Task, WorkerType } from '../../src/contracts/tasks.js';
 
 const TYPES = ['discovery', 'ingestion', 'processing'];
 
@@ -157,11 +152,11 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
     return { taskId: task.id, jobId };
   }
 
-  async scheduleDiscovery(request: DiscoveryRequest): Promise<DiscoveryResult> {
+  async scheduleDiscovery(request: DiscoveryRequest): Promise<ScheduleDiscoveryResult> {
     this.record('scheduleDiscovery', [request]);
     const cities = request.cityIds ?? [...this.cities.keys()];
     const sources = request.sources ?? ['ics'];
-    const result: DiscoveryResult = { queued: [], skipped: [] };
+    const result: ScheduleDiscoveryResult = { queued: [], skipped: [] };
     for (const cityId of cities) {
       for (const source of sources) {
         const taskId = `discovery:${cityId}:${source}:${Date.now()}`;

@@ -1,4 +1,4 @@
-/** The design's /api/spawn contract through the Hono app: answers, validation 400s, auth 401s. */
+/** The /api/spawn control API through the Hono app: answers, validation 400s, auth 401s. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapacityError } from '../../src/lib/errors.js';

@@ -1,5 +1,5 @@
 /**
- * The Spawn health dashboard (design §6.2): status cards, provider budgets, controls, the worker
+ * The Spawn health dashboard: status cards, provider budgets, controls, the worker
  * table and recent failures, each polled from the HTTP API.
  */
 import { useQuery } from '@tanstack/react-query';

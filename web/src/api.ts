@@ -2,10 +2,10 @@
  * The dashboard's calls to the SceneScout HTTP API. Reads are open; changes carry the bearer
  * token the user saved in this browser.
  */
-import type { SystemStatus, WorkerSnapshot } from '../../src/lib/spawn/types.js';
-import type { DeadLetter, DiscoveryResult } from '../../src/server/context.js';
+import type { ScheduleDiscoveryResult } from '../../src/contracts/service.js';
+import type { DeadLetter, SystemStatus, WorkerSnapshot } from '../../src/contracts/status.js';
 
-export type { DeadLetter, DiscoveryResult, SystemStatus, WorkerSnapshot };
+export type { DeadLetter, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
 
 const TOKEN_KEY = 'scenescout.apiToken';
 
@@ -70,7 +70,7 @@ export const api = {
   deadLetters: (limit = 20) => call<DeadLetter[]>(`/api/dead-letters?limit=${limit}`),
   spawnWorker: (type: string, token: string) =>
     post<{ workerId: string }>('/api/spawn', { action: 'spawn', params: { type } }, token),
-  runDiscovery: (token: string) => post<DiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
+  runDiscovery: (token: string) => post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
   retry: (taskId: string, token: string) =>
     post<{ taskId: string; jobId: string }>(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`, undefined, token),
 };

@@ -1,7 +1,6 @@
 /** `scenescout cities list | add`: the cities the catalogue covers. */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { City, CityInput } from '../../server/context.js';
-import { CliError, EXIT } from '../errors.js';
+import { parseCityInput, type City } from '../../contracts/cities.js';
 import { contextOf, print, printJson } from '../context.js';
 import { table } from '../format.js';
 
@@ -35,7 +34,7 @@ export function registerCities(program: Command): void {
   cities
     .command('add')
     .description('add a city, or replace the one with the same id (validated here before it is sent)')
-    .requiredOption('--id <id>', 'slug: lower-case letters, digits and hyphens, e.g. new-york')
+    .requiredOption('--id <id>', 'slug: lower-case letters, digits, hyphens and underscores, e.g. new-york')
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--lat <degrees>', 'latitude, -90 to 90', number)
     .requiredOption('--lng <degrees>', 'longitude, -180 to 180', number)
@@ -48,14 +47,8 @@ export function registerCities(program: Command): void {
     .option('--eventbrite-venue <id...>', 'Eventbrite venue ids')
     .action(async (opts: AddOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      // Imported here: the validation module pulls in zod, which `--help` does not need.
-      const { parseCityInput } = await import('../../lib/cities.js');
-      let city: CityInput;
-      try {
-        city = parseCityInput(cityFromOptions(opts));
-      } catch (err) {
-        throw new CliError((err as Error).message, EXIT.USAGE);
-      }
+      // Checked here, against the API's own contract, so a bad city never reaches the server.
+      const city = parseCityInput(cityFromOptions(opts));
       const saved = await ctx.api.post<City>('/api/cities', city);
       if (ctx.json) return printJson(saved);
       print(`saved city ${saved.id} (${saved.name}), ${saved.timezone}, sources: ${sourceNames(saved) || 'none'}`);

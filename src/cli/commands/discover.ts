@@ -1,9 +1,11 @@
 /** `scenescout discover`: find events now, through the running server or in this process. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { SOURCES } from '../../lib/api/types.js';
-import type { DiscoveryRequest } from '../../server/context.js';
+import { localDatabase } from '../../config/index.js';
+import type { DiscoveryRequest } from '../../contracts/service.js';
+import { SOURCES } from '../../contracts/sources.js';
+import { TaskFailedError } from '../../lib/errors.js';
 import { contextOf, note, print, printJson } from '../context.js';
-import { CliError, EXIT, unreachable } from '../errors.js';
+import { unreachable } from '../errors.js';
 import { createProgress } from '../discover/progress.js';
 import { discoverViaServer } from '../discover/remote.js';
 import type { DiscoverySummary } from '../discover/summary.js';
@@ -51,15 +53,15 @@ Where it runs:
         summary = await discoverViaServer(ctx.api, request, run);
       } else {
         if (!opts.inProcess && ctx.urlGiven) throw unreachable(ctx.url);
-        const { localDatabase } = await import('../service-config.js');
+        // Loaded only here: the in-process service brings the database and queue libraries.
         const { discoverInProcess } = await import('../discover/in-process.js');
-        const db = await localDatabase();
+        const db = localDatabase();
         if (!ctx.json) note(`${opts.inProcess ? '' : `no server at ${ctx.url}; `}discovering in this process (${db.description})`);
         summary = await discoverInProcess(db, request, run);
       }
       if (ctx.json) printJson(summary);
       else print(renderSummary(summary));
-      if (!summary.ok) throw new CliError(failureMessage(summary, opts.timeout), EXIT.FAILED);
+      if (!summary.ok) throw new TaskFailedError(failureMessage(summary, opts.timeout));
     });
 }
 

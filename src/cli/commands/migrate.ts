@@ -1,7 +1,7 @@
 /** `scenescout migrate`: apply our SQL migrations and pg-boss's schema, then exit. */
 import type { Command } from 'commander';
+import { loadSpawnConfig, localDatabase } from '../../config/index.js';
 import { print, printJson, type GlobalOptions } from '../context.js';
-import { localDatabase } from '../service-config.js';
 
 export interface MigrateReport {
   database: string;
@@ -28,12 +28,12 @@ export function registerMigrate(program: Command): void {
 }
 
 async function migrate(): Promise<MigrateReport> {
-  const db = await localDatabase();
-  const { loadSpawnConfig } = await import('../../config/spawn.js');
+  const db = localDatabase();
+  const spawn = loadSpawnConfig();
+  // Loaded only here: the database and queue libraries are not needed by other commands.
   const { openDatabase } = await import('../../lib/db/connect.js');
   const { Migrator } = await import('../../lib/db/migrator.js');
   const { SpawnController } = await import('../../lib/spawn/controller.js');
-  const spawn = loadSpawnConfig();
 
   // Our migrations first, on a connection of our own, so we can say which ones ran.
   const database = await openDatabase({ databaseUrl: spawn.databaseUrl, dataDir: db.dataDir, schema: spawn.schema, max: 1 });

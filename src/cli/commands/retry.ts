@@ -1,6 +1,6 @@
 /** `scenescout retry <task>`: requeue a dead-lettered task with a fresh retry budget. */
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.js';
+import { HttpError } from '../../lib/errors.js';
 import { contextOf, print, printJson } from '../context.js';
 
 export function registerRetry(program: Command): void {
@@ -14,8 +14,8 @@ export function registerRetry(program: Command): void {
       try {
         result = await ctx.api.post(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`);
       } catch (err) {
-        if (err instanceof CliError && err.exitCode === EXIT.NOT_FOUND) {
-          throw new CliError(`${err.message}; "scenescout tasks --failed" lists the tasks that can be retried`, EXIT.NOT_FOUND);
+        if (err instanceof HttpError && err.status === 404) {
+          throw new HttpError(404, `${err.message}; "scenescout tasks --failed" lists the tasks that can be retried`);
         }
         throw err;
       }

@@ -1,5 +1,6 @@
 /** `scenescout start`: the service (controller, schedules, HTTP API, dashboard) in this process. */
 import { InvalidArgumentError, type Command } from 'commander';
+import { currentEnv, envWith } from '../../config/index.js';
 
 export function registerStart(program: Command, keepRunning: () => void): void {
   program
@@ -15,9 +16,10 @@ SPAWN_MAX_WORKERS, provider keys (TICKETMASTER_API_KEY, EVENTBRITE_TOKEN, YELP_A
 Stop with Ctrl-C (SIGINT) or SIGTERM; running tasks get SPAWN_SHUTDOWN_GRACE ms to finish.`,
     )
     .action(async (opts: { port?: number }) => {
-      const { main } = await import('../../main.js');
-      await main(opts.port === undefined ? process.env : { ...process.env, PORT: String(opts.port) });
-      // main() returns once the server listens; its signal handlers end the process.
+      // Loaded only here: the service brings the database, queue and HTTP libraries.
+      const { runServer } = await import('../../server/run.js');
+      await runServer(opts.port === undefined ? currentEnv() : envWith({ PORT: String(opts.port) }));
+      // runServer() returns once the server listens; its signal handlers end the process.
       keepRunning();
     });
 }

@@ -1,6 +1,6 @@
 /** `scenescout status`: the system at a glance. */
 import type { Command } from 'commander';
-import type { SystemStatus } from '../../lib/spawn/types.js';
+import type { SystemStatus } from '../../contracts/status.js';
 import { contextOf, print, printJson } from '../context.js';
 import { bytes, counts, duration, table } from '../format.js';
 

@@ -1,7 +1,6 @@
 /** `scenescout tasks`: recent tasks, or the dead-lettered ones with their errors. */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { TaskSummary } from '../../lib/spawn/types.js';
-import type { DeadLetter } from '../../server/context.js';
+import type { DeadLetter, TaskSummary } from '../../contracts/status.js';
 import { contextOf, print, printJson } from '../context.js';
 import { ago, duration, table } from '../format.js';
 

@@ -1,6 +1,6 @@
 /** `scenescout workers`: one line per worker thread. */
 import type { Command } from 'commander';
-import type { WorkerSnapshot } from '../../lib/spawn/types.js';
+import type { WorkerSnapshot } from '../../contracts/status.js';
 import { contextOf, print, printJson } from '../context.js';
 import { ago, duration, percent, table } from '../format.js';
 

@@ -3,8 +3,9 @@
  * the discovery, and wait for it and for the ingestion and processing tasks it chains.
  */
 import type { EventEmitter } from 'node:events';
-import type { DiscoveryRequest } from '../../server/context.js';
-import type { LocalDatabase } from '../service-config.js';
+import type { LocalDatabase } from '../../config/index.js';
+import type { DiscoveryRequest } from '../../contracts/service.js';
+import { createService } from '../../service.js';
 import type { Progress } from './progress.js';
 import type { RunOptions } from './remote.js';
 import { sleep } from './remote.js';
@@ -65,7 +66,6 @@ const QUIET_MS = 1000;
 
 export async function discoverInProcess(db: LocalDatabase, request: DiscoveryRequest, options: RunOptions): Promise<DiscoverySummary> {
   const started = Date.now();
-  const { createService } = await import('../../service.js');
   const service = await createService({ config: { dataDir: db.dataDir, schedules: { enabled: false } }, schedules: false });
   let tracker: TaskTracker | undefined;
   let timedOut = false;

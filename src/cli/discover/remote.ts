@@ -1,6 +1,6 @@
 /** Discovery through a running server: queue it over HTTP, then poll the task list. */
-import type { TaskSummary } from '../../lib/spawn/types.js';
-import type { DiscoveryRequest, DiscoveryResult } from '../../server/context.js';
+import type { DiscoveryRequest, ScheduleDiscoveryResult } from '../../contracts/service.js';
+import type { TaskSummary } from '../../contracts/status.js';
 import type { ApiClient } from '../api-client.js';
 import type { Progress } from './progress.js';
 import { isOk, queuedPairs, type DiscoverySummary, type PairOutcome } from './summary.js';
@@ -14,7 +14,7 @@ export interface RunOptions {
 
 export async function discoverViaServer(api: ApiClient, request: DiscoveryRequest, options: RunOptions): Promise<DiscoverySummary> {
   const started = Date.now();
-  const result = await api.post<DiscoveryResult>('/api/spawn', { action: 'discovery', params: request });
+  const result = await api.post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: request });
   const pairs = queuedPairs(result);
   let timedOut = false;
   if (options.wait && pairs.length > 0) {

@@ -1,5 +1,5 @@
 /** What `discover` reports, the same whether a server or this process ran the tasks. */
-import type { DiscoveryResult } from '../../server/context.js';
+import type { ScheduleDiscoveryResult } from '../../contracts/service.js';
 import { duration, plural, table } from '../format.js';
 
 export type PairStatus = 'queued' | 'completed' | 'failed' | 'timed out';
@@ -27,14 +27,14 @@ export interface DiscoverySummary {
   timedOut: boolean;
   elapsedMs: number;
   pairs: PairOutcome[];
-  skipped: DiscoveryResult['skipped'];
+  skipped: ScheduleDiscoveryResult['skipped'];
   /** ingestion and processing tasks chained after discovery (in-process only; null otherwise) */
   followUp: { completed: number; failed: number; pending: number; errors: string[] } | null;
   /** every queued task succeeded (or, without --wait, was queued) */
   ok: boolean;
 }
 
-export function queuedPairs(result: DiscoveryResult): PairOutcome[] {
+export function queuedPairs(result: ScheduleDiscoveryResult): PairOutcome[] {
   return result.queued.map((q) => ({
     taskId: q.taskId,
     cityId: q.cityId,

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../errors.js';
 import type { HttpClient } from './http.js';
 import type { SourceId } from './types.js';
 

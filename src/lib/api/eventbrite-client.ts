@@ -4,7 +4,7 @@
  * to the date range ourselves by `start.utc`. Location is implied by the chosen ids.
  */
 import { z } from 'zod';
-import { ProviderError, ProviderRequestError } from './errors.js';
+import { ProviderError, ProviderRequestError } from '../errors.js';
 import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
 import type { FailedResponse, ProviderErrorInfo } from './http.js';
 import type { ClientOptions, SearchParams } from './types.js';

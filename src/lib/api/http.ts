@@ -4,10 +4,9 @@
  * 429 and 5xx, and waits that honour `Retry-After` and provider reset headers.
  * Everything logged or thrown goes through `redact.ts` first.
  */
-import { RateLimitedError } from '../errors.js';
-import { BudgetExhaustedError, ProviderError, ProviderRequestError } from './errors.js';
+import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedError } from '../errors.js';
 import { sleep, type ProviderLimiter } from './rate-limit.js';
-import { redactError, redactText, redactUrl } from './redact.js';
+import { redactError, redactText, redactUrl } from '../redact.js';
 import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
 
 /** What a client may tell us about a failed response, from its provider's error format. */

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
-import { BudgetExhaustedError, ProviderError } from './errors.js';
-import { NotICalendarError, expandCalendar, type IcsEvent } from './ics-expand.js';
+import { BudgetExhaustedError, NotICalendarError, ProviderError } from '../errors.js';
+import { expandCalendar, type IcsEvent } from './ics-expand.js';
 import type { ClientOptions, SearchParams } from './types.js';
 
 export type { IcsEvent, IcsTime } from './ics-expand.js';

@@ -8,6 +8,7 @@
  */
 import ICAL from 'ical.js';
 import { DateTime, IANAZone } from 'luxon';
+import { NotICalendarError } from '../errors.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -63,8 +64,6 @@ export interface ExpandOptions {
 const DAY_MS = 86_400_000;
 /** Overrides may move an occurrence earlier; look this far past the range for them. */
 const LOOKAHEAD_MS = 31 * DAY_MS;
-
-export class NotICalendarError extends Error {}
 
 export function expandCalendar(input: string, options: ExpandOptions): IcsEvent[] {
   const text = input.replace(/^\uFEFF/, '');

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
-import { BudgetExhaustedError } from './errors.js';
+import { BudgetExhaustedError } from '../errors.js';
 import { extractJsonLdEvents } from './jsonld-extract.js';
 import { parseSchemaDate, placeOf, type JsonLdEvent } from './jsonld-schema.js';
 import type { ClientOptions, SearchParams } from './types.js';

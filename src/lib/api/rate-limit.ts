@@ -8,8 +8,8 @@
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { BudgetExhaustedError } from './errors.js';
-import type { SourceId } from './types.js';
+import { BudgetExhaustedError } from '../errors.js';
+import type { SourceId } from '../../contracts/sources.js';
 
 export interface ProviderLimits {
   /** requests per second across every process sharing the Redis keys */

@@ -7,7 +7,7 @@
  */
 import ngeohash from 'ngeohash';
 import { z } from 'zod';
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../errors.js';
 import { BaseClient, assertLocation, resolveDateRange, resolveLimit } from './base-client.js';
 import type { FailedResponse, ProviderErrorInfo } from './http.js';
 import type { ClientOptions, SearchParams } from './types.js';

@@ -1,21 +1,11 @@
 /**
- * The contract every provider client keeps.
- *
- * Glossary:
- * - source: one provider of events (a `SourceId`), e.g. Ticketmaster or an iCalendar feed.
- * - client: the object that talks to one source and returns its events untouched.
- * - raw event: one event object exactly as the source describes it; stored as `raw_events.data`.
- * - external id: the id of a raw event inside its source (`raw_events.external_id`).
- * - skipped: a record, document or window the client could not use; reported, never fatal.
+ * The contract every provider client keeps. The words (source, client, raw event, external
+ * id, skipped record) are defined in docs/glossary.md.
  */
+import type { SourceId } from '../../contracts/sources.js';
 import type { ProviderLimiter } from './rate-limit.js';
 
-export const SOURCES = ['ticketmaster', 'eventbrite', 'yelp', 'ics', 'jsonld'] as const;
-export type SourceId = (typeof SOURCES)[number];
-
-export function isSourceId(value: unknown): value is SourceId {
-  return typeof value === 'string' && (SOURCES as readonly string[]).includes(value);
-}
+export { SOURCES, isSourceId, type SourceId } from '../../contracts/sources.js';
 
 export interface SearchParams {
   location: { latitude: number; longitude: number; /** metres */ radius: number };

@@ -3,7 +3,7 @@
  * `offset + limit` at 1000; events past that cap are reported as skipped, not fetched.
  */
 import { z } from 'zod';
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../errors.js';
 import { BaseClient, assertLocation, resolveDateRange, resolveLimit } from './base-client.js';
 import type { FailedResponse, ProviderErrorInfo } from './http.js';
 import type { ClientOptions, SearchParams } from './types.js';

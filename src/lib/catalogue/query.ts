@@ -9,88 +9,27 @@
  * which runs the same on PGlite. Merged-away events never appear; their ids still resolve
  * through `getEvent`.
  */
-import { z } from 'zod';
+import { EVENT_QUERY_MAX_LIMIT, eventQuerySchema, type EventQueryInput } from '../../contracts/event-query.js';
+import { parseWith } from '../../contracts/parse.js';
 import { selectEvent, selectEventPage, selectEventSources, resolveEventId, type EventSourceRow } from '../db/queries/events.js';
 import type { Queryable } from '../db/types.js';
 import { ValidationError } from '../errors.js';
-import { CATEGORIES } from '../normalize/categories.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { eventJson, type CanonicalEventJson } from './event-json.js';
 import { boundingBox } from '../geo.js';
 
 export type { CanonicalEventJson } from './event-json.js';
+export type { EventQueryInput } from '../../contracts/event-query.js';
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
+export const MAX_LIMIT = EVENT_QUERY_MAX_LIMIT;
 /** Radius used when a point is given without one. */
 export const DEFAULT_RADIUS_KM = 25;
-
-/** Query-string values arrive as text; numbers are accepted either way. */
-const numeric = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
-    z.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
-  );
-
-const instant = z
-  .union([z.string(), z.date()])
-  .transform((v, ctx) => {
-    const date = v instanceof Date ? v : /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(Number.NaN);
-    if (!Number.isFinite(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or date-time' });
-      return z.NEVER;
-    }
-    return date;
-  });
-
-const eventQuerySchema = z
-  .strictObject({
-    lat: numeric(-90, 90).optional(),
-    lng: numeric(-180, 180).optional(),
-    radius_km: numeric(0.001, 20_000).optional(),
-    from: instant.optional(),
-    to: instant.optional(),
-    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
-    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-    limit: numeric(1, MAX_LIMIT).pipe(z.number().int('must be an integer')).optional(),
-    cursor: z.string().min(1).max(512).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if ((v.lat === undefined) !== (v.lng === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [v.lat === undefined ? 'lat' : 'lng'], message: 'lat and lng must be given together' });
-    }
-    if (v.radius_km !== undefined && v.lat === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['radius_km'], message: 'needs lat and lng' });
-    }
-    if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
-  });
-
-/** As the HTTP layer passes it: numbers may still be strings; everything is validated here. */
-export interface EventQueryInput {
-  lat?: number | string;
-  lng?: number | string;
-  radius_km?: number | string;
-  from?: string | Date;
-  to?: string | Date;
-  category?: string;
-  q?: string;
-  limit?: number | string;
-  cursor?: string;
-}
 
 export interface EventPage {
   events: CanonicalEventJson[];
   /** pass back as `cursor` for the next page; null on the last page */
   nextCursor: string | null;
-}
-
-function parseInput(input: unknown): z.output<typeof eventQuerySchema> {
-  const parsed = eventQuerySchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || 'query';
-  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
-  throw new ValidationError(`${issue.code === 'unrecognized_keys' ? issue.keys[0] : field}: ${message}`);
 }
 
 /** `%text%` for LIKE, with the user's own %, _ and \ matched literally. */
@@ -109,14 +48,14 @@ function groupSources(rows: readonly EventSourceRow[]): Map<string, EventSourceR
 }
 
 export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
-  const q = parseInput(input);
+  const q = parseWith(eventQuerySchema, input ?? {});
   const limit = q.limit ?? DEFAULT_LIMIT;
   const near = q.lat !== undefined && q.lng !== undefined
     ? { lat: q.lat, lng: q.lng, radiusKm: q.radius_km ?? DEFAULT_RADIUS_KM }
     : undefined;
   const rows = await selectEventPage(db, {
-    from: q.from,
-    to: q.to,
+    from: q.from === undefined ? undefined : new Date(q.from),
+    to: q.to === undefined ? undefined : new Date(q.to),
     category: q.category,
     searchPattern: q.q === undefined ? undefined : containsPattern(q.q),
     near: near && { ...near, box: boundingBox(near.lat, near.lng, near.radiusKm) },

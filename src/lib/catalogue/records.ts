@@ -1,24 +1,23 @@
 /**
  * The two shapes the catalogue stores:
  * - a *source record*: one source's normalized view of an event, kept in the typed columns of
- *   its `event_sources` row (read back as StoredContent, src/lib/db/rows.ts) so dedupe and merging
- *   never re-read raw payloads;
+ *   its `event_sources` row (read back as StoredContent) so dedupe and merging never re-read raw
+ *   payloads;
  * - a *canonical row*: the content columns of `events`, built from one record or from the
  *   merge of a cluster (merge.ts).
+ * Their types live with the database's other row shapes (src/lib/db/rows.ts); this module builds them.
  *
  * Values are made storable here (prices in cents within NUMERIC(12,2), finite coordinates in
  * range, years both Postgres and JavaScript write the same way), so that the values written are
  * the values compared on the next run: re-ingesting the same payload then changes nothing.
  */
-import type { EventContentRow, StoredContent } from '../db/rows.js';
+import type { CanonicalRow, StoredContent } from '../db/rows.js';
+import { UnstorableRecordError } from '../errors.js';
 import { isCategory, type Category } from '../normalize/categories.js';
 import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
 import type { EventStatus, NormalizedEvent, NormalizedVenue } from '../normalize/types.js';
 
-/** A record that normalized but cannot be stored (e.g. a start in the year 20260). */
-export class UnstorableRecordError extends Error {
-  override readonly name = 'UnstorableRecordError';
-}
+export { UnstorableRecordError } from '../errors.js';
 
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
@@ -89,11 +88,6 @@ export function fromSourceFields(source: string, externalId: string, f: StoredCo
     category: isCategory(f.category) ? f.category : 'other',
     lastSeenAt,
   };
-}
-
-/** The content columns of `events`, by column name, with a category of the catalogue's taxonomy. */
-export interface CanonicalRow extends EventContentRow {
-  category: Category;
 }
 
 /** What the `q` filter matches: title, venue and city, lower-cased. */

@@ -11,10 +11,9 @@
  */
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DataDirInUseError } from '../errors.js';
 
-export class DataDirInUseError extends Error {
-  override readonly name = 'DataDirInUseError';
-}
+export { DataDirInUseError } from '../errors.js';
 
 const LOCK_FILE = 'scenescout.lock';
 

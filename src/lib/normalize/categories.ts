@@ -1,6 +1,6 @@
 /**
- * The catalogue's category taxonomy (mirrors the CHECK on `events.category`) and how each
- * source's own classification maps onto it.
+ * How each source's own classification maps onto the catalogue's categories (the list itself
+ * is the contract in src/contracts/categories.ts).
  *
  * Rules, in order:
  * 1. The source's classification: Ticketmaster genre (when it names a specific kind such as
@@ -11,24 +11,9 @@
  * 3. A weak classification (none, 'other', or the catch-all 'community') yields to keyword rules
  *    on the title; when no keyword matches the weak classification stands, else 'other'.
  */
-export const CATEGORIES = [
-  'music',
-  'sports',
-  'arts-theatre',
-  'comedy',
-  'film',
-  'food-drink',
-  'nightlife',
-  'family',
-  'community',
-  'business',
-  'other',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
+import type { Category } from '../../contracts/categories.js';
 
-export function isCategory(value: unknown): value is Category {
-  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value);
-}
+export { CATEGORIES, isCategory, type Category } from '../../contracts/categories.js';
 
 export interface CategoryHints {
   /** Ticketmaster `classifications[].segment.name`. */

@@ -5,14 +5,15 @@
  * A *normalized event* is the one source-independent shape the catalogue (`events` table) is
  * built from; every field maps onto a column there.
  */
-import { SceneScoutError } from '../errors.js';
+import { SOURCES, type SourceId } from '../../contracts/sources.js';
 import type { Category } from './categories.js';
 
 export type { Category } from './categories.js';
+export { NormalizationError } from '../errors.js';
 
-/** The sources `normalizeRawEvent` understands. */
-export const INGEST_SOURCES = ['ticketmaster', 'eventbrite', 'yelp', 'ics', 'jsonld'] as const;
-export type IngestSource = (typeof INGEST_SOURCES)[number];
+/** The sources `normalizeRawEvent` understands: every source. */
+export const INGEST_SOURCES = SOURCES;
+export type IngestSource = SourceId;
 
 /** Mirrors the CHECK constraint on `events.status`. */
 export type EventStatus = 'scheduled' | 'cancelled' | 'postponed' | 'rescheduled';
@@ -54,23 +55,4 @@ export interface NormalizeContext {
   timezone?: string;
   /** Name of the city; fills `venue.city` when a source gives a venue but no city. */
   cityName?: string;
-}
-
-/**
- * A raw record that cannot become a catalogue event. The message names the source, the record
- * id (when the record has one) and the field, so a row in `raw_events.error` explains itself.
- */
-export class NormalizationError extends SceneScoutError {
-  readonly source: string;
-  readonly recordId: string | null;
-  /** Dotted path of the missing or invalid field in the provider's object, e.g. `dates.start`. */
-  readonly field: string;
-
-  constructor(source: string, recordId: string | null, field: string, problem: string) {
-    const record = recordId === null ? `${source} record (no id)` : `${source} record "${recordId}"`;
-    super('ERR_NORMALIZE', `${record}: ${problem}`);
-    this.source = source;
-    this.recordId = recordId;
-    this.field = field;
-  }
 }

@@ -15,7 +15,8 @@
  * task:started, task:completed, task:failed, provider:call, events:discovered, events:ingested.
  */
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
+import { parseWith } from '../../contracts/parse.js';
+import { taskSchema } from '../../contracts/tasks.js';
 import type { ProviderLimiter } from '../api/rate-limit.js';
 import type { Database } from '../db/types.js';
 import { CapacityError, ValidationError, WorkerCrashError, coerceError } from '../errors.js';
@@ -32,15 +33,6 @@ import type { SpawnEvents, SystemStatus, Task, TaskSummary, WorkerSnapshot } fro
 import { WorkerPool } from './worker-pool.js';
 
 export { parseMemoryLimit, threadResourceLimits, type ResolvedOptions, type SpawnControllerOptions } from './options.js';
-
-const taskSchema = z.object({
-  id: z.string().min(1, 'must not be empty').max(200),
-  type: z.string().min(1),
-  priority: z.number().int().min(-1000).max(1000).default(0),
-  parameters: z.record(z.string(), z.unknown()).default({}),
-  singletonKey: z.string().min(1).max(200).optional(),
-  queueWhileRunning: z.boolean().optional(),
-});
 
 interface Parts {
   runtime: SpawnRuntime;
@@ -102,12 +94,7 @@ export class SpawnController extends EventEmitter {
 
   /** Durable: the task is in the queue when this resolves, and running if a worker was idle. */
   async distributeTask(input: Task): Promise<{ taskId: string; jobId: string | null }> {
-    const parsed = taskSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(`invalid task: ${issue.path.join('.') || 'task'}: ${issue.message}`);
-    }
-    const task = parsed.data as Task;
+    const task: Task = parseWith(taskSchema, input, 'task');
     this.assertKnownType(task.type, 'invalid task: ');
     if (this.stopping) throw new CapacityError('the controller is shutting down');
     await this.initialize();

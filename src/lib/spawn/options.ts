@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { z } from 'zod';
+import { WORKER_TYPE_NAME as TYPE_NAME } from '../../contracts/tasks.js';
 import { deepMerge, loadSpawnConfig, type DeepPartial, type SpawnConfig, type WorkerTypeConfig } from '../../config/spawn.js';
 import type { Database } from '../db/types.js';
 import { ConfigError } from '../errors.js';
@@ -41,7 +42,6 @@ export type ResolvedOptions = SpawnConfig & {
 
 /** Types whose workers initialize() starts one of unless told otherwise. */
 export const BUILTIN_TYPES: readonly string[] = ['discovery', 'ingestion', 'processing'];
-const TYPE_NAME = /^[a-z][a-z0-9_-]{0,40}$/;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const POS_INT = 'must be a positive integer';

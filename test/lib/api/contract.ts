@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { NonRetryableError, RateLimitedError } from '../../../src/lib/errors.js';
-import { BudgetExhaustedError, ProviderError } from '../../../src/lib/api/errors.js';
+import { BudgetExhaustedError, ProviderError } from '../../../src/lib/errors.js';
 import type { ProviderLimiter } from '../../../src/lib/api/rate-limit.js';
 import type { ClientOptions, ProviderClient, SearchParams } from '../../../src/lib/api/types.js';
 import { captureLogger, everyRendering } from './helpers.js';

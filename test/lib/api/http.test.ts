@@ -3,9 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { NonRetryableError, RateLimitedError } from '../../../src/lib/errors.js';
-import { ProviderError, ProviderRequestError } from '../../../src/lib/api/errors.js';
+import { ProviderError, ProviderRequestError } from '../../../src/lib/errors.js';
 import { HttpClient, parseRetryAfter, type HttpClientOptions } from '../../../src/lib/api/http.js';
-import { redactText, redactUrl } from '../../../src/lib/api/redact.js';
 import type { ClientStats } from '../../../src/lib/api/types.js';
 import { captureLogger, everyRendering } from './helpers.js';
 
@@ -32,17 +31,6 @@ function http(extra: Partial<HttpClientOptions> = {}): { client: HttpClient; sta
   const client = new HttpClient({ source: 'yelp', stats, timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxMs: 20, maxRetryWaitMs: 5000, ...extra });
   return { client, stats };
 }
-
-describe('redaction', () => {
-  it('masks secret query parameters, userinfo, Bearer tokens and known values', () => {
-    assert.equal(
-      redactUrl('https://user:pw@app.ticketmaster.com/discovery/v2/events.json?apikey=abc123&size=5&token=t0k'),
-      'https://REDACTED@app.ticketmaster.com/discovery/v2/events.json?apikey=REDACTED&size=5&token=REDACTED',
-    );
-    assert.equal(redactText('GET /x?api_key=zzz&a=1 with Authorization: Bearer eyJhbGci.x-y'), 'GET /x?api_key=REDACTED&a=1 with Authorization: Bearer REDACTED');
-    assert.equal(redactText('echo: s3cr3t-value and s3cr3t%2Fvalue', ['s3cr3t-value', 's3cr3t/value']), 'echo: REDACTED and REDACTED');
-  });
-});
 
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { IcsClient, type IcsEvent } from '../../../src/lib/api/ics-client.js';
-import { ProviderError } from '../../../src/lib/api/errors.js';
+import { ProviderError } from '../../../src/lib/errors.js';
 import type { SearchParams } from '../../../src/lib/api/types.js';
 import { captureLogger, fixture } from './helpers.js';
 import { DocumentMockServer } from './servers/documents.js';

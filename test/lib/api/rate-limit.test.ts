@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { BudgetExhaustedError } from '../../../src/lib/api/errors.js';
+import { BudgetExhaustedError } from '../../../src/lib/errors.js';
 import { createProviderLimiter } from '../../../src/lib/api/rate-limit.js';
 import type { ChildInput } from './children/limiter-child.js';
 import { connectRedis, deleteKeys, REDIS_URL, uniquePrefix } from './helpers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import ngeohash from 'ngeohash';
 import { ConfigError, NonRetryableError, RateLimitedError } from '../../../src/lib/errors.js';
-import { ProviderRequestError } from '../../../src/lib/api/errors.js';
+import { ProviderRequestError } from '../../../src/lib/errors.js';
 import { TicketmasterClient, tmDate } from '../../../src/lib/api/ticketmaster-client.js';
 import { TicketmasterMockServer, tmEvent } from './servers/ticketmaster.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ConfigError } from '../../../src/lib/errors.js';
-import { BudgetExhaustedError } from '../../../src/lib/api/errors.js';
+import { BudgetExhaustedError } from '../../../src/lib/errors.js';
 import { YelpClient } from '../../../src/lib/api/yelp-client.js';
 import { YelpMockServer, yelpEvent } from './servers/yelp.js';
 

@@ -1,6 +1,17 @@
 /**
- * The design's Next.js App Router module for `/api/spawn`. It delegates to the same handlers as
- * the Hono server (src/server/spawn-handlers.ts), so both answer alike.
+ * `/api/spawn` as a Next.js App Router route module. It delegates to the same handlers as the
+ * Hono server (src/server/spawn-handlers.ts), so both answer alike.
+ *
+ * To mount it in a Next.js app, re-export its handlers from the app's route file, e.g.
+ * `app/api/spawn/route.ts`:
+ *
+ *   export { GET, POST } from 'scenescout/dist/app/api/spawn/route.js';
+ *   export const runtime = 'nodejs'; // worker threads and the database need Node, not the edge
+ *   export const dynamic = 'force-dynamic'; // live state: never prerendered or cached
+ *
+ * and give it the API token once at start (e.g. in the app's `instrumentation.ts` `register()`):
+ * `configureSpawnRoute({ apiToken })`. Without a token every change is refused from anywhere
+ * but localhost.
  *
  * The service is one lazily started singleton per process: `setSpawnService()` injects one
  * (embedding, tests); otherwise the first request builds it with `createService()` from
@@ -8,8 +19,8 @@
  * `configureSpawnRoute({ apiToken })`, never from the environment here (src/config reads that).
  */
 import { pino, type Logger } from 'pino';
+import type { SpawnService } from '../../../contracts/service.js';
 import { assertAuthorized } from '../../../server/auth.js';
-import type { SpawnService } from '../../../server/context.js';
 import { errorToResponse, json } from '../../../server/http.js';
 import { handleSpawnGet, handleSpawnPost } from '../../../server/spawn-handlers.js';
 
@@ -18,14 +29,6 @@ export interface SpawnRouteOptions {
   logger?: Logger;
   bodyLimitBytes?: number;
 }
-
-type StartableService = SpawnService & { start(): Promise<void>; stop(): Promise<void> };
-interface ServiceModule {
-  createService(opts?: unknown): Promise<StartableService>;
-}
-
-// Held as a URL string so this module type-checks and loads before src/service.ts exists.
-const SERVICE_MODULE = new URL('../../../service.js', import.meta.url).href;
 
 let settings: SpawnRouteOptions = {};
 let servicePromise: Promise<SpawnService> | undefined;
@@ -54,8 +57,9 @@ function logger(): Logger {
 
 function getService(): Promise<SpawnService> {
   servicePromise ??= (async () => {
-    const mod = (await import(SERVICE_MODULE)) as ServiceModule;
-    const service = await mod.createService();
+    // Loaded on the first request, so importing the route module stays cheap.
+    const { createService } = await import('../../../service.js');
+    const service = await createService();
     await service.start();
     return service;
   })().catch((err: unknown) => {

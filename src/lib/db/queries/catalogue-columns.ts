@@ -3,7 +3,7 @@
  * their SQL types, and batch inputs built from rows. Every batch statement passes one JSON
  * array per column, so a batch of any size is one round trip with a fixed number of parameters.
  */
-import type { EventContentRow } from '../rows.js';
+import type { CanonicalRow } from '../rows.js';
 
 /** The columns whose change is a change of the event (bumps updated_at); `last_seen_at` is not one. */
 export const CONTENT_COLUMNS = {
@@ -30,15 +30,15 @@ export const CONTENT_COLUMNS = {
   url: 'text',
   image_url: 'text',
   search_text: 'text',
-} as const satisfies Record<keyof EventContentRow, string>;
+} as const satisfies Record<keyof CanonicalRow, string>;
 
-export const CONTENT_NAMES = Object.keys(CONTENT_COLUMNS) as Array<keyof EventContentRow>;
+export const CONTENT_NAMES = Object.keys(CONTENT_COLUMNS) as Array<keyof CanonicalRow>;
 
 /**
  * The columns of `event_sources` holding one source's own version of the event: the content
  * columns but the derived `search_text`, under the same names and types.
  */
-export const SOURCE_FIELD_NAMES = CONTENT_NAMES.filter((name): name is Exclude<keyof EventContentRow, 'search_text'> => name !== 'search_text');
+export const SOURCE_FIELD_NAMES = CONTENT_NAMES.filter((name): name is Exclude<keyof CanonicalRow, 'search_text'> => name !== 'search_text');
 
 /** `a.col, a.col2, ...` over the source field columns. */
 export function sourceFieldList(alias: string): string {
@@ -97,7 +97,7 @@ export function unnestFrom<R>(
 }
 
 /** The content columns as unnest column specs, reading the content columns out of each row. */
-export function contentColumns<R>(row: (r: R) => EventContentRow): Array<readonly [string, string, (r: R) => unknown]> {
+export function contentColumns<R>(row: (r: R) => CanonicalRow): Array<readonly [string, string, (r: R) => unknown]> {
   return CONTENT_NAMES.map((name) => [name, CONTENT_COLUMNS[name], (r: R) => row(r)[name]] as const);
 }
 

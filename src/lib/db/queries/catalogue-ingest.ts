@@ -2,7 +2,7 @@
  * Ingestion's statements: read raw events with their city, and write one batch of normalized
  * records into `event_sources` + `events` while marking the raw rows, in a single statement.
  */
-import type { EventContentRow } from '../rows.js';
+import type { CanonicalRow } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES, SOURCE_FIELD_NAMES } from './catalogue-columns.js';
 
@@ -66,7 +66,7 @@ export interface SourceRecordInput {
   externalId: string;
   cityId: string | null;
   /** the canonical columns of this record alone; its event_sources fields are the same values */
-  row: EventContentRow;
+  row: CanonicalRow;
   /** a Date, or timestamptz text as the database wrote it */
   firstSeenAt: Date | string;
   lastSeenAt: Date | string;

@@ -2,7 +2,7 @@
  * Statements that fold source records into canonical events: read the records an event hosts,
  * and write canonical content, merge bookkeeping and record moves in bulk.
  */
-import type { EventContentRow, StoredContent } from '../rows.js';
+import type { CanonicalRow, StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
 
@@ -66,7 +66,7 @@ export interface AbsorbedReasons {
 /** The content an event shows: merged from a cluster, or one record's own (then no merge info). */
 export interface CanonicalWrite {
   id: string;
-  row: EventContentRow;
+  row: CanonicalRow;
   cityId: string | null;
   lastSeenAt: Date | null;
   mergeScore: number | null;

@@ -1,11 +1,11 @@
 /** `cities`: what discovery covers. */
-import type { City, CityInput } from '../../../server/context.js';
+import type { City, CityInput, CitySources } from '../../../contracts/cities.js';
 import { NotFoundError } from '../../errors.js';
 import type { Queryable } from '../types.js';
 
 interface CityRow {
   id: string; name: string; latitude: number; longitude: number; radius_m: number; timezone: string;
-  priority: number; enabled: boolean; sources: Record<string, unknown>;
+  priority: number; enabled: boolean; sources: CitySources | null;
 }
 
 const COLUMNS = 'id, name, latitude, longitude, radius_m, timezone, priority, enabled, sources';

@@ -1,6 +1,6 @@
 /** Worker and attempt bookkeeping: `worker_state` and `task_assignments`. Batched by the StateWriter. */
 import type { Queryable } from '../types.js';
-import type { WorkerSnapshot } from '../../spawn/types.js';
+import type { WorkerSnapshot } from '../../../contracts/status.js';
 
 export interface AttemptStart {
   taskId: string;

@@ -12,7 +12,8 @@ import { contentHash, unprocessedBySource } from '../../db/queries/raw-events.js
 import { listCities } from '../../db/queries/cities.js';
 import { coerceError, ValidationError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import type { City, DiscoveryRequest, DiscoveryResult } from '../../../server/context.js';
+import type { City } from '../../../contracts/cities.js';
+import type { DiscoveryRequest, ScheduleDiscoveryResult } from '../../../contracts/service.js';
 import type { SpawnController } from '../controller.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -91,12 +92,12 @@ export class TaskDistributor {
     }
   }
 
-  async scheduleDiscovery(config: DiscoveryConfig = {}): Promise<DiscoveryResult> {
+  async scheduleDiscovery(config: DiscoveryConfig = {}): Promise<ScheduleDiscoveryResult> {
     const sources = config.sources?.length ? config.sources : [...SOURCES];
     const bad = sources.filter((s) => !(SOURCES as readonly string[]).includes(s));
     if (bad.length) throw new ValidationError(`unknown source(s): ${bad.join(', ')}; known: ${SOURCES.join(', ')}`);
     const cities = await this.getTargetCities(config.cityIds);
-    const result: DiscoveryResult = { queued: [], skipped: [] };
+    const result: ScheduleDiscoveryResult = { queued: [], skipped: [] };
     const remaining = new Map<SourceId, number>();
     for (const source of sources as SourceId[]) {
       const b = await this.controller.providerLimiter.budget(source);

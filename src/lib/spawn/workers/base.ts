@@ -138,8 +138,8 @@ export abstract class BaseWorker {
   }
 
   /**
-   * Reports a failure. As in the design, `error` may be `{ taskId, error }`; without a task
-   * id the failure belongs to the task being run, if any.
+   * Reports a failure, given as an error or as `{ taskId, error }`; without a task id the
+   * failure belongs to the task being run, if any.
    */
   protected sendError(error: unknown, taskId?: string): void {
     let id = taskId ?? this.current?.taskId ?? null;

@@ -20,7 +20,8 @@ export interface DiscoveryParameters {
   limit?: number;
 }
 
-export interface DiscoveryResult {
+/** The result of one discovery task (one city and source): what it found and how much of it was new. */
+export interface DiscoveryTaskResult {
   source: SourceId;
   cityId: string | null;
   location: DiscoveryParameters['location'];
@@ -72,7 +73,7 @@ export class DiscoveryWorker extends BaseWorker {
     return client;
   }
 
-  protected async processTask(assignment: TaskAssignment): Promise<DiscoveryResult> {
+  protected async processTask(assignment: TaskAssignment): Promise<DiscoveryTaskResult> {
     const p = assignment.parameters as unknown as DiscoveryParameters;
     if (!isSourceId(p.source)) throw new NonRetryableError(`Unknown source: ${JSON.stringify(p.source)}`);
     const loc = p.location;

@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { BudgetExhaustedError } from '../../../../src/lib/api/errors.js';
+import { BudgetExhaustedError } from '../../../../src/lib/errors.js';
 import { createProviderLimiter } from '../../../../src/lib/api/rate-limit.js';
 
 export interface ChildInput {

@@ -1,0 +1,47 @@
+/**
+ * The whole service in this process: the controller, its schedules and the HTTP server, as
+ * `npm start` (src/main.ts) and `scenescout start` run it. With no DATABASE_URL it runs on the
+ * embedded database in SCENESCOUT_DATA_DIR (.scenescout/data).
+ */
+import { currentEnv, loadServiceConfig, localDatabase, loadSpawnConfig, type Env } from '../config/index.js';
+import { KEYED_SOURCES } from '../contracts/sources.js';
+import { createLogger } from '../lib/logger.js';
+import { createService } from '../service.js';
+import { createApp } from './app.js';
+import { createMetrics } from './metrics.js';
+import { startHttpServer } from './server.js';
+
+/** Resolves once the server listens; SIGINT and SIGTERM stop it and end the process. */
+export async function runServer(env: Env = currentEnv()): Promise<void> {
+  const service = loadServiceConfig(env);
+  const spawn = loadSpawnConfig(env);
+  const database = localDatabase(env);
+  const logger = createLogger({ level: service.logLevel });
+  logger.info({ database: database.description, maxWorkers: spawn.maxWorkers }, 'starting SceneScout Spawn');
+  for (const source of KEYED_SOURCES) {
+    if (!spawn.providers[source].apiKey) logger.info({ source }, `${source} disabled: no credentials configured`);
+  }
+  const svc = await createService({
+    config: { dataDir: database.dataDir, logLevel: service.logLevel },
+    logger,
+    discoverOnStart: service.discoverOnStart,
+  });
+  await svc.start();
+  const metrics = createMetrics(svc, { logger });
+  metrics.bindController(svc.controller);
+  const app = createApp({ service: svc, apiToken: service.apiToken, metrics, logger, bodyLimitBytes: service.bodyLimitBytes });
+  const http = await startHttpServer({ app, port: service.port, host: service.host, apiToken: service.apiToken, logger });
+  logger.info({ url: http.url }, 'SceneScout Spawn is up: dashboard at /, API at /api/spawn');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await http.close();
+    await svc.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
