@@ -3,9 +3,10 @@
  * call `ingestRawEvents`, so what the benchmark measures is what runs in production.
  *
  * Per chunk of raw events: one SELECT (raw rows with their city's zone), normalization in
- * JavaScript, and one write statement (catalogue-ingest.ts) that upserts every record, creates
- * origin events, and marks every raw row. Events that host several merged records and saw one
- * of them change are re-merged at the end (two more statements for the whole run).
+ * JavaScript, and one write statement (src/lib/db/queries/catalogue-ingest.ts) that upserts
+ * every record, creates origin events, and marks every raw row. Events that host several merged
+ * records and saw one of them change are re-merged at the end (two more statements for the
+ * whole run).
  *
  * A raw event that fails (normalization, or a value the database refuses) gets its error in
  * `raw_events.error` with `processed = false` and `processed_at` set: it is not picked again

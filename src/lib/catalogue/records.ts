@@ -1,14 +1,17 @@
 /**
  * The two shapes the catalogue stores:
  * - a *source record*: one source's normalized view of an event, kept in the typed columns of
- *   its `event_sources` row (read back as StoredContent) so dedupe and merging never re-read raw payloads;
+ *   its `event_sources` row (read back as StoredContent) so dedupe and merging never re-read raw
+ *   payloads;
  * - a *canonical row*: the content columns of `events`, built from one record or from the
  *   merge of a cluster (merge.ts).
+ * Their types live with the database's other row shapes (src/lib/db/rows.ts); this module builds them.
  *
  * Values are made storable here (prices in cents within NUMERIC(12,2), finite coordinates in
  * range, years both Postgres and JavaScript write the same way), so that the values written are
  * the values compared on the next run: re-ingesting the same payload then changes nothing.
  */
+import type { CanonicalRow, StoredContent } from '../db/rows.js';
 import { UnstorableRecordError } from '../errors.js';
 import { isCategory, type Category } from '../normalize/categories.js';
 import { mergeEvents, type CanonicalFields, type MergeRecord } from './merge.js';
@@ -45,20 +48,6 @@ export function storableRow(event: NormalizedEvent): CanonicalRow {
   storableDate(event.startsAt, 'startsAt');
   if (event.endsAt !== null) storableDate(event.endsAt, 'endsAt');
   return canonicalRow(event);
-}
-
-/**
- * The content columns as a query reads them back, from `events` or from a source's own fields
- * in `event_sources` (the same columns but the derived search_text): a numeric column may
- * arrive as text, depending on the driver's type parsers, and category as any text.
- */
-export interface StoredContent
-  extends Omit<CanonicalRow, 'search_text' | 'category' | 'price_min' | 'price_max' | 'latitude' | 'longitude'> {
-  category: string;
-  price_min: number | string | null;
-  price_max: number | string | null;
-  latitude: number | string | null;
-  longitude: number | string | null;
 }
 
 export const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
@@ -99,33 +88,6 @@ export function fromSourceFields(source: string, externalId: string, f: StoredCo
     category: isCategory(f.category) ? f.category : 'other',
     lastSeenAt,
   };
-}
-
-/** The content columns of `events`, by column name. */
-export interface CanonicalRow {
-  title: string;
-  description: string | null;
-  starts_at: Date;
-  ends_at: Date | null;
-  timezone: string;
-  all_day: boolean;
-  status: string;
-  venue_name: string | null;
-  address: string | null;
-  city: string | null;
-  region: string | null;
-  postal_code: string | null;
-  country: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  category: Category;
-  price_min: number | null;
-  price_max: number | null;
-  currency: string | null;
-  is_free: boolean | null;
-  url: string | null;
-  image_url: string | null;
-  search_text: string;
 }
 
 /** What the `q` filter matches: title, venue and city, lower-cased. */

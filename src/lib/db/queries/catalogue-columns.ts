@@ -3,7 +3,7 @@
  * their SQL types, and batch inputs built from rows. Every batch statement passes one JSON
  * array per column, so a batch of any size is one round trip with a fixed number of parameters.
  */
-import type { CanonicalRow } from '../../catalogue/records.js';
+import type { CanonicalRow } from '../rows.js';
 
 /** The columns whose change is a change of the event (bumps updated_at); `last_seen_at` is not one. */
 export const CONTENT_COLUMNS = {
@@ -96,7 +96,7 @@ export function unnestFrom<R>(
   return `(SELECT ${typed} FROM ROWS FROM (${arrays.join(', ')}) AS ${raw}(${names})) AS ${alias}`;
 }
 
-/** The content columns as unnest column specs, reading a CanonicalRow out of each row. */
+/** The content columns as unnest column specs, reading the content columns out of each row. */
 export function contentColumns<R>(row: (r: R) => CanonicalRow): Array<readonly [string, string, (r: R) => unknown]> {
   return CONTENT_NAMES.map((name) => [name, CONTENT_COLUMNS[name], (r: R) => row(r)[name]] as const);
 }

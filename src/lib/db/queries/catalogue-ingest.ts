@@ -2,7 +2,7 @@
  * Ingestion's statements: read raw events with their city, and write one batch of normalized
  * records into `event_sources` + `events` while marking the raw rows, in a single statement.
  */
-import type { CanonicalRow } from '../../catalogue/records.js';
+import type { CanonicalRow } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES, SOURCE_FIELD_NAMES } from './catalogue-columns.js';
 

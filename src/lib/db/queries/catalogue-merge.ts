@@ -2,7 +2,7 @@
  * Statements that fold source records into canonical events: read the records an event hosts,
  * and write canonical content, merge bookkeeping and record moves in bulk.
  */
-import type { CanonicalRow, StoredContent } from '../../catalogue/records.js';
+import type { CanonicalRow, StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
 

@@ -3,7 +3,7 @@
  * sources, and old ids resolved to the event that absorbed them.
  */
 import { EARTH_RADIUS_KM, type BoundingBox } from '../../geo.js';
-import type { StoredContent } from '../../catalogue/records.js';
+import type { StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 

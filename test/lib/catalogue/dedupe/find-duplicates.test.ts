@@ -1,122 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluate, generateSyntheticEvents, mulberry32 } from '../../../../bench/lib/synthetic.js';
+import { evaluate, generateSyntheticEvents } from '../../../../bench/lib/synthetic.js';
 import { blockKey, findDuplicates, scorePair } from '../../../../src/lib/catalogue/dedupe/index.js';
-import { mergeEvents, type MergeRecord } from '../../../../src/lib/catalogue/merge.js';
-import { normalizeTitle, normalizeVenue, sessionMarkers } from '../../../../src/lib/catalogue/dedupe/match-text.js';
-
-type TestEvent = MergeRecord & { id: string };
-
-/** The Fillmore, San Francisco; 8pm local on 2026-05-01 is 03:00Z on 2026-05-02. */
-const FILLMORE = { lat: 37.78402, lng: -122.43301 };
-const EIGHT_PM = Date.parse('2026-05-02T03:00:00Z');
-const minutes = (n: number) => n * 60_000;
-
-function event(source: string, externalId: string, over: Partial<Omit<TestEvent, 'venue'>> & { venue?: Partial<TestEvent['venue']> } = {}): TestEvent {
-  const { venue, ...rest } = over;
-  return {
-    id: `${source}:${externalId}`,
-    source,
-    externalId,
-    title: 'Khruangbin',
-    description: null,
-    startsAt: new Date(EIGHT_PM),
-    endsAt: null,
-    timezone: 'America/Los_Angeles',
-    allDay: false,
-    status: 'scheduled',
-    venue: {
-      name: 'The Fillmore', address: '1805 Geary Blvd', city: 'San Francisco', region: 'CA', postalCode: '94115',
-      country: 'US', latitude: FILLMORE.lat, longitude: FILLMORE.lng, ...venue,
-    },
-    priceMin: null,
-    priceMax: null,
-    currency: null,
-    isFree: null,
-    url: null,
-    imageUrl: null,
-    category: 'music',
-    ...rest,
-  };
-}
-
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const rnd = mulberry32(seed);
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const k = Math.floor(rnd() * (i + 1));
-    [out[i], out[k]] = [out[k], out[i]];
-  }
-  return out;
-}
-
-describe('text helpers', () => {
-  it('normalizes titles: case, accents, punctuation, noise words, promoter prefix, feat. clause', () => {
-    assert.equal(normalizeTitle('The Beyoncé LIVE!'), 'beyonce');
-    assert.equal(normalizeTitle('KEXP presents: Khruangbin feat. Leon Bridges — Tour 2026 Tickets'), 'khruangbin');
-    assert.equal(normalizeTitle('Simon & Garfunkel'), normalizeTitle('Simon and Garfunkel'));
-    assert.equal(normalizeTitle('Khruangbin (Early Show)'), 'khruangbin');
-    assert.equal(normalizeTitle('Salsa Night at The Cosmic Orchard', 'Cosmic Orchard'), 'salsa night');
-    assert.equal(normalizeTitle('Live!'), 'live');
-  });
-
-  it('normalizes venues, dropping "the" and the venue\'s own city', () => {
-    assert.equal(normalizeVenue('The Fillmore', 'San Francisco'), 'fillmore');
-    assert.equal(normalizeVenue('Fillmore SF', 'San Francisco'), 'fillmore');
-    assert.equal(normalizeVenue('The Fillmore, San Francisco', 'San Francisco'), 'fillmore');
-    assert.equal(normalizeVenue('Orpheum Theatre'), 'orpheum theater');
-  });
-
-  it('detects session markers', () => {
-    const cases: Array<[string, string[]]> = [
-      ['Artist (Early Show)', ['early']],
-      ['Artist - Late Show', ['late']],
-      ['Artist (early)', ['early']],
-      ['Hamlet (Matinee)', ['matinee']],
-      ['Hamlet - Evening Performance', ['evening']],
-      ['Phish - Night 1', ['night 1']],
-      ['Phish (Night Two)', ['night 2']],
-      ['Outside Lands Day 2', ['day 2']],
-      ['Comedy Show 2', ['show 2']],
-      ['Comedy: 2nd Show', ['show 2']],
-      ['Artist 7pm Show', ['19:00']],
-      ['Artist 9:30pm show', ['21:30']],
-      ['Artist (9:30 PM)', ['21:30']],
-      ['Lecture Series Part 1', ['part 1']],
-      ['Kill Bill Pt. II', ['part 2']],
-      ['One Night Only', []],
-      ['Earth Day 2026', []],
-      ['An Evening with Artist', []],
-      ['Late Night Comedy', []],
-    ];
-    for (const [title, markers] of cases) assert.deepEqual(sessionMarkers(title), markers, title);
-  });
-});
-
-describe('scorePair', () => {
-  it('explains a match with title, venue, distance and start reasons', () => {
-    const r = scorePair(
-      event('ticketmaster', 't1', { title: 'Jazz Night' }),
-      event('eventbrite', 'e1', { title: 'Jazz Night w/ Trio', venue: { latitude: FILLMORE.lat + 0.0003 } }),
-    );
-    assert.equal(r.match, true);
-    assert.ok(r.reasons.some((s) => /^title 0\.\d\d \("jazz night" ~ "jazz night trio"\)$/.test(s)), r.reasons.join('; '));
-    assert.ok(r.reasons.some((s) => s.startsWith('venue 1.00')), r.reasons.join('; '));
-    assert.ok(r.reasons.some((s) => /^distance 3\d m$/.test(s)), r.reasons.join('; '));
-    assert.ok(r.reasons.includes('start Δ 0 min'));
-  });
-
-  it('allows an all-day listing against a timed one on the same local day, with less weight', () => {
-    const timed = event('ticketmaster', 't1');
-    const allDay = event('ics', 'i1', { allDay: true, startsAt: new Date('2026-05-01T07:00:00Z') });
-    const r = scorePair(timed, allDay);
-    assert.equal(r.match, true);
-    assert.ok(r.reasons.includes('all-day vs timed, same day'));
-    assert.ok(r.score < scorePair(timed, event('ics', 'i2')).score);
-    const nextDay = event('ics', 'i3', { allDay: true, startsAt: new Date('2026-05-02T07:00:00Z') });
-    assert.equal(scorePair(timed, nextDay).match, false);
-  });
-});
+import { mergeEvents } from '../../../../src/lib/catalogue/merge.js';
+import { EIGHT_PM, FILLMORE, event, minutes, shuffled, type TestEvent } from './listings.js';
 
 describe('findDuplicates: merges', () => {
   it('clusters one concert listed by ticketmaster, eventbrite and jsonld with noise', () => {
@@ -235,37 +122,6 @@ describe('findDuplicates: never merges', () => {
     const refused = pairs.filter((p) => !p.merged);
     assert.equal(refused.length, 1);
     assert.match(refused[0].reasons.at(-1)!, /not merged: clusters can't be joined \(members start 150 min apart\)/);
-  });
-});
-
-describe('mergeEvents', () => {
-  it('lets a later cancellation win over scheduled, and explains it', () => {
-    const scheduled = event('ticketmaster', 'a', { lastSeenAt: new Date('2026-04-10T00:00:00Z') });
-    const cancelled = event('eventbrite', 'b', { status: 'cancelled', lastSeenAt: new Date('2026-04-12T00:00:00Z') });
-    const postponed = event('yelp', 'c', { status: 'postponed', lastSeenAt: new Date('2026-04-11T00:00:00Z') });
-    const { fields, reasons } = mergeEvents([scheduled, postponed, cancelled]);
-    assert.equal(fields.status, 'cancelled');
-    assert.ok(reasons.some((r) => r.startsWith('status cancelled from eventbrite (most recently seen')), reasons.join('; '));
-    assert.equal(mergeEvents([scheduled]).fields.status, 'scheduled');
-  });
-
-  it('applies the field rules: timed start, coordinates, free, category, same-priority title tie', () => {
-    const records = [
-      event('ics', 'i', { allDay: true, startsAt: new Date('2026-05-01T07:00:00Z'), category: 'community', isFree: true, venue: { latitude: null, longitude: null } }),
-      event('yelp', 'y', { startsAt: new Date(EIGHT_PM + minutes(15)), category: 'community', isFree: null, venue: { latitude: 37.1, longitude: -122.1 } }),
-      event('jsonld', 'j', { title: 'Farmers Market', allDay: true, category: 'other', isFree: true, priceMin: 10, currency: 'EUR', venue: { latitude: null, longitude: null } }),
-      event('jsonld', 'j2', { title: 'Farmers Market & Crafts', allDay: true, category: 'music', priceMin: 5, currency: 'USD', venue: { latitude: null, longitude: null } }),
-    ];
-    const { fields, reasons } = mergeEvents(shuffled(records, 3));
-    assert.equal(fields.title, 'Farmers Market & Crafts');
-    assert.equal(fields.allDay, false);
-    assert.equal(fields.startsAt.getTime(), EIGHT_PM + minutes(15));
-    assert.deepEqual([fields.venue.latitude, fields.venue.longitude], [37.1, -122.1]);
-    assert.equal(fields.isFree, true);
-    assert.equal(fields.category, 'community');
-    assert.deepEqual([fields.priceMin, fields.priceMax, fields.currency], [10, 10, 'EUR']);
-    assert.ok(reasons.some((r) => r.startsWith('price from jsonld ignored (USD, not EUR)')), reasons.join('; '));
-    assert.deepEqual(mergeEvents(shuffled(records, 9)).fields, fields);
   });
 });
 
