@@ -1,9 +1,14 @@
 /**
- * Test isolation: every test gets its own database. Embedded tests use a fresh in-memory
- * PGlite; Postgres tests (when DATABASE_URL is set) get their own schema, dropped afterwards.
+ * Test isolation: every test gets its own schema, so its own empty database. Embedded tests
+ * share one in-memory PGlite per test file (opening one costs seconds, a schema milliseconds);
+ * Postgres tests (when DATABASE_URL is set) get their own schema there, dropped afterwards.
+ * pg-boss keeps its tables beside ours, in `<schema>_boss`, so it is fresh per test too.
  */
 import { randomBytes } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { openDatabase } from '../../src/lib/db/connect.js';
+import type { Database } from '../../src/lib/db/types.js';
 
 /**
  * `npm test` moves DATABASE_URL to SCENESCOUT_TEST_DATABASE_URL, so code under test that reads
@@ -12,11 +17,22 @@ import pg from 'pg';
  */
 export const DATABASE_URL = process.env.SCENESCOUT_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 
+/** Options for SpawnController or createService's `config`: one test's database. */
+export interface TestDatabaseConfig {
+  /** `''` forces the embedded database even when the environment names one. */
+  databaseUrl: string;
+  dataDir: string;
+  schema: string;
+  /** On PGlite: the test's schema on the file's shared instance, used (never closed) by the controller. */
+  database?: Database;
+}
+
 export interface Backend {
   name: 'pglite' | 'postgres';
-  /** config fragment for SpawnController / openDatabase */
-  /** `databaseUrl: ''` forces the embedded database even when the environment names one. */
-  config(): Promise<{ databaseUrl: string; dataDir: string; schema: string }>;
+  /** A fresh, empty (unmigrated) database in a schema of its own; close() it when done. */
+  open(): Promise<Database>;
+  /** Controller options on a fresh schema of their own. */
+  config(): Promise<TestDatabaseConfig>;
 }
 
 const created: string[] = [];
@@ -25,15 +41,37 @@ export function uniqueSchema(prefix = 't'): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
+let shared: Promise<PGlite> | undefined;
+
+/** This file's embedded instance, opened on first use and closed by closeTestDatabases(). */
+function sharedPglite(): Promise<PGlite> {
+  return (shared ??= (async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite();
+    await db.waitReady;
+    return db;
+  })());
+}
+
 export const pgliteBackend: Backend = {
   name: 'pglite',
+  async open() {
+    return openDatabase({ pglite: await sharedPglite(), schema: uniqueSchema() });
+  },
   async config() {
-    return { databaseUrl: '', dataDir: 'memory', schema: 'public' };
+    // The controller's pg-boss schema is `${schema}_boss` (src/lib/spawn/runtime.ts).
+    const schema = uniqueSchema();
+    const database = await openDatabase({ pglite: await sharedPglite(), schema });
+    return { databaseUrl: '', dataDir: 'memory', schema, database };
   },
 };
 
 export const postgresBackend: Backend = {
   name: 'postgres',
+  async open() {
+    const { databaseUrl, schema } = await this.config();
+    return openDatabase({ databaseUrl, schema });
+  },
   async config() {
     const schema = uniqueSchema();
     created.push(schema);
@@ -46,8 +84,14 @@ export function backends(): Backend[] {
   return DATABASE_URL ? [pgliteBackend, postgresBackend] : [pgliteBackend];
 }
 
-/** Drops the schemas this test file created (ours and pg-boss's). */
-export async function dropCreatedSchemas(): Promise<void> {
+/**
+ * For a file's `after`: closes the file's shared PGlite and drops the Postgres schemas the
+ * file created (ours and pg-boss's).
+ */
+export async function closeTestDatabases(): Promise<void> {
+  const instance = shared;
+  shared = undefined;
+  await instance?.then((db) => db.close(), () => {});
   if (!DATABASE_URL || created.length === 0) return;
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
@@ -60,3 +104,4 @@ export async function dropCreatedSchemas(): Promise<void> {
     await client.end();
   }
 }
+

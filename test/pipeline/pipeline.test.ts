@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { createService, type RunningService } from '../../src/service.js';
-import { backends, dropCreatedSchemas } from '../helpers/db.js';
+import { backends, closeTestDatabases } from '../helpers/db.js';
 import { once, until } from '../helpers/controller.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 const services: RunningService[] = [];
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();

@@ -3,7 +3,7 @@
  * they measure (a real service, real worker threads, a local provider server, real HTTP).
  */
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { after, afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics, type SpawnMetrics } from '../../src/server/metrics.js';
@@ -11,9 +11,11 @@ import { startHttpServer, type RunningHttpServer } from '../../src/server/server
 import { createService, type RunningService } from '../../src/service.js';
 import { DocumentMockServer } from '../lib/api/servers/documents.js';
 import { waitFor } from '../helpers/controller.js';
-import { pgliteBackend } from '../helpers/db.js';
+import { closeTestDatabases, pgliteBackend } from '../helpers/db.js';
 import { FakeSpawnService } from './fake-service.js';
 import { TOKEN, makeApp } from './helpers.js';
+
+after(closeTestDatabases);
 
 describe('metrics', () => {
   it('GET /metrics serves Prometheus text with every metric family', async () => {

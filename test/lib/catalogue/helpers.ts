@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../../src/lib/db/connect.js';
 import { Migrator } from '../../../src/lib/db/migrator.js';
 import type { Database, Queryable } from '../../../src/lib/db/types.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
@@ -13,7 +12,7 @@ export const FROM_2026 = new Date('2026-01-01T00:00:00Z');
 
 /** A fresh migrated database on the backend, with San Francisco as a city. */
 export async function openCatalogue(backend: Backend): Promise<Database> {
-  const db = await openDatabase(await backend.config());
+  const db = await backend.open();
   await new Migrator(db).migrate();
   await insertCity(db);
   return db;

@@ -7,10 +7,10 @@ import { ingestRawEvents } from '../../../src/lib/catalogue/ingest.js';
 import { storableRow } from '../../../src/lib/catalogue/records.js';
 import { normalizeRawEvent, type NormalizedEvent } from '../../../src/lib/normalize/index.js';
 import { CONCERT, eventbrite, ticketmaster } from '../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { changeRaw, fixture, insertRaw, openCatalogue, snapshot } from './helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 const SAMPLES = [
   ['ticketmaster', 'music-utc'],

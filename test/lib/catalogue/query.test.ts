@@ -6,10 +6,10 @@ import { queryEvents, type EventQueryInput } from '../../../src/lib/catalogue/qu
 import { ingestRawEvents } from '../../../src/lib/catalogue/ingest.js';
 import { dedupeCatalogue } from '../../../src/lib/catalogue/dedupe/run.js';
 import { CONCERT, eventbrite, jsonld, ticketmaster } from '../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { FROM_2026, insertRaw, openCatalogue } from './helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 const FILLMORE = { lat: 37.784, lng: -122.433 };
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { openDatabase } from '../../../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../../../src/lib/db/migrator.js';
 import type { Queryable } from '../../../src/lib/db/types.js';
 import { selectUnprocessedIds } from '../../../src/lib/db/queries/catalogue-ingest.js';
@@ -9,15 +8,15 @@ import { rawEventActivity, unprocessedBySource, upsertRawEvents } from '../../..
 import { ingestRawEvents } from '../../../src/lib/catalogue/ingest.js';
 import { storableRow } from '../../../src/lib/catalogue/records.js';
 import { normalizeRawEvent } from '../../../src/lib/normalize/index.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { fixture, insertCity, insertRaw, openCatalogue } from '../catalogue/helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 for (const backend of backends()) {
   describe(`schema migrations on ${backend.name}`, () => {
     test('version 3 moves each stored JSONB record into typed columns, equal to what ingestion now writes', async () => {
-      const db = await openDatabase(await backend.config());
+      const db = await backend.open();
       try {
         await new Migrator(db, loadMigrations().filter((m) => m.version <= 2)).migrate();
         await insertCity(db);

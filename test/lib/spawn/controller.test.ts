@@ -3,7 +3,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { SpawnController } from '../../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
-import { backends, dropCreatedSchemas, pgliteBackend, uniqueSchema } from '../../helpers/db.js';
+import { backends, closeTestDatabases, pgliteBackend, uniqueSchema } from '../../helpers/db.js';
 import { REDIS_URL, connectRedis, deleteKeys } from '../api/helpers.js';
 import { DocumentMockServer } from '../api/servers/documents.js';
 import { SEED_RANGE } from '../api/servers/common.js';
@@ -11,7 +11,7 @@ import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, sta
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 for (const backend of backends()) {

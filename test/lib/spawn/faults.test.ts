@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { FAULT_SCRIPTS, assertNoneRunning, startController, stopController, waitFor, type Fault } from '../../helpers/controller.js';
 
 type Failed = { taskId: string; error: string; outcome: string; workerId: string };
 type Replaced = { oldWorkerId: string; workerId: string; type: string };
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 // Each fault is a worker type of its own, run by its own fixture file.

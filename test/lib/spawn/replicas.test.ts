@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, test } from 'node:test';
-import { DATABASE_URL, dropCreatedSchemas, postgresBackend } from '../../helpers/db.js';
+import { DATABASE_URL, closeTestDatabases, postgresBackend } from '../../helpers/db.js';
 import { assertNoneRunning, startController, stopController, until } from '../../helpers/controller.js';
 
 const REPLICA = fileURLToPath(new URL('../../fixtures/replica.js', import.meta.url));
 const children: ChildProcess[] = [];
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(async () => {
   for (const ch of children.splice(0)) if (ch.exitCode === null) ch.kill('SIGKILL');
   await assertNoneRunning();

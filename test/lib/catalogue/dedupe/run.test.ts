@@ -6,10 +6,10 @@ import { getEvent } from '../../../../src/lib/catalogue/query.js';
 import { ingestRawEvents } from '../../../../src/lib/catalogue/ingest.js';
 import { dedupeCatalogue } from '../../../../src/lib/catalogue/dedupe/run.js';
 import { CONCERT, eventbrite, jsonld, ticketmaster, type Show } from '../../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas } from '../../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../../helpers/db.js';
 import { FROM_2026, assertReferencesHold, changeRaw, eventRow, insertRaw, openCatalogue, snapshot, sourceOf, sourceRows, visibleEvents } from '../helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 const HOUR = 3_600_000;
 const T0 = new Date('2026-05-01T12:00:00Z');

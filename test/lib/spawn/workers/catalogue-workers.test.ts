@@ -5,10 +5,10 @@ import type { DedupeCatalogueResult } from '../../../../src/lib/catalogue/dedupe
 import type { SpawnController } from '../../../../src/lib/spawn/controller.js';
 import { CONCERT, eventbrite, jsonld, ticketmaster } from '../../../fixtures/catalogue/concert.js';
 import { assertNoneRunning, startController, stopController, waitFor } from '../../../helpers/controller.js';
-import { backends, dropCreatedSchemas } from '../../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../../helpers/db.js';
 import { fixture, insertCity, insertRaw } from '../../catalogue/helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 type Done = { taskId: string; result?: unknown; workerId: string };
