@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createService, type RunningService } from '../../src/service.js';
 import { createApp } from '../../src/server/app.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
+import { pgliteBackend } from '../helpers/db.js';
 import { TOKEN } from './helpers.js';
 
 export interface TestServer {
@@ -15,7 +16,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const service = await createService({ config: { dataDir: 'memory', maxWorkers: 4, schedules: { enabled: false } }, citiesFile: false });
+  // The embedded database on the test file's shared PGlite (test/helpers/db.ts closes it).
+  const service = await createService({ config: { ...(await pgliteBackend.config()), maxWorkers: 4, schedules: { enabled: false } }, citiesFile: false });
   // A start that fails half-way leaves worker threads and the database open: close them, or
   // this test process never exits.
   await service.start().catch(async (err) => {

@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
 import { openDatabase } from '../../src/lib/db/connect.js';
 import type { MigrateReport } from '../../src/cli/commands/migrate.js';
+import { seedDataDir } from '../helpers/db.js';
 import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
 
 describe('scenescout without a server', () => {
@@ -34,6 +35,8 @@ describe('scenescout without a server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenescout-cli-locked-'));
     dirs.push(dir);
     const dataDir = join(dir, 'data');
+    // An empty cluster already there: this test is about the lock, the one above about a first start.
+    await seedDataDir(dataDir);
     const env = cleanEnv({ SCENESCOUT_DATA_DIR: dataDir });
     const held = await openDatabase({ dataDir });
     try {

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { City } from '../../src/contracts/cities.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
+import { closeTestDatabases } from '../helpers/db.js';
 import { eventually, PACKAGE_ROOT, parseJson, runCli, TOKEN } from './helpers.js';
 import { startTestServer, type TestServer } from './live-server.js';
 
@@ -21,6 +22,7 @@ describe('scenescout against a running server', () => {
 
   after(async () => {
     await server?.close();
+    await closeTestDatabases();
   });
 
   test('status --json is the API document; the text has headings', async () => {

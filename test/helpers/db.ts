@@ -4,6 +4,7 @@
  * Postgres tests (when DATABASE_URL is set) get their own schema there, dropped afterwards.
  * pg-boss keeps its tables beside ours, in `<schema>_boss`, so it is fresh per test too.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,26 +54,47 @@ function sharedPglite(): Promise<PGlite> {
 /**
  * A fresh PGlite runs initdb, which takes seconds; one loaded from a dump of a fresh data
  * folder is the same empty cluster in about a quarter of the time. The first file to need
- * it writes the dump (per PGlite version) under node_modules/.cache, the others load it.
+ * the dump writes it (per PGlite version) under node_modules/.cache, the others read it.
  */
 async function openPgliteFromTemplate(): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
-  const template = join(process.cwd(), 'node_modules/.cache/scenescout', `pglite-${pkg.version}-datadir.tar`);
-  if (existsSync(template)) {
-    const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]) });
-    await db.waitReady;
-    return db;
-  }
-  const db = new PGlite();
+  const template = templatePath();
+  if (!existsSync(template)) await writeTemplate(template);
+  const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]) });
   await db.waitReady;
-  const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
-  // Written under a name of its own, then renamed: files running at the same time never read half a dump.
-  mkdirSync(dirname(template), { recursive: true });
-  const partial = `${template}.${process.pid}`;
-  writeFileSync(partial, dump);
-  renameSync(partial, template);
   return db;
+}
+
+function templatePath(): string {
+  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  return join(process.cwd(), 'node_modules/.cache/scenescout', `pglite-${pkg.version}-datadir.tar`);
+}
+
+async function writeTemplate(template: string): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite();
+  try {
+    await db.waitReady;
+    const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+    // Written under a name of its own, then renamed: files running at the same time never read half a dump.
+    mkdirSync(dirname(template), { recursive: true });
+    const partial = `${template}.${process.pid}`;
+    writeFileSync(partial, dump);
+    renameSync(partial, template);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Fills `dataDir` (created if missing) with a fresh, empty cluster, as PGlite's initdb would,
+ * for tests about something else than creating one (locks, the CLI against a data folder).
+ */
+export async function seedDataDir(dataDir: string): Promise<void> {
+  const template = templatePath();
+  if (!existsSync(template)) await writeTemplate(template);
+  mkdirSync(dataDir, { recursive: true });
+  execFileSync('tar', ['-xf', template, '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export const pgliteBackend: Backend = {

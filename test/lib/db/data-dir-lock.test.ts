@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../../src/lib/db/connect.js';
 import { DataDirInUseError } from '../../../src/lib/db/data-dir-lock.js';
+import { seedDataDir } from '../../helpers/db.js';
 
 const CONNECT = fileURLToPath(new URL('../../../src/lib/db/connect.js', import.meta.url));
 
@@ -36,9 +37,11 @@ function holder(dir: string): Promise<{ pid: number; kill(): Promise<void> }> {
 
 describe('embedded data directory lock', () => {
   const dirs: string[] = [];
-  const freshDir = () => {
+  /** A data folder holding an empty cluster: these tests are about the lock, not about initdb. */
+  const seededDir = async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenescout-lock-'));
     dirs.push(dir);
+    await seedDataDir(join(dir, 'data'));
     return join(dir, 'data');
   };
   after(() => {
@@ -46,7 +49,7 @@ describe('embedded data directory lock', () => {
   });
 
   test('a directory another running process has open is refused, naming it; a killed holder is taken over', async () => {
-    const dir = freshDir();
+    const dir = await seededDir();
     const other = await holder(dir);
     try {
       await assert.rejects(openDatabase({ dataDir: dir }), (err: Error) => {
@@ -70,7 +73,7 @@ describe('embedded data directory lock', () => {
   });
 
   test('one process opens a directory once at a time; a lock naming this pid that it does not hold is stale', async () => {
-    const dir = freshDir();
+    const dir = await seededDir();
     const db = await openDatabase({ dataDir: dir });
     await assert.rejects(openDatabase({ dataDir: dir }), /embedded database in .* is already open in this process/);
     await db.close();
