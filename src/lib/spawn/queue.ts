@@ -79,7 +79,8 @@ export class TaskQueue {
       schema: options.schema,
       supervise: true,
       schedule: options.schedule,
-      migrate: true,
+      // Our Migrator creates and upgrades pg-boss's schema under its lock (db/queue-schema.ts).
+      migrate: false,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
       monitorStateIntervalSeconds: 60,
     } as PgBoss.ConstructorOptions);
@@ -117,15 +118,28 @@ export class TaskQueue {
         ...(name === dead ? {} : { deadLetter: dead }),
       };
       if (!existing) {
-        // Two replicas may create the same queue at once; the loser sees a duplicate key.
-        await this.boss.createQueue(name, options).catch(async (err) => {
-          if (!(await this.boss.getQueue(name))) throw err;
-        });
+        await this.createQueue(name, options);
       } else {
         await this.boss.updateQueue(name, options);
       }
     }
     this.known.add(type);
+  }
+
+  /**
+   * pg-boss's create_queue inserts the queue row and creates its partition; replicas doing
+   * that at once deadlock on the queue table. One at a time under an advisory lock, and the
+   * check for an existing queue is a fresh read taken after the lock.
+   */
+  private async createQueue(name: string, options: PgBoss.Queue): Promise<void> {
+    const { policy, retryLimit, retryDelay, retryBackoff, expireInSeconds, retentionMinutes, deadLetter } = options;
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.s}:create-queue`]);
+      const { rows } = await tx.query(`SELECT 1 FROM ${this.s}.queue WHERE name = $1`, [name]);
+      if (rows.length > 0) return;
+      const data = { policy, retryLimit, retryDelay, retryBackoff, expireInSeconds, retentionMinutes, deadLetter };
+      await tx.query(`SELECT ${this.s}.create_queue($1, $2)`, [name, JSON.stringify(data)]);
+    });
   }
 
   /** Returns the job id, or null when a task with this id is already known. */

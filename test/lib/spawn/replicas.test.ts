@@ -60,6 +60,13 @@ describe('replicas on Postgres', { skip: DATABASE_URL ? false : 'needs DATABASE_
     }
   });
 
+  test('three replicas started at once on a fresh schema all start (migrations create pg-boss too)', async () => {
+    // No controller first: the replicas race to create our tables and pg-boss's.
+    const { schema } = await postgresBackend.config();
+    const ready = await Promise.allSettled(['cold-a', 'cold-b', 'cold-c'].map((id) => startReplica(schema, id)));
+    assert.deepEqual(ready.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ready')), ['ready', 'ready', 'ready']);
+  });
+
   test('when a replica is killed with -9, another retries its running task after the timeout', async () => {
     const c = await startController(postgresBackend);
     try {
