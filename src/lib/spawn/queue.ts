@@ -43,7 +43,8 @@ export interface FetchedJob {
   priority: number;
 }
 
-export type FailOutcome = 'retry' | 'dead';
+/** `stale`: the job had moved on (another replica took it over); nothing was changed. */
+export type FailOutcome = 'retry' | 'dead' | 'stale';
 
 const NAMESPACE = 'scenescout-task:';
 
@@ -188,9 +189,10 @@ export class TaskQueue {
    * `failed` and copies it to the dead-letter queue; we then set the retry time from our
    * policy: initialBackoff × multiplier^retryCount, capped at maxBackoff.
    */
-  async fail(type: string, jobId: string, error: SerializedError): Promise<FailOutcome> {
+  async fail(type: string, jobId: string, error: SerializedError, retryCount?: number, db?: Queryable): Promise<FailOutcome> {
     const { initialBackoff, backoffMultiplier, maxBackoff } = this.options.retryPolicy;
-    return this.db.transaction(async (tx) => {
+    const run = async (tx: Queryable): Promise<FailOutcome> => {
+      if (retryCount !== undefined && !(await this.lockActive(tx, type, jobId, retryCount))) return 'stale';
       if (error.retryable === false) {
         await tx.query(`UPDATE ${this.s}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [type, jobId]);
       }
@@ -203,6 +205,44 @@ export class TaskQueue {
         [type, jobId, maxBackoff, initialBackoff, backoffMultiplier],
       );
       return rows.length > 0 ? 'retry' : 'dead';
+    };
+    return db ? run(db) : this.db.transaction(run);
+  }
+
+  /** Locks the job if it is still running as the given attempt; false when it moved on. */
+  private async lockActive(tx: Queryable, type: string, jobId: string, retryCount: number): Promise<boolean> {
+    const { rows } = await tx.query(
+      `SELECT 1 FROM ${this.s}.job WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3 FOR UPDATE`,
+      [type, jobId, retryCount],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Puts back a job whose attempt a shutdown cut off. The attempt keeps its number (the next
+   * fetch counts it, as pg-boss does) and the retry limit grows by one, so a shutdown does not
+   * use up a retry. It may run again at once, on any replica.
+   */
+  async release(type: string, jobId: string, retryCount: number, error: SerializedError): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${this.s}.job
+          SET state = 'retry', retry_limit = retry_limit + 1, start_after = now(), output = $4::jsonb
+        WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [type, jobId, retryCount, JSON.stringify(error)],
+    );
+    return rowCount > 0;
+  }
+
+  /**
+   * Fails the attempt of a replica that stopped heartbeating, and makes the retry due at once
+   * rather than after the backoff: the task did nothing wrong that waiting would help. A job
+   * that moved on meanwhile (pg-boss expired it, or its retry already runs) is left alone.
+   */
+  async takeOver(type: string, jobId: string, retryCount: number, error: SerializedError): Promise<FailOutcome> {
+    return this.db.transaction(async (tx) => {
+      const outcome = await this.fail(type, jobId, error, retryCount, tx);
+      if (outcome === 'retry') await tx.query(`UPDATE ${this.s}.job SET start_after = now() WHERE name = $1 AND id = $2 AND state = 'retry'`, [type, jobId]);
+      return outcome;
     });
   }
 
