@@ -58,6 +58,8 @@ export interface SpawnConfig {
   /** ms between heartbeat probes; a worker missing `heartbeatMisses` in a row is replaced */
   heartbeatInterval: number;
   heartbeatMisses: number;
+  /** ms between this replica's heartbeats in `replicas`; 3 missed ones and another replica takes over its tasks */
+  replicaHeartbeatInterval: number;
   /** ms a running task gets to finish on shutdown */
   shutdownGracePeriod: number;
   /** how often pg-boss looks for expired jobs of dead replicas, seconds */
@@ -82,6 +84,7 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier')
     .default('public'),
   SPAWN_HEARTBEAT_INTERVAL: posInt.default(5_000),
+  SPAWN_REPLICA_HEARTBEAT_INTERVAL: posInt.default(5_000),
   SPAWN_SHUTDOWN_GRACE: nonNegInt.default(30_000),
   SPAWN_MAINTENANCE_INTERVAL: posInt.default(30),
   SPAWN_MAX_RETRIES: nonNegInt.max(100).optional(),
@@ -136,6 +139,7 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
     },
     heartbeatInterval: e.SPAWN_HEARTBEAT_INTERVAL,
     heartbeatMisses: 3,
+    replicaHeartbeatInterval: e.SPAWN_REPLICA_HEARTBEAT_INTERVAL,
     shutdownGracePeriod: e.SPAWN_SHUTDOWN_GRACE,
     maintenanceIntervalSeconds: e.SPAWN_MAINTENANCE_INTERVAL,
     schedules: {

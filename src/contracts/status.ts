@@ -4,7 +4,8 @@
  */
 import type { WorkerType } from './tasks.js';
 
-export type WorkerStatus = 'starting' | 'idle' | 'busy' | 'unhealthy' | 'stopping' | 'stopped' | 'crashed';
+/** `gone`: its replica stopped heartbeating (killed); another replica marked it. */
+export type WorkerStatus = 'starting' | 'idle' | 'busy' | 'unhealthy' | 'stopping' | 'stopped' | 'crashed' | 'gone';
 
 /** What one worker is doing. */
 export interface WorkerSnapshot {

@@ -17,6 +17,8 @@
  *   ERR_TASK_TIMEOUT       TaskTimeoutError         -   an attempt ran past its deadline
  *   ERR_WORKER_CRASH       WorkerCrashError         -   a worker thread died or stopped answering
  *   ERR_WORKER_START       WorkerStartError         -   a worker thread could not start
+ *   ERR_SHUTDOWN           ShutdownError            -   the replica shut down before the attempt finished (not counted as a retry)
+ *   ERR_REPLICA_LOST       ReplicaLostError         -   the replica running the attempt stopped heartbeating
  *   ERR_BUDGET_EXHAUSTED   BudgetExhaustedError    429  a source's daily budget is used up
  *   ERR_PROVIDER_*         ProviderError            -   a provider failed in a way a later attempt may not
  *   ERR_PROVIDER_REQUEST   ProviderRequestError     -   a provider refused our request (4xx); not retried
@@ -205,6 +207,20 @@ export class ProviderRequestError extends NonRetryableError {
 export class NotICalendarError extends SceneScoutError {
   constructor(message: string) {
     super('ERR_NOT_ICALENDAR', message);
+  }
+}
+
+/** The replica shut down before the attempt finished; the task is requeued without using a retry. */
+export class ShutdownError extends SceneScoutError {
+  constructor(message: string) {
+    super('ERR_SHUTDOWN', message);
+  }
+}
+
+/** The replica running an attempt stopped heartbeating; another replica closed the attempt as lost. */
+export class ReplicaLostError extends SceneScoutError {
+  constructor(message: string) {
+    super('ERR_REPLICA_LOST', message);
   }
 }
 

@@ -16,6 +16,8 @@ const SAMPLES: Array<[errors.SceneScoutError, string]> = [
   [new errors.TaskTimeoutError('late'), 'ERR_TASK_TIMEOUT'],
   [new errors.WorkerCrashError('crashed'), 'ERR_WORKER_CRASH'],
   [new errors.WorkerStartError('no script'), 'ERR_WORKER_START'],
+  [new errors.ShutdownError('shut down'), 'ERR_SHUTDOWN'],
+  [new errors.ReplicaLostError('replica gone'), 'ERR_REPLICA_LOST'],
   [new errors.BudgetExhaustedError('yelp', 'spent'), 'ERR_BUDGET_EXHAUSTED'],
   [new errors.ProviderError('ERR_PROVIDER_HTTP', '502', { source: 'yelp', status: 502 }), 'ERR_PROVIDER_HTTP'],
   [new errors.ProviderRequestError('401', { source: 'yelp', status: 401 }), 'ERR_PROVIDER_REQUEST'],

@@ -1,10 +1,12 @@
 /**
- * Applies the numbered files in `sql/` once each, in order. An advisory lock makes it safe
- * for several replicas to start at once: one migrates, the others wait and find it done.
+ * Applies the numbered files in `sql/` once each, in order, and creates or upgrades pg-boss's
+ * schema beside ours. An advisory lock makes it safe for several replicas to start at once:
+ * one migrates, the others wait and find it done.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
+import { installQueueSchema } from './queue-schema.js';
 import type { Database } from './types.js';
 
 const LOCK_KEY = 72_640_511; // arbitrary, constant: "scenescout migrations"
@@ -28,8 +30,11 @@ export class Migrator {
     private readonly migrations: Migration[] = loadMigrations(),
   ) {}
 
-  /** Returns the names of the migrations this call applied. */
-  async migrate(): Promise<string[]> {
+  /**
+   * Returns the names of the migrations this call applied. With `queueSchema`, pg-boss's
+   * tables in that schema are created or upgraded in the same locked transaction.
+   */
+  async migrate(options: { queueSchema?: string } = {}): Promise<string[]> {
     return this.db.transaction(async (tx) => {
       // Transaction-scoped lock: released on COMMIT/ROLLBACK even if this process dies.
       await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
@@ -47,6 +52,7 @@ export class Migrator {
         await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
         applied.push(m.name);
       }
+      if (options.queueSchema) await installQueueSchema(tx, options.queueSchema);
       return applied;
     });
   }

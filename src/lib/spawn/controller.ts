@@ -10,16 +10,17 @@
  *   dispatcher.ts      queue → idle workers, deadlines, attempt ends
  *   autoscaler.ts      more workers for a backlog
  *   status.ts          system status, worker states, task list
+ *   replicas.ts        this replica's heartbeat; taking over the tasks of a replica that died
  *   protocol.ts        the messages and requests between the controller and its threads
  * Events (see SpawnEvents): worker:spawned, worker:exit, worker:replaced, task:queued,
- * task:started, task:completed, task:failed, provider:call, events:discovered, events:ingested.
+ * task:started, task:completed, task:failed, replica:lost, provider:call, events:discovered, events:ingested.
  */
 import { EventEmitter } from 'node:events';
 import { parseWith } from '../../contracts/parse.js';
 import { taskSchema } from '../../contracts/tasks.js';
 import type { ProviderLimiter } from '../api/rate-limit.js';
 import type { Database } from '../db/types.js';
-import { CapacityError, ValidationError, WorkerCrashError, coerceError } from '../errors.js';
+import { CapacityError, ShutdownError, ValidationError, coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Autoscaler } from './autoscaler.js';
 import { Dispatcher } from './dispatcher.js';
@@ -27,6 +28,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { BUILTIN_TYPES, resolveOptions, type ResolvedOptions, type SpawnControllerOptions } from './options.js';
 import { serializeError } from './protocol.js';
 import type { TaskQueue } from './queue.js';
+import { ReplicaHeartbeat } from './replicas.js';
 import { openRuntime, type SpawnRuntime } from './runtime.js';
 import { StatusReporter, type TaskListState } from './status.js';
 import type { SpawnEvents, SystemStatus, Task, TaskSummary, WorkerSnapshot } from './types.js';
@@ -41,6 +43,7 @@ interface Parts {
   health: HealthMonitor;
   autoscaler: Autoscaler;
   status: StatusReporter;
+  heartbeat: ReplicaHeartbeat;
   poll: NodeJS.Timeout | undefined;
 }
 
@@ -153,8 +156,17 @@ export class SpawnController extends EventEmitter {
     const autoscaler = new Autoscaler(c, runtime.queue, pool, this.logger, stopping);
     const status = new StatusReporter(c, runtime, pool);
     const health = new HealthMonitor(c, pool);
+    const heartbeat = new ReplicaHeartbeat(c, runtime, this.logger, emit, () => dispatcher!.wakeIdle());
     status.start();
-    this.parts = { runtime, pool, dispatcher, health, autoscaler, status, poll: undefined };
+    this.parts = { runtime, pool, dispatcher, health, autoscaler, status, heartbeat, poll: undefined };
+    try {
+      await heartbeat.start();
+    } catch (err) {
+      status.stop();
+      await runtime.close();
+      this.parts = undefined;
+      throw err;
+    }
     for (const [type, t] of Object.entries(c.workerTypes)) {
       const initial = t.initialWorkers ?? (BUILTIN_TYPES.includes(type) ? 1 : 0);
       for (let i = 0; i < initial && pool.liveCount() < c.maxWorkers; i++) await pool.spawn(type);
@@ -175,17 +187,19 @@ export class SpawnController extends EventEmitter {
     if (this.initPromise) await this.initPromise.catch(() => {});
     const parts = this.parts;
     if (!parts) return;
-    const { runtime, pool, dispatcher, health, status } = parts;
+    const { runtime, pool, dispatcher, health, status, heartbeat } = parts;
     health.stop();
     clearInterval(parts.poll);
     while (dispatcher.fetching()) await new Promise((r) => setTimeout(r, 5));
     const deadline = Date.now() + gracePeriodMs;
     const running = () => [...pool.workers.values()].filter((w) => w.current);
     while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    const cut = serializeError(new WorkerCrashError('the controller shut down before the task finished'));
-    for (const w of running()) dispatcher.endTask(w, { error: cut }, false);
+    // Requeued without using a retry: the task did nothing wrong (ERR_SHUTDOWN).
+    const cut = serializeError(new ShutdownError(`replica ${this.replicaId} shut down before the task finished`));
+    for (const w of running()) dispatcher.endTask(w, { shutdown: cut }, false);
     await pool.stopAll();
     await runtime.writer.flush();
+    await heartbeat.stop();
     status.stop();
     await runtime.close();
     this.logger.info('spawn controller stopped');

@@ -84,14 +84,21 @@ export class Dispatcher {
         { type: a.taskType, jobId: a.jobId },
       );
       this.emit('task:completed', { taskId: a.taskId, jobId: a.jobId, type: a.taskType, workerId: w.id, durationMs, result: outcome.result });
+    } else if ('shutdown' in outcome) {
+      const message = `${outcome.shutdown.code}: ${outcome.shutdown.message} (task ${a.taskId}, worker ${w.id}, attempt ${a.retryCount + 1})`;
+      writer.attemptEnded({ jobId: a.jobId, retryCount: a.retryCount, status: 'interrupted', result: null, error: message, durationMs, completedAt: new Date() });
+      void queue
+        .release(a.taskType, a.jobId, a.retryCount, { ...outcome.shutdown, message })
+        .catch((err) => this.logger.error({ err, taskId: a.taskId }, 'could not requeue an interrupted task; the job will expire and retry'));
     } else {
       w.tasksFailed++;
       const error = outcome.error;
       const message = `${error.code ? `${error.code}: ` : ''}${error.message} (task ${a.taskId}, worker ${w.id}, attempt ${a.retryCount + 1})`;
       writer.attemptEnded({ jobId: a.jobId, retryCount: a.retryCount, status: 'failed', result: null, error: message, durationMs, completedAt: new Date() });
       void queue
-        .fail(a.taskType, a.jobId, { ...error, message })
+        .fail(a.taskType, a.jobId, { ...error, message }, a.retryCount)
         .then((result) => {
+          if (result === 'stale') return this.logger.warn({ taskId: a.taskId, workerId: w.id }, 'attempt ended after another replica took it over');
           this.emit('task:failed', { taskId: a.taskId, jobId: a.jobId, type: a.taskType, workerId: w.id, durationMs, error: message, outcome: result });
           this.logger.warn({ taskId: a.taskId, workerId: w.id, outcome: result, error: message }, 'task attempt failed');
         })

@@ -70,6 +70,7 @@ const optionsSchema = z.object({
   retryPolicy: z.object({ maxRetries: nonNegInt, backoffMultiplier: z.number().min(1, 'must be at least 1'), maxBackoff: nonNegInt, initialBackoff: nonNegInt }),
   heartbeatInterval: posInt,
   heartbeatMisses: posInt,
+  replicaHeartbeatInterval: posInt,
   shutdownGracePeriod: nonNegInt,
   maintenanceIntervalSeconds: posInt,
   schedules: z.object({ discovery: z.string(), ingestion: z.string(), processing: z.string(), enabled: z.boolean() }),

@@ -43,7 +43,8 @@ export interface FetchedJob {
   priority: number;
 }
 
-export type FailOutcome = 'retry' | 'dead';
+/** `stale`: the job had moved on (another replica took it over); nothing was changed. */
+export type FailOutcome = 'retry' | 'dead' | 'stale';
 
 const NAMESPACE = 'scenescout-task:';
 
@@ -79,7 +80,8 @@ export class TaskQueue {
       schema: options.schema,
       supervise: true,
       schedule: options.schedule,
-      migrate: true,
+      // Our Migrator creates and upgrades pg-boss's schema under its lock (db/queue-schema.ts).
+      migrate: false,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
       monitorStateIntervalSeconds: 60,
     } as PgBoss.ConstructorOptions);
@@ -117,15 +119,28 @@ export class TaskQueue {
         ...(name === dead ? {} : { deadLetter: dead }),
       };
       if (!existing) {
-        // Two replicas may create the same queue at once; the loser sees a duplicate key.
-        await this.boss.createQueue(name, options).catch(async (err) => {
-          if (!(await this.boss.getQueue(name))) throw err;
-        });
+        await this.createQueue(name, options);
       } else {
         await this.boss.updateQueue(name, options);
       }
     }
     this.known.add(type);
+  }
+
+  /**
+   * pg-boss's create_queue inserts the queue row and creates its partition; replicas doing
+   * that at once deadlock on the queue table. One at a time under an advisory lock, and the
+   * check for an existing queue is a fresh read taken after the lock.
+   */
+  private async createQueue(name: string, options: PgBoss.Queue): Promise<void> {
+    const { policy, retryLimit, retryDelay, retryBackoff, expireInSeconds, retentionMinutes, deadLetter } = options;
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.s}:create-queue`]);
+      const { rows } = await tx.query(`SELECT 1 FROM ${this.s}.queue WHERE name = $1`, [name]);
+      if (rows.length > 0) return;
+      const data = { policy, retryLimit, retryDelay, retryBackoff, expireInSeconds, retentionMinutes, deadLetter };
+      await tx.query(`SELECT ${this.s}.create_queue($1, $2)`, [name, JSON.stringify(data)]);
+    });
   }
 
   /** Returns the job id, or null when a task with this id is already known. */
@@ -174,9 +189,10 @@ export class TaskQueue {
    * `failed` and copies it to the dead-letter queue; we then set the retry time from our
    * policy: initialBackoff × multiplier^retryCount, capped at maxBackoff.
    */
-  async fail(type: string, jobId: string, error: SerializedError): Promise<FailOutcome> {
+  async fail(type: string, jobId: string, error: SerializedError, retryCount?: number, db?: Queryable): Promise<FailOutcome> {
     const { initialBackoff, backoffMultiplier, maxBackoff } = this.options.retryPolicy;
-    return this.db.transaction(async (tx) => {
+    const run = async (tx: Queryable): Promise<FailOutcome> => {
+      if (retryCount !== undefined && !(await this.lockActive(tx, type, jobId, retryCount))) return 'stale';
       if (error.retryable === false) {
         await tx.query(`UPDATE ${this.s}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [type, jobId]);
       }
@@ -189,6 +205,44 @@ export class TaskQueue {
         [type, jobId, maxBackoff, initialBackoff, backoffMultiplier],
       );
       return rows.length > 0 ? 'retry' : 'dead';
+    };
+    return db ? run(db) : this.db.transaction(run);
+  }
+
+  /** Locks the job if it is still running as the given attempt; false when it moved on. */
+  private async lockActive(tx: Queryable, type: string, jobId: string, retryCount: number): Promise<boolean> {
+    const { rows } = await tx.query(
+      `SELECT 1 FROM ${this.s}.job WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3 FOR UPDATE`,
+      [type, jobId, retryCount],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Puts back a job whose attempt a shutdown cut off. The attempt keeps its number (the next
+   * fetch counts it, as pg-boss does) and the retry limit grows by one, so a shutdown does not
+   * use up a retry. It may run again at once, on any replica.
+   */
+  async release(type: string, jobId: string, retryCount: number, error: SerializedError): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${this.s}.job
+          SET state = 'retry', retry_limit = retry_limit + 1, start_after = now(), output = $4::jsonb
+        WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [type, jobId, retryCount, JSON.stringify(error)],
+    );
+    return rowCount > 0;
+  }
+
+  /**
+   * Fails the attempt of a replica that stopped heartbeating, and makes the retry due at once
+   * rather than after the backoff: the task did nothing wrong that waiting would help. A job
+   * that moved on meanwhile (pg-boss expired it, or its retry already runs) is left alone.
+   */
+  async takeOver(type: string, jobId: string, retryCount: number, error: SerializedError): Promise<FailOutcome> {
+    return this.db.transaction(async (tx) => {
+      const outcome = await this.fail(type, jobId, error, retryCount, tx);
+      if (outcome === 'retry') await tx.query(`UPDATE ${this.s}.job SET start_after = now() WHERE name = $1 AND id = $2 AND state = 'retry'`, [type, jobId]);
+      return outcome;
     });
   }
 

@@ -39,7 +39,7 @@ export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?:
   let queue: TaskQueue | undefined;
   let redis: Redis | undefined;
   try {
-    await new Migrator(db).migrate();
+    await new Migrator(db).migrate({ queueSchema: queueSchema(c.schema) });
     queue = new TaskQueue(db, {
       schema: queueSchema(c.schema),
       retryPolicy: c.retryPolicy,

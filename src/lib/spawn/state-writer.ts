@@ -95,8 +95,9 @@ export class StateWriter {
     this.workers = new Map();
     try {
       await insertAttempts(this.db, starts);
-      await finishAttempts(this.db, ends);
-      for (const [type, ids] of completions) await this.queue.complete(type, ids);
+      const ended = await finishAttempts(this.db, ends);
+      // A job whose attempt was closed as lost meanwhile belongs to another replica's retry now.
+      for (const [type, ids] of completions) await this.queue.complete(type, ids.filter((id) => ended.has(id)));
       await upsertWorkers(this.db, workers);
     } catch (err) {
       // Keep what failed and try again shortly; a job never completed here expires and is retried.

@@ -39,6 +39,11 @@ export interface SpawnEvents {
   'task:completed': { taskId: string; jobId: string; type: string; workerId: string; durationMs: number; result: unknown };
   /** `outcome`: whether the task will be retried or was dead-lettered */
   'task:failed': { taskId: string; jobId: string; type: string; workerId: string; durationMs: number; error: string; outcome: 'retry' | 'dead' };
+  /**
+   * this replica found `replicaId` stopped heartbeating: its running attempts were closed as
+   * lost (`attempts`) and those still running as that attempt retried at once (`retried`)
+   */
+  'replica:lost': { replicaId: string; attempts: number; retried: number; workersGone: number };
   /** one HTTP request a worker made to a provider */
   'provider:call': ProviderCall & { workerId: string; taskId: string | null };
   /** raw events a discovery found and stored */

@@ -40,7 +40,8 @@ export interface PooledWorker {
   lastError: Error | null;
 }
 
-export type TaskOutcome = { result: unknown } | { error: SerializedError };
+/** `shutdown`: the controller stopped before the attempt finished; requeued without using a retry. */
+export type TaskOutcome = { result: unknown } | { error: SerializedError } | { shutdown: SerializedError };
 
 /** What the pool needs from the rest of the controller. */
 export interface PoolHooks {

@@ -41,7 +41,7 @@ function startReplica(schema: string, id: string, env: Record<string, string> = 
 
 /**
  * Skipped test by test, not as a suite: node:test counts skipped tests, not skipped suites, so
- * a run without Postgres reports these two as skipped instead of a quiet 0 of 0.
+ * a run without Postgres reports these as skipped instead of a quiet 0 of 0.
  */
 const skip = DATABASE_URL ? false : 'needs Postgres: set DATABASE_URL (.ci/run always does)';
 
@@ -61,25 +61,35 @@ describe('replicas on Postgres', () => {
       const { rows } = await c.db.query<{ attempts: number; jobs: number; replicas: number }>(
         `SELECT count(*)::int AS attempts, count(DISTINCT job_id)::int AS jobs, count(DISTINCT replica_id)::int AS replicas FROM task_assignments`);
       assert.deepEqual(rows[0], { attempts: N, jobs: N, replicas: 2 });
+      // Both replicas heartbeat the whole time: neither takes over the other's attempts.
+      const { rows: lost } = await c.db.query(`SELECT 1 FROM task_assignments WHERE status <> 'completed'`);
+      assert.equal(lost.length, 0);
     } finally {
       await stopController(c);
     }
   });
 
-  test('when a replica is killed with -9, another retries its running task after the timeout', { skip }, async () => {
+  test('three replicas started at once on a fresh schema all start (migrations create pg-boss too)', { skip }, async () => {
+    // No controller first: the replicas race to create our tables and pg-boss's.
+    const { schema } = await postgresBackend.config();
+    const ready = await Promise.allSettled(['cold-a', 'cold-b', 'cold-c'].map((id) => startReplica(schema, id)));
+    assert.deepEqual(ready.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ready')), ['ready', 'ready', 'ready']);
+  });
+
+  test('when a replica is killed with -9, a live replica closes its attempt as lost, marks its workers gone and retries at once', { skip }, async () => {
     const c = await startController(postgresBackend);
     try {
       const schema = c.config.schema;
-      // A deadline long enough that replica-a cannot time the task out (and retry it itself)
-      // before the kill below; the orphaned job then expires after ~11 s.
-      const a = await startReplica(schema, 'replica-a', { TEST_WORKER_TIMEOUT: '10000' });
+      // A task timeout far longer than the test: only the heartbeat takeover can retry in time
+      // (pg-boss alone would wait for the job to expire after ~66 s).
+      const a = await startReplica(schema, 'replica-a', { TEST_WORKER_TIMEOUT: '60000' });
       await c.distributeTask({ id: 'orphan', type: 'behave', priority: 0, parameters: { mode: 'sleep-first' } });
       await until('replica-a running the task', async () => {
         const { rows } = await c.db.query(`SELECT 1 FROM task_assignments WHERE task_id = 'orphan' AND status = 'running' AND replica_id = 'replica-a'`);
         return rows.length > 0;
       });
       a.kill('SIGKILL');
-      await startReplica(schema, 'replica-b');
+      await startReplica(schema, 'replica-b', { TEST_WORKER_TIMEOUT: '60000' });
       const row = await until('replica-b completing the task', async () => {
         const { rows } = await c.db.query<{ replica_id: string; retry_count: number; result: { attempt: number } }>(
           `SELECT replica_id, retry_count, result FROM task_assignments WHERE task_id = 'orphan' AND status = 'completed'`);
@@ -88,6 +98,16 @@ describe('replicas on Postgres', () => {
       assert.equal(row.replica_id, 'replica-b');
       assert.equal(row.retry_count, 1);
       assert.equal(row.result.attempt, 2);
+      const { rows: first } = await c.db.query<{ status: string; error: string }>(
+        `SELECT status, error FROM task_assignments WHERE task_id = 'orphan' AND replica_id = 'replica-a'`);
+      assert.equal(first.length, 1);
+      assert.equal(first[0]!.status, 'lost');
+      assert.match(first[0]!.error, /^ERR_REPLICA_LOST: replica replica-a stopped heartbeating/);
+      const { rows: workers } = await c.db.query<{ status: string }>(`SELECT DISTINCT status FROM worker_state WHERE replica_id = 'replica-a'`);
+      assert.deepEqual(workers.map((w) => w.status), ['gone']);
+      const { rows: replicas } = await c.db.query<{ replica_id: string; status: string }>(
+        `SELECT replica_id, status FROM replicas WHERE replica_id IN ('replica-a', 'replica-b') ORDER BY 1`);
+      assert.deepEqual(replicas, [{ replica_id: 'replica-a', status: 'lost' }, { replica_id: 'replica-b', status: 'running' }]);
     } finally {
       await stopController(c);
     }

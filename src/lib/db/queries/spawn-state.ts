@@ -16,7 +16,8 @@ export interface AttemptStart {
 export interface AttemptEnd {
   jobId: string;
   retryCount: number;
-  status: 'completed' | 'failed';
+  /** `interrupted`: the replica shut down before the attempt finished (not counted as a retry) */
+  status: 'completed' | 'failed' | 'interrupted';
   result: unknown;
   error: string | null;
   durationMs: number;
@@ -46,14 +47,22 @@ export async function insertAttempts(db: Queryable, rows: AttemptStart[]): Promi
   );
 }
 
-export async function finishAttempts(db: Queryable, rows: AttemptEnd[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
+/**
+ * Ends running attempts; returns the job ids of those it ended. An attempt another replica
+ * already closed as `lost` (it took this replica for dead) stays lost, and its job is not
+ * this replica's to complete any more.
+ */
+export async function finishAttempts(db: Queryable, rows: AttemptEnd[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const res = await db.query<{ job_id: string }>(
     `UPDATE task_assignments a
         SET status = t.status, result = t.result, error = t.error, duration_ms = t.duration_ms, completed_at = t.completed_at
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::timestamptz[])
          AS t(job_id, retry_count, status, result, error, duration_ms, completed_at)
-      WHERE a.job_id = t.job_id AND a.retry_count = t.retry_count`,
+      WHERE a.job_id = t.job_id AND a.retry_count = t.retry_count
+        -- the same end written again (a flush that failed later is retried) is still ours
+        AND (a.status = 'running' OR a.status = t.status)
+      RETURNING a.job_id`,
     [
       rows.map((r) => r.jobId),
       rows.map((r) => r.retryCount),
@@ -64,6 +73,7 @@ export async function finishAttempts(db: Queryable, rows: AttemptEnd[]): Promise
       rows.map((r) => r.completedAt),
     ],
   );
+  return new Set(res.rows.map((r) => String(r.job_id)));
 }
 
 export async function upsertWorkers(db: Queryable, rows: WorkerSnapshot[]): Promise<void> {
@@ -106,7 +116,7 @@ export async function listLiveWorkers(db: Queryable, staleAfterMs: number): Prom
     `SELECT worker_id, worker_type, status, current_task, tasks_completed, tasks_failed, average_time_ms, error_rate,
             last_heartbeat, created_at, replica_id
        FROM worker_state
-      WHERE status NOT IN ('stopped', 'crashed') AND last_heartbeat > now() - make_interval(secs => $1::float8 / 1000)
+      WHERE status NOT IN ('stopped', 'crashed', 'gone') AND last_heartbeat > now() - make_interval(secs => $1::float8 / 1000)
       ORDER BY worker_type, created_at`,
     [staleAfterMs],
   );
