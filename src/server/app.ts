@@ -6,12 +6,14 @@
  *   GET  /metrics                          Prometheus text
  *   GET  /api/spawn?action=…  POST /api/spawn          control: status, workers, tasks (spawn-handlers.ts)
  *   GET  /api/events                       canonical events near a point / in a window
+ *   GET  /api/events/:id                   one event with its sources
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
- *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id
+ *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
  *   GET  /                                 the dashboard (web/dist)
  *
  * Mutating requests need the bearer token (auth.ts); bodies are capped (413); every error goes
- * through one mapper (http.ts) so no stack trace or secret reaches a response.
+ * through one mapper (http.ts) so no stack trace or secret reaches a response. Catalogue answers
+ * carry an ETag and a short public max-age, and large text bodies are compressed (caching.ts).
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -19,9 +21,12 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { cityIdSchema, cityInputSchema, cityPatchSchema } from '../contracts/cities.js';
 import { eventQuerySchema } from '../contracts/event-query.js';
+import { eventIdSchema } from '../contracts/events.js';
+import { NotFoundError } from '../lib/errors.js';
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import { assertAuthorized } from './auth.js';
+import { catalogueCaching, compression } from './caching.js';
 import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
@@ -56,6 +61,7 @@ export function createApp(options: AppOptions): Hono {
     const route = c.res.status === 404 ? 'unmatched' : matched === '/*' || matched === '*' ? 'dashboard' : matched;
     metrics.observeHttpRequest(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
+  app.use('*', compression());
   app.use(
     '*',
     secureHeaders({
@@ -111,9 +117,17 @@ export function createApp(options: AppOptions): Hono {
   app.post('/api/spawn', (c) => handleSpawnPost(c.req.raw, service, handlerOptions));
 
   // ---- events -------------------------------------------------------------------------
+  app.use('/api/events', catalogueCaching());
+  app.use('/api/events/:id', catalogueCaching());
   app.get('/api/events', async (c) => {
     const query = parseWith(eventQuerySchema, c.req.query(), 'query');
     return json(await service.queryEvents(query));
+  });
+  app.get('/api/events/:id', async (c) => {
+    const id = parseWith(eventIdSchema, c.req.param('id'), 'event id');
+    const event = await service.getEvent(id);
+    if (event === null) throw new NotFoundError(`no event with id ${id}`);
+    return json(event);
   });
 
   // ---- dead letters -------------------------------------------------------------------
@@ -128,6 +142,7 @@ export function createApp(options: AppOptions): Hono {
 
   // ---- cities -------------------------------------------------------------------------
   app.get('/api/cities', async () => json(await service.listCities()));
+  app.get('/api/cities/stats', async () => json(await service.cityStats()));
   app.post('/api/cities', async (c) => {
     const city = parseWith(cityInputSchema, await readJsonBody(c.req.raw, limit), 'city');
     return json(await service.upsertCity(city), 201);
@@ -147,9 +162,11 @@ export function createApp(options: AppOptions): Hono {
     c.json({ error: `method ${c.req.method} not allowed; use ${methods}` }, 405, { allow: methods });
   app.all('/api/spawn', allow('GET, POST'));
   app.all('/api/events', allow('GET'));
+  app.all('/api/events/:id', allow('GET'));
   app.all('/api/dead-letters', allow('GET'));
   app.all('/api/dead-letters/:taskId/retry', allow('POST'));
   app.all('/api/cities', allow('GET, POST'));
+  app.all('/api/cities/stats', allow('GET'));
   app.all('/api/cities/:id', allow('PATCH'));
 
   mountDashboard(app, options.staticDir ?? defaultStaticDir());
