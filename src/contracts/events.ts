@@ -2,7 +2,8 @@
  * What the catalogue answers: one canonical event with its sources, and a page of them
  * (glossary: canonical event, source record). `GET /api/events`, `GET /api/events/:id`, the
  * OpenAPI document and the dashboard read these; src/lib/catalogue/event-json.ts builds them.
- * Objects are not strict: a field added to the answer is not a broken contract.
+ * The event object is loose (additional properties allowed): a field added to the answer does
+ * not break clients that validate it.
  */
 import { z } from 'zod';
 
@@ -31,42 +32,42 @@ export const eventSourceSchema = z.object({
   missingSince: isoInstant.nullable(),
 });
 
-export const canonicalEventSchema = z
-  .object({
-    id: z.guid(),
-    title: z.string(),
-    description: z.string().nullable(),
-    startsAt: isoInstant,
-    endsAt: isoInstant.nullable(),
-    timezone: z.string(),
-    allDay: z.boolean(),
-    status: z.string().meta({ examples: ['scheduled', 'cancelled', 'postponed', 'rescheduled'] }),
-    venue: eventVenueSchema,
-    category: z.string(),
-    priceMin: z.number().nullable(),
-    priceMax: z.number().nullable(),
-    currency: z.string().nullable(),
-    isFree: z.boolean().nullable(),
-    url: z.string().nullable(),
-    imageUrl: z.string().nullable(),
-    cityId: z.string().nullable(),
-    /** kilometres from the searched point, when the query gave one */
-    distanceKm: z.number().optional(),
-    /** true when the position is the city's, not the venue's (the source gave no coordinates) */
-    locationApproximate: z.boolean().optional(),
-    /** set when every source stopped listing the event */
-    missingSince: isoInstant.nullable(),
-    /** weakest match score of the merged records; null when the event has one source */
-    mergeScore: z.number().nullable(),
-    /** why its records were merged (single-event answers only) */
-    mergeReasons: z.unknown().optional(),
-    firstSeenAt: isoInstant,
-    lastSeenAt: isoInstant,
-    updatedAt: isoInstant,
-    sources: z.array(eventSourceSchema),
-  })
-  .meta({ id: 'CanonicalEvent' });
-export type CanonicalEvent = z.output<typeof canonicalEventSchema>;
+const canonicalEventShape = {
+  id: z.guid(),
+  title: z.string(),
+  description: z.string().nullable(),
+  startsAt: isoInstant,
+  endsAt: isoInstant.nullable(),
+  timezone: z.string(),
+  allDay: z.boolean(),
+  status: z.string().meta({ examples: ['scheduled', 'cancelled', 'postponed', 'rescheduled'] }),
+  venue: eventVenueSchema,
+  category: z.string(),
+  priceMin: z.number().nullable(),
+  priceMax: z.number().nullable(),
+  currency: z.string().nullable(),
+  isFree: z.boolean().nullable(),
+  url: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  cityId: z.string().nullable(),
+  /** kilometres from the searched point, when the query gave one */
+  distanceKm: z.number().optional(),
+  /** true when the position is the city's, not the venue's (the source gave no coordinates) */
+  locationApproximate: z.boolean().optional(),
+  /** set when every source stopped listing the event */
+  missingSince: isoInstant.nullable(),
+  /** weakest match score of the merged records; null when the event has one source */
+  mergeScore: z.number().nullable(),
+  /** why its records were merged (single-event answers only) */
+  mergeReasons: z.unknown().optional(),
+  firstSeenAt: isoInstant,
+  lastSeenAt: isoInstant,
+  updatedAt: isoInstant,
+  sources: z.array(eventSourceSchema),
+};
+export const canonicalEventSchema = z.looseObject(canonicalEventShape).meta({ id: 'CanonicalEvent' });
+/** The fields this contract names (without the index signature of the loose object). */
+export type CanonicalEvent = z.output<z.ZodObject<typeof canonicalEventShape>>;
 
 export const eventPageSchema = z
   .object({

@@ -24,10 +24,13 @@ export interface DiscoveryRequest {
 }
 
 /** What `scheduleDiscovery` did: one entry per (city, source), queued or skipped with why. */
-export interface ScheduleDiscoveryResult {
-  queued: Array<{ taskId: string; cityId: string; source: string; priority: number }>;
-  skipped: Array<{ cityId: string; source: string; reason: string }>;
-}
+export const scheduleDiscoveryResultSchema = z
+  .object({
+    queued: z.array(z.object({ taskId: z.string(), cityId: z.string(), source: z.string(), priority: z.number() })),
+    skipped: z.array(z.object({ cityId: z.string(), source: z.string(), reason: z.string() })),
+  })
+  .meta({ id: 'ScheduleDiscoveryResult' });
+export type ScheduleDiscoveryResult = z.output<typeof scheduleDiscoveryResultSchema>;
 
 export const TASK_LIST_STATES = ['failed', 'queued', 'active', 'all'] as const;
 export interface TaskListOptions {

@@ -9,6 +9,7 @@
  *   GET  /api/events/:id                   one event with its sources
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
+ *   GET  /api/openapi.json   GET /api/docs    the OpenAPI 3.1 document (openapi.ts) and its page (api-docs.ts)
  *   GET  /                                 the dashboard (web/dist)
  *
  * Mutating requests need the bearer token (auth.ts); bodies are capped (413); every error goes
@@ -25,6 +26,7 @@ import { eventIdSchema } from '../contracts/events.js';
 import { NotFoundError } from '../lib/errors.js';
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
+import { mountApiDocs } from './api-docs.js';
 import { assertAuthorized } from './auth.js';
 import { catalogueCaching, compression } from './caching.js';
 import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
@@ -156,6 +158,9 @@ export function createApp(options: AppOptions): Hono {
     const { id: _ignored, ...changes } = patch;
     return json(await service.updateCity(id, changes));
   });
+
+  // ---- the OpenAPI document and its page ---------------------------------------------------
+  mountApiDocs(app);
 
   // A known path with the wrong method is a 405, not a 404.
   const allow = (methods: string) => (c: Context) =>
