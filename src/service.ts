@@ -4,7 +4,8 @@
  */
 import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
-import { queryEvents } from './lib/catalogue/query.js';
+import { getEvent, queryEvents } from './lib/catalogue/query.js';
+import { selectCityStats } from './lib/db/queries/catalogue-stats.js';
 import { silentLogger, type Logger } from './lib/logger.js';
 import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
 import { TaskDistributor } from './lib/spawn/tasks/distributor.js';
@@ -70,6 +71,8 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
     queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
+    getEvent: (id: string) => getEvent(controller.db, id),
+    cityStats: () => selectCityStats(controller.db),
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
       const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);

@@ -61,18 +61,21 @@ export const cityPatchSchema = z
   .refine((v) => Object.keys(v).length > 0, { message: 'patch must change at least one field' });
 export type CityPatch = z.output<typeof cityPatchSchema>;
 
-/** A stored city: every field filled in. */
-export interface City {
-  id: string;
-  name: string;
-  latitude: number;
-  longitude: number;
-  radiusM: number;
-  timezone: string;
-  priority: number;
-  enabled: boolean;
-  sources: CitySources;
-}
+/** A stored city: every field filled in (what the API answers). */
+export const citySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    latitude: z.number(),
+    longitude: z.number(),
+    radiusM: z.number(),
+    timezone: z.string(),
+    priority: z.number(),
+    enabled: z.boolean(),
+    sources: citySourcesSchema,
+  })
+  .meta({ id: 'City' });
+export type City = z.output<typeof citySchema>;
 
 /** A ValidationError naming each bad field ("invalid city: timezone: must be …"). */
 export function parseCityInput(input: unknown): CityInput {

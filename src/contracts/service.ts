@@ -3,9 +3,11 @@
  * `createService()` in src/service.ts builds the real one (controller, distributor, storage).
  */
 import { z } from 'zod';
+import type { CityStats } from './catalogue-stats.js';
 import type { City, CityInput } from './cities.js';
 import { cityIdSchema } from './cities.js';
 import type { EventQueryInput } from './event-query.js';
+import type { CanonicalEvent } from './events.js';
 import { SOURCES, sourceIdSchema, type SourceId } from './sources.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from './status.js';
 import type { Task, WorkerType } from './tasks.js';
@@ -22,10 +24,13 @@ export interface DiscoveryRequest {
 }
 
 /** What `scheduleDiscovery` did: one entry per (city, source), queued or skipped with why. */
-export interface ScheduleDiscoveryResult {
-  queued: Array<{ taskId: string; cityId: string; source: string; priority: number }>;
-  skipped: Array<{ cityId: string; source: string; reason: string }>;
-}
+export const scheduleDiscoveryResultSchema = z
+  .object({
+    queued: z.array(z.object({ taskId: z.string(), cityId: z.string(), source: z.string(), priority: z.number() })),
+    skipped: z.array(z.object({ cityId: z.string(), source: z.string(), reason: z.string() })),
+  })
+  .meta({ id: 'ScheduleDiscoveryResult' });
+export type ScheduleDiscoveryResult = z.output<typeof scheduleDiscoveryResultSchema>;
 
 export const TASK_LIST_STATES = ['failed', 'queued', 'active', 'all'] as const;
 export interface TaskListOptions {
@@ -47,6 +52,10 @@ export interface SpawnService {
   upsertCity(city: CityInput): Promise<City>;
   updateCity(id: string, patch: Partial<CityInput>): Promise<City>;
   queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }>;
+  /** One event with its sources; an id merged into another resolves to the survivor. Null when none has it. */
+  getEvent(id: string): Promise<CanonicalEvent | null>;
+  /** Per city: events, each source's records and the last discovery. */
+  cityStats(): Promise<CityStats[]>;
   /** Database and queue reachable. */
   readiness(): Promise<{ database: boolean; queue: boolean }>;
 }

@@ -6,12 +6,15 @@
  *   GET  /metrics                          Prometheus text
  *   GET  /api/spawn?action=…  POST /api/spawn          control: status, workers, tasks (spawn-handlers.ts)
  *   GET  /api/events                       canonical events near a point / in a window
+ *   GET  /api/events/:id                   one event with its sources
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
- *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id
+ *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
+ *   GET  /api/openapi.json   GET /api/docs    the OpenAPI 3.1 document (openapi.ts) and its page (api-docs.ts)
  *   GET  /                                 the dashboard (web/dist)
  *
  * Mutating requests need the bearer token (auth.ts); bodies are capped (413); every error goes
- * through one mapper (http.ts) so no stack trace or secret reaches a response.
+ * through one mapper (http.ts) so no stack trace or secret reaches a response. Catalogue answers
+ * carry an ETag and a short public max-age, and large text bodies are compressed (caching.ts).
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -19,9 +22,13 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { cityIdSchema, cityInputSchema, cityPatchSchema } from '../contracts/cities.js';
 import { eventQuerySchema } from '../contracts/event-query.js';
+import { eventIdSchema } from '../contracts/events.js';
+import { NotFoundError } from '../lib/errors.js';
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
+import { mountApiDocs } from './api-docs.js';
 import { assertAuthorized } from './auth.js';
+import { catalogueCaching, compression } from './caching.js';
 import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
@@ -56,6 +63,7 @@ export function createApp(options: AppOptions): Hono {
     const route = c.res.status === 404 ? 'unmatched' : matched === '/*' || matched === '*' ? 'dashboard' : matched;
     metrics.observeHttpRequest(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
+  app.use('*', compression());
   app.use(
     '*',
     secureHeaders({
@@ -111,9 +119,17 @@ export function createApp(options: AppOptions): Hono {
   app.post('/api/spawn', (c) => handleSpawnPost(c.req.raw, service, handlerOptions));
 
   // ---- events -------------------------------------------------------------------------
+  app.use('/api/events', catalogueCaching());
+  app.use('/api/events/:id', catalogueCaching());
   app.get('/api/events', async (c) => {
     const query = parseWith(eventQuerySchema, c.req.query(), 'query');
     return json(await service.queryEvents(query));
+  });
+  app.get('/api/events/:id', async (c) => {
+    const id = parseWith(eventIdSchema, c.req.param('id'), 'event id');
+    const event = await service.getEvent(id);
+    if (event === null) throw new NotFoundError(`no event with id ${id}`);
+    return json(event);
   });
 
   // ---- dead letters -------------------------------------------------------------------
@@ -128,6 +144,7 @@ export function createApp(options: AppOptions): Hono {
 
   // ---- cities -------------------------------------------------------------------------
   app.get('/api/cities', async () => json(await service.listCities()));
+  app.get('/api/cities/stats', async () => json(await service.cityStats()));
   app.post('/api/cities', async (c) => {
     const city = parseWith(cityInputSchema, await readJsonBody(c.req.raw, limit), 'city');
     return json(await service.upsertCity(city), 201);
@@ -142,14 +159,19 @@ export function createApp(options: AppOptions): Hono {
     return json(await service.updateCity(id, changes));
   });
 
+  // ---- the OpenAPI document and its page ---------------------------------------------------
+  mountApiDocs(app);
+
   // A known path with the wrong method is a 405, not a 404.
   const allow = (methods: string) => (c: Context) =>
     c.json({ error: `method ${c.req.method} not allowed; use ${methods}` }, 405, { allow: methods });
   app.all('/api/spawn', allow('GET, POST'));
   app.all('/api/events', allow('GET'));
+  app.all('/api/events/:id', allow('GET'));
   app.all('/api/dead-letters', allow('GET'));
   app.all('/api/dead-letters/:taskId/retry', allow('POST'));
   app.all('/api/cities', allow('GET, POST'));
+  app.all('/api/cities/stats', allow('GET'));
   app.all('/api/cities/:id', allow('PATCH'));
 
   mountDashboard(app, options.staticDir ?? defaultStaticDir());

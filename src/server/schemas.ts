@@ -38,3 +38,22 @@ export const spawnPostBody = z.discriminatedUnion('action', [
 
 export const deadLettersQuery = z.strictObject({ limit: intParam(1, 500).optional() });
 export const taskIdParam = taskIdSchema;
+
+// ---- answers ----------------------------------------------------------------------------
+// What the routes answer besides the shared contracts (src/contracts); the OpenAPI document
+// (openapi.ts) is generated from these and the contracts.
+
+/** Every 4xx and 5xx answer. `code` is the stable error code (src/lib/errors.ts), absent on a 500. */
+export const errorBody = z.object({ error: z.string(), code: z.string().optional() }).meta({ id: 'Error' });
+export const healthBody = z.object({ ok: z.literal(true) });
+export const readinessBody = z.object({
+  ok: z.boolean(),
+  database: z.boolean().optional(),
+  queue: z.boolean().optional(),
+  /** the parts that are not reachable */
+  down: z.array(z.string()),
+  error: z.string().optional(),
+});
+export const spawnedWorkerBody = z.object({ workerId: z.string() });
+export const distributedTaskBody = z.object({ success: z.literal(true), taskId: z.string(), jobId: z.string().nullable() });
+export const retriedTaskBody = z.object({ taskId: z.string(), jobId: z.string() });

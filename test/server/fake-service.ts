@@ -10,7 +10,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { CapacityError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+import type { CityStats } from '../../src/contracts/catalogue-stats.js';
 import type { City, CityInput } from '../../src/contracts/cities.js';
+import type { CanonicalEvent } from '../../src/contracts/events.js';
 import type { EventQueryInput } from '../../src/contracts/event-query.js';
 import type { DiscoveryRequest, ScheduleDiscoveryResult, SpawnService } from '../../src/contracts/service.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
@@ -213,6 +215,16 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
     this.record('queryEvents', [input]);
     this.eventQueries.push(input);
     return { events: [], nextCursor: null };
+  }
+
+  async getEvent(id: string): Promise<CanonicalEvent | null> {
+    this.record('getEvent', [id]);
+    return null;
+  }
+
+  async cityStats(): Promise<CityStats[]> {
+    this.record('cityStats', []);
+    return [...this.cities.keys()].map((cityId) => ({ cityId, events: 0, upcomingEvents: 0, sources: [], lastDiscoveryAt: null }));
   }
 
   async readiness(): Promise<{ database: boolean; queue: boolean }> {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { openDatabase } from '../../../src/lib/db/connect.js';
 import { BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, until } from '../../helpers/controller.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 for (const backend of backends()) {
@@ -13,7 +13,7 @@ for (const backend of backends()) {
     test('an attempt cut off by shutdown is recorded as interrupted and retried without using a retry', async () => {
       const config = await backend.config();
       // One database for both controllers (on PGlite the second one runs after the first stopped).
-      const db = await openDatabase(config);
+      const db = config.database ?? (await openDatabase(config));
       try {
         const retryPolicy = { maxRetries: 0 }; // no retry at all: a shutdown counted as a failure would dead-letter
         const first = await startController(backend, { ...config, database: db, retryPolicy, workerTypes: { behave: { script: BEHAVE_SCRIPT, initialWorkers: 1 } } });

@@ -1,0 +1,87 @@
+/**
+ * Responses apps can cache: validators and freshness for the catalogue, and compressed bodies.
+ *
+ * - `catalogueCaching()` (on `/api/events` and `/api/events/:id`): a weak `ETag` over the JSON
+ *   body, `304 Not Modified` for a matching `If-None-Match`, and `Cache-Control: public,
+ *   max-age=CATALOGUE_MAX_AGE_S` on both. The catalogue changes as ingestion runs, so freshness
+ *   is short; revalidating a page costs the query but not the transfer. The tag is weak because
+ *   the same tag covers the identity, gzip and brotli encodings of one body.
+ * - `compression()` (everywhere): brotli or gzip, as the client prefers, for text bodies of at
+ *   least COMPRESS_THRESHOLD_BYTES. Node 20's CompressionStream (what `hono/compress` uses)
+ *   speaks gzip and deflate only, so this uses node:zlib, which has brotli.
+ */
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import type { MiddlewareHandler } from 'hono';
+import { etag } from 'hono/etag';
+import Negotiator from 'negotiator';
+
+/** Seconds a cached catalogue answer stays fresh. */
+export const CATALOGUE_MAX_AGE_S = 30;
+/** Smaller bodies are sent as they are: compressing them saves less than it costs. */
+export const COMPRESS_THRESHOLD_BYTES = 1024;
+
+const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|[\w.+-]+\+json|[\w.+-]+\+xml)|image\/svg\+xml)/i;
+const ENCODINGS = ['br', 'gzip', 'identity'];
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** ETag/If-None-Match and a short public max-age, for GET answers of the catalogue. */
+export function catalogueCaching(): MiddlewareHandler {
+  const tag = etag({ weak: true });
+  return async (c, next) => {
+    await tag(c, next);
+    if (c.res.status === 200 || c.res.status === 304) {
+      c.res.headers.set('cache-control', `public, max-age=${CATALOGUE_MAX_AGE_S}`);
+      appendVary(c.res.headers, 'accept-encoding');
+    }
+  };
+}
+
+/** Brotli or gzip for text bodies of at least `threshold` bytes, by the request's Accept-Encoding. */
+export function compression(options: { threshold?: number } = {}): MiddlewareHandler {
+  const threshold = options.threshold ?? COMPRESS_THRESHOLD_BYTES;
+  return async (c, next) => {
+    await next();
+    const res = c.res;
+    if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304 || res.status === 206) return;
+    if (res.headers.has('content-encoding') || !COMPRESSIBLE.test(res.headers.get('content-type') ?? '')) return;
+    if (/\bno-transform\b/i.test(res.headers.get('cache-control') ?? '')) return;
+    // The answer depends on Accept-Encoding whichever encoding this one gets.
+    appendVary(res.headers, 'accept-encoding');
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared < threshold) return;
+    const negotiator = new Negotiator({ headers: { 'accept-encoding': c.req.header('accept-encoding') ?? '' } });
+    // Negotiator 1.x breaks ties of equal q by `preferred` (its 0.6 types do not know the option).
+    const encoding = (negotiator.encoding as (available: string[], options: { preferred: string[] }) => string | undefined)(ENCODINGS, { preferred: ENCODINGS });
+    if (encoding !== 'br' && encoding !== 'gzip') return;
+
+    const body = new Uint8Array(await res.arrayBuffer());
+    const headers = new Headers(res.headers);
+    let out: Uint8Array = body;
+    if (body.byteLength >= threshold) {
+      out = encoding === 'br'
+        ? await brotli(body, {
+            params: {
+              // Quality 5 compresses JSON nearly as well as 11 at a small part of the CPU time.
+              [zlib.BROTLI_PARAM_QUALITY]: 5,
+              [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+            },
+          })
+        : await gzipAsync(body, { level: 6 });
+      headers.set('content-encoding', encoding);
+    }
+    headers.set('content-length', String(out.byteLength));
+    // Clear first: Hono's setter would otherwise copy the old headers (content-length) back.
+    c.res = undefined;
+    c.res = new Response(out, { status: res.status, statusText: res.statusText, headers });
+  };
+}
+
+function appendVary(headers: Headers, field: string): void {
+  const vary = headers.get('vary');
+  if (!vary) headers.set('vary', field);
+  else if (!vary.split(',').some((v) => v.trim().toLowerCase() === field || v.trim() === '*')) headers.set('vary', `${vary}, ${field}`);
+}

@@ -1,0 +1,189 @@
+/**
+ * The OpenAPI document against the running API: every route app.ts registers is documented
+ * (and nothing else is), and every documented operation, called over real HTTP on the real
+ * service, answers a documented status with a body the document's JSON Schema accepts
+ * (validated by Ajv against the served /api/openapi.json, not against our zod schemas).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { pino } from 'pino';
+import { createApp } from '../../src/server/app.js';
+import { openApiDocument } from '../../src/server/openapi.js';
+import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
+import type { RunningService } from '../../src/service.js';
+import { startCatalogueService } from './catalogue-service.js';
+import { FakeSpawnService } from './fake-service.js';
+import { fakeDashboardDir, TOKEN } from './helpers.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: InstanceType<typeof Ajv2020>) => void;
+
+interface Case {
+  /** path with its query, `{event}` replaced by a real event id */
+  url: string;
+  body?: unknown;
+  token?: boolean;
+  headers?: Record<string, string>;
+  /** the status this call must get */
+  status: number;
+}
+
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/**
+ * Calls for each documented operation (`METHOD path-template`). An operation missing here
+ * fails the walk, so a newly documented route needs a call.
+ */
+const CASES: Record<string, Case[]> = {
+  'get /healthz': [{ url: '/healthz', status: 200 }],
+  'get /readyz': [{ url: '/readyz', status: 200 }],
+  'get /metrics': [{ url: '/metrics', status: 200 }],
+  'get /api/openapi.json': [{ url: '/api/openapi.json', status: 200 }],
+  'get /api/docs': [{ url: '/api/docs', status: 200 }],
+  'get /api/spawn': [
+    { url: '/api/spawn?action=status', status: 200 },
+    { url: '/api/spawn?action=workers', status: 200 },
+    { url: '/api/spawn?action=tasks&state=all&limit=5', status: 200 },
+    { url: '/api/spawn?action=nap', status: 400 },
+  ],
+  'post /api/spawn': [
+    { url: '/api/spawn', token: true, body: { action: 'task', params: { task: { id: 'openapi-walk-1', type: 'processing', parameters: { cityId: 'sf' } } } }, status: 200 },
+    { url: '/api/spawn', token: true, body: { action: 'discovery', params: { cityIds: ['oakland'], sources: ['ics'] } }, status: 200 },
+    { url: '/api/spawn', token: true, body: { action: 'discovery', params: { cityIds: ['Not A Slug'] } }, status: 400 },
+    { url: '/api/spawn', body: { action: 'discovery', params: {} }, status: 401 },
+  ],
+  'get /api/events': [
+    { url: '/api/events?limit=3', status: 200 },
+    { url: '/api/events?lat=37.78&lng=-122.43&radius_km=10&category=music&q=residency', status: 200 },
+    { url: '/api/events?limit=0', status: 400 },
+  ],
+  'get /api/events/{id}': [
+    { url: '/api/events/{event}', status: 200 },
+    { url: '/api/events/{event}', headers: { 'if-none-match': '{etag}' }, status: 304 },
+    { url: '/api/events/00000000-0000-4000-8000-000000000000', status: 404 },
+    { url: '/api/events/not-an-id', status: 400 },
+  ],
+  'get /api/dead-letters': [
+    { url: '/api/dead-letters?limit=5', status: 200 },
+    { url: '/api/dead-letters?limit=-1', status: 400 },
+  ],
+  'post /api/dead-letters/{taskId}/retry': [
+    { url: '/api/dead-letters/no-such-task/retry', token: true, status: 404 },
+    { url: '/api/dead-letters/no-such-task/retry', status: 401 },
+  ],
+  'get /api/cities': [{ url: '/api/cities', status: 200 }],
+  'post /api/cities': [
+    { url: '/api/cities', token: true, body: { id: 'berkeley', name: 'Berkeley', latitude: 37.8715, longitude: -122.273, timezone: 'America/Los_Angeles', sources: { ics: { feeds: ['https://example.org/cal.ics'] } } }, status: 201 },
+    { url: '/api/cities', token: true, body: { id: 'x', name: 'X', latitude: 95, longitude: 0, timezone: 'UTC' }, status: 400 },
+  ],
+  'get /api/cities/stats': [{ url: '/api/cities/stats', status: 200 }],
+  'patch /api/cities/{id}': [
+    { url: '/api/cities/oakland', token: true, body: { priority: 7 }, status: 200 },
+    { url: '/api/cities/nowhere', token: true, body: { priority: 7 }, status: 404 },
+    { url: '/api/cities/oakland', token: true, body: { priority: 'high' }, status: 400 },
+  ],
+};
+
+/** Hono's `/a/:id` as OpenAPI's `/a/{id}`. */
+const template = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+/** JSON pointer to a part of the document. */
+const pointer = (...parts: string[]) => `openapi#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+
+describe('OpenAPI document', () => {
+  it('documents every route app.ts registers, and only those', () => {
+    const app = createApp({ service: new FakeSpawnService(), apiToken: TOKEN, logger: pino({ level: 'silent' }), staticDir: fakeDashboardDir() });
+    const doc = openApiDocument();
+    const registered = new Set(
+      app.routes
+        // `use()` middleware and the 405 answers are method ALL; `*` is the dashboard.
+        .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+        // The docs page's own script and Swagger UI files are part of GET /api/docs.
+        .filter((r) => !r.path.startsWith('/api/docs/'))
+        .map((r) => `${r.method.toLowerCase()} ${template(r.path)}`),
+    );
+    const documented = new Set(Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item ?? {}).filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k)).map((m) => `${m} ${path}`)));
+    assert.deepEqual([...registered].filter((r) => !documented.has(r)).sort(), [], 'registered but not documented');
+    assert.deepEqual([...documented].filter((d) => !registered.has(d)).sort(), [], 'documented but not registered');
+    assert.ok(registered.has('post /api/spawn') && registered.has('get /api/events/{id}'));
+  });
+
+  it('documents POST /api/spawn discovery params (cityIds, sources)', () => {
+    const text = JSON.stringify(openApiDocument().paths?.['/api/spawn']?.post?.requestBody);
+    assert.match(text, /"cityIds"/);
+    assert.match(text, /"sources"/);
+    assert.match(text, /"ticketmaster"/);
+  });
+});
+
+describe('every documented operation answers as documented (real HTTP, real service)', { timeout: 120_000 }, () => {
+  let service: RunningService;
+  let server: RunningHttpServer;
+  let doc: Record<string, any>;
+  let ajv: InstanceType<typeof Ajv2020>;
+  const vars: Record<string, string> = {};
+
+  before(async () => {
+    service = await startCatalogueService({ sfEvents: 4 });
+    const logger = pino({ level: 'silent' });
+    server = await startHttpServer({ app: createApp({ service, apiToken: TOKEN, logger, staticDir: fakeDashboardDir() }), port: 0, host: '127.0.0.1', apiToken: TOKEN, logger });
+    // The document as served, not as built in this process.
+    doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as Record<string, any>;
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc, 'openapi');
+    const page = (await (await fetch(`${server.url}/api/events?limit=1`)).json()) as { events: Array<{ id: string }> };
+    vars.event = page.events[0]!.id;
+    vars.etag = (await fetch(`${server.url}/api/events/${vars.event}`)).headers.get('etag') ?? '';
+  });
+
+  after(async () => {
+    await server?.close();
+    await service?.stop();
+  });
+
+  it('has a call for every documented operation', () => {
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item).filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k)).map((m) => `${m} ${path}`),
+    );
+    assert.deepEqual(documented.filter((op) => !CASES[op]).sort(), []);
+    assert.deepEqual(Object.keys(CASES).filter((op) => !documented.includes(op)).sort(), []);
+  });
+
+  for (const [op, cases] of Object.entries(CASES)) {
+    const [method, path] = op.split(' ') as [Method, string];
+    it(`${op}`, async () => {
+      const operation = doc.paths[path][method] as Record<string, any>;
+      for (const c of cases) {
+        const fill = (s: string) => s.replace(/\{(event|etag)\}/g, (_, k: string) => vars[k]!);
+        const headers: Record<string, string> = Object.fromEntries(Object.entries(c.headers ?? {}).map(([k, v]) => [k, fill(v)]));
+        if (c.token) headers.authorization = `Bearer ${TOKEN}`;
+        if (c.body !== undefined) {
+          headers['content-type'] = 'application/json';
+          // A call the test expects to succeed sends what the document says the API accepts.
+          if (c.status < 300) {
+            const check = ajv.compile({ $ref: pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema') });
+            assert.ok(check(c.body), `${op}: the document rejects the request body: ${ajv.errorsText(check.errors)}`);
+          }
+        }
+        const url = fill(c.url);
+        const res = await fetch(`${server.url}${url}`, { method: method.toUpperCase(), headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
+        const text = await res.text();
+        assert.equal(res.status, c.status, `${method.toUpperCase()} ${url}: ${text.slice(0, 300)}`);
+        const documented = operation.responses[String(res.status)] as Record<string, any> | undefined;
+        assert.ok(documented, `${op}: status ${res.status} is not documented`);
+        const content = documented.content as Record<string, { schema: unknown }> | undefined;
+        if (!content) {
+          assert.equal(text, '', `${op} ${res.status}: documented without a body`);
+          continue;
+        }
+        const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+        assert.ok(content[type], `${op} ${res.status}: content-type ${type} is not documented (${Object.keys(content).join(', ')})`);
+        const body: unknown = type === 'application/json' ? JSON.parse(text) : text;
+        const validate = ajv.compile({ $ref: pointer('paths', path, method, 'responses', String(res.status), 'content', type, 'schema') });
+        assert.ok(validate(body), `${method.toUpperCase()} ${url} ${res.status}: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 400)}`);
+      }
+    });
+  }
+});
