@@ -14,6 +14,9 @@ import { startHttpServer, type RunningHttpServer } from '../../src/server/server
 import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from './catalogue-service.js';
 import { fakeDashboardDir, TOKEN } from './helpers.js';
+import { closeTestDatabases } from '../helpers/db.js';
+
+after(closeTestDatabases);
 
 interface RawResponse {
   status: number;

@@ -16,6 +16,9 @@ import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from './catalogue-service.js';
 import { FakeSpawnService } from './fake-service.js';
 import { fakeDashboardDir, TOKEN } from './helpers.js';
+import { closeTestDatabases } from '../helpers/db.js';
+
+after(closeTestDatabases);
 
 const addFormats = addFormatsModule as unknown as (ajv: InstanceType<typeof Ajv2020>) => void;
 
