@@ -66,7 +66,7 @@ export async function startCatalogueService(options: { sfEvents?: number } = {})
   await db.query(
     `INSERT INTO task_assignments (task_id, job_id, worker_id, task_type, parameters, status, assigned_at, completed_at)
      VALUES ($1, $2, 'discovery-1', 'discovery', $3::jsonb, 'completed', $4, $4)`,
-    ['discovery-oakland-ticketmaster-1', randomUUID(), JSON.stringify({ cityId: OAKLAND.id, source: 'ticketmaster' }), new Date('2030-05-01T12:00:00Z')],
+    ['discovery-oakland-ticketmaster-1', randomUUID(), JSON.stringify({ cityId: OAKLAND.id, source: 'ticketmaster' }), new Date(Date.now() - 2 * 3_600_000)],
   );
   return service;
 }
