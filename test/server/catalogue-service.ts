@@ -56,7 +56,7 @@ export async function startCatalogueService(options: { sfEvents?: number } = {})
       source: 'ticketmaster',
       externalId: `sf-${i}`,
       cityId: SF.id,
-      data: listing(`sf-${i}`, title, `2030-06-${String(i + 1).padStart(2, '0')}T03:00:00Z`, fillmore),
+      data: listing(`sf-${i}`, title, new Date(Date.UTC(2030, 5, 1 + i, 3)).toISOString(), fillmore),
     })),
     { source: 'ticketmaster', externalId: 'oak-0', cityId: OAKLAND.id, data: listing('oak-0', titles.oakland[0]!, '2030-06-15T03:00:00Z', { name: "Yoshi's Oakland", lat: 37.7956, lng: -122.2789 }) },
     { source: 'ticketmaster', externalId: 'oak-1', cityId: OAKLAND.id, data: listing('oak-1', titles.oakland[1]!, '2030-06-16T02:00:00Z', { name: 'Lake Merritt', lat: 37.8025, lng: -122.2583 }, 'Miscellaneous') },
