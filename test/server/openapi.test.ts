@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { pino } from 'pino';
@@ -107,6 +108,13 @@ describe('OpenAPI document', () => {
     assert.deepEqual([...registered].filter((r) => !documented.has(r)).sort(), [], 'registered but not documented');
     assert.deepEqual([...documented].filter((d) => !registered.has(d)).sort(), [], 'documented but not registered');
     assert.ok(registered.has('post /api/spawn') && registered.has('get /api/events/{id}'));
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(JSON.stringify(openApiDocument())) as Record<string, unknown>);
+    assert.equal(validator.version, '3.1');
+    assert.ok(result.valid, JSON.stringify(result.errors, null, 2)?.slice(0, 2000));
   });
 
   it('documents POST /api/spawn discovery params (cityIds, sources)', () => {
