@@ -5,6 +5,7 @@
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { CATEGORIES } from '../../../src/contracts/categories.js';
 import { api, type ApiParameter, type CanonicalEvent, type City, type ParameterSchema } from '../api.js';
 import { localTime } from '../format.js';
 
@@ -27,6 +28,15 @@ const LABELS: Record<string, string> = {
   limit: 'Per page',
 };
 const DEFAULTS: Record<string, string> = { limit: '20' };
+/**
+ * Values of list parameters whose documented items carry no enumeration (a list parsed from
+ * comma-separated text documents its items as anything). Others get a text field.
+ * (categories.ts has no zod in it, so importing it keeps zod out of the bundle.)
+ */
+const KNOWN_VALUES: Record<string, readonly string[]> = {
+  category: CATEGORIES,
+  status: ['scheduled', 'cancelled', 'postponed', 'rescheduled'],
+};
 
 type Values = Record<string, string | string[]>;
 
@@ -53,8 +63,11 @@ function Field({ param, value, cities, onChange }: { param: ApiParameter; value:
   const text = typeof value === 'string' ? value : '';
   const array = variants(schema).find((v) => v.type === 'array');
   let input;
-  if (array) {
-    const options = choices(array.items) ?? [];
+  const listed = array ? (choices(array.items) ?? KNOWN_VALUES[name]) : undefined;
+  if (array && !listed) {
+    input = <input id={id} type="text" placeholder="a, b" value={Array.isArray(value) ? value.join(', ') : text} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+  } else if (array) {
+    const options = listed ?? [];
     input = (
       <select id={id} multiple value={Array.isArray(value) ? value : []} onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value))} data-testid={testId}>
         {options.map((o) => (
@@ -102,7 +115,10 @@ function Field({ param, value, cities, onChange }: { param: ApiParameter; value:
 function toSearch(values: Values): URLSearchParams {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(values)) {
-    if (Array.isArray(v)) for (const one of v) qs.append(k, one);
+    // Lists travel as comma-separated text, which the event query parses into its values.
+    if (Array.isArray(v)) {
+      if (v.length > 0) qs.set(k, v.join(','));
+    }
     else if (v.trim() !== '') qs.set(k, v.trim());
   }
   return qs;
@@ -163,7 +179,7 @@ export function EventsExplorer() {
       )}
       <ul className="events">
         {list.map((e) => (
-          <EventRow key={e.id} event={e} cityName={e.cityId ? cityName.get(e.cityId) : undefined} />
+          <EventRow key={e.id} event={e} cities={(e.cityIds ?? (e.cityId ? [e.cityId] : [])).map((id) => cityName.get(id) ?? id)} />
         ))}
       </ul>
       {events.hasNextPage && (
@@ -175,7 +191,7 @@ export function EventsExplorer() {
   );
 }
 
-function EventRow({ event: e, cityName }: { event: CanonicalEvent; cityName: string | undefined }) {
+function EventRow({ event: e, cities }: { event: CanonicalEvent; cities: string[] }) {
   const place = [e.venue.name, e.venue.city].filter(Boolean).join(', ');
   const price = e.isFree ? 'free' : e.priceMin !== null ? `${e.priceMin}${e.priceMax !== null && e.priceMax !== e.priceMin ? `–${e.priceMax}` : ''} ${e.currency ?? ''}`.trim() : null;
   return (
@@ -202,7 +218,7 @@ function EventRow({ event: e, cityName }: { event: CanonicalEvent; cityName: str
       <p className="stats">
         <span className="stat">{localTime(e.startsAt, e.timezone, e.allDay)}</span>
         {place && <span className="stat event-place">{place}</span>}
-        {cityName && <span className="stat">{cityName}</span>}
+        {cities.length > 0 && <span className="stat" data-testid="event-cities">{cities.join(' · ')}</span>}
         <span className="chip">{e.category}</span>
         {price && <span className="stat">{price}</span>}
         {e.distanceKm !== undefined && <span className="stat">{e.distanceKm.toFixed(1)} km</span>}
