@@ -28,6 +28,9 @@ const LABELS: Record<string, string> = {
   limit: 'Per page',
 };
 const DEFAULTS: Record<string, string> = { limit: '20' };
+/** Fields in this order first; any others the API documents follow in its order. */
+const ORDER = ['q', 'city', 'from', 'to', 'category', 'status', 'free', 'source', 'lat', 'lng', 'radius_km', 'sort', 'limit'];
+const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
 /**
  * Values of list parameters whose documented items carry no enumeration (a list parsed from
  * comma-separated text documents its items as anything). Others get a text field.
@@ -153,7 +156,7 @@ export function EventsExplorer() {
       <h2>Events</h2>
       {filters.error && <p className="error">Cannot load the filters: {filters.error.message}</p>}
       <form className="filters" onSubmit={submit} data-testid="event-filters">
-        {(filters.data ?? []).map((p) => (
+        {[...(filters.data ?? [])].sort((a, b) => rank(a.name) - rank(b.name)).map((p) => (
           <Field key={p.name} param={p} value={draft[p.name]} cities={cities.data} onChange={(v) => setDraft((d) => ({ ...d, [p.name]: v }))} />
         ))}
         <div className="filter-actions">
