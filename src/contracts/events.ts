@@ -50,6 +50,8 @@ const canonicalEventShape = {
   url: z.string().nullable(),
   imageUrl: z.string().nullable(),
   cityId: z.string().nullable(),
+  /** every city whose area holds the event (a record can belong to several) */
+  cityIds: z.array(z.string()).optional(),
   /** kilometres from the searched point, when the query gave one */
   distanceKm: z.number().optional(),
   /** true when the position is the city's, not the venue's (the source gave no coordinates) */

@@ -14,8 +14,8 @@ import type { Task, WorkerType } from './tasks.js';
 
 /** Which discoveries to queue: every enabled city and every source when left out. */
 export const discoveryRequestSchema = z.strictObject({
-  cityIds: z.array(cityIdSchema).max(1000).optional(),
-  sources: z.array(sourceIdSchema).max(SOURCES.length).optional(),
+  cityIds: z.array(cityIdSchema).max(1000).optional().meta({ description: 'ids of the cities to discover (GET /api/cities); every enabled city when left out' }),
+  sources: z.array(sourceIdSchema).max(SOURCES.length).optional().meta({ description: 'sources to ask; every source enabled for the city when left out' }),
 });
 export interface DiscoveryRequest {
   cityIds?: string[];

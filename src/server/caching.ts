@@ -46,7 +46,9 @@ export function compression(options: { threshold?: number } = {}): MiddlewareHan
     await next();
     const res = c.res;
     if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304 || res.status === 206) return;
-    if (res.headers.has('content-encoding') || !COMPRESSIBLE.test(res.headers.get('content-type') ?? '')) return;
+    const type = res.headers.get('content-type') ?? '';
+    // A stream of events is never buffered: reading it whole would hold it back until it ends.
+    if (res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || /^text\/event-stream/i.test(type)) return;
     if (/\bno-transform\b/i.test(res.headers.get('cache-control') ?? '')) return;
     // The answer depends on Accept-Encoding whichever encoding this one gets.
     appendVary(res.headers, 'accept-encoding');

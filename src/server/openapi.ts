@@ -209,11 +209,46 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
 };
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
+/**
+ * Words for query parameters whose schema carries no description of its own (the event query
+ * contract documents its fields in comments). Only parameters the schemas define are touched.
+ */
+const PARAMETER_WORDS: Record<string, string> = {
+  lat: 'latitude of the point to search around (with lng)',
+  lng: 'longitude of the point to search around (with lat)',
+  radius_km: 'kilometres around lat/lng; default 25',
+  from: 'ISO 8601 date or date-time: events from then on',
+  to: 'ISO 8601 date or date-time: events until then',
+  category: 'the catalogue category',
+  q: 'words in the title, venue or city',
+  limit: 'page size',
+  cursor: '`nextCursor` of the previous page',
+  city: 'a city id (GET /api/cities)',
+  status: 'event status',
+  source: 'only events one of whose records comes from this source',
+  free: 'only free (true) or paid (false) events',
+  updated_since: 'only events changed since this ISO 8601 date-time',
+  action: 'what to answer',
+  state: 'which tasks (action=tasks)',
+};
+
+function describeParameters(doc: OpenApiDocument): OpenApiDocument {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(item ?? {})) {
+      const parameters = (operation as { parameters?: Array<{ name?: string; description?: string }> } | undefined)?.parameters;
+      for (const p of Array.isArray(parameters) ? parameters : []) {
+        if (p.name && p.description === undefined && PARAMETER_WORDS[p.name]) p.description = PARAMETER_WORDS[p.name];
+      }
+    }
+  }
+  return doc;
+}
+
 let cached: OpenApiDocument | undefined;
 
 /** The document; built on first use and kept (the schemas do not change while running). */
 export function openApiDocument(): OpenApiDocument {
-  cached ??= createDocument({
+  cached ??= describeParameters(createDocument({
     openapi: '3.1.0',
     info: {
       title: 'SceneScout Spawn API',
@@ -231,6 +266,6 @@ export function openApiDocument(): OpenApiDocument {
     ],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths: operations,
-  });
+  }));
   return cached;
 }

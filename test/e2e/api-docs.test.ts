@@ -7,21 +7,25 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunningHttpServer } from '../../src/server/server.js';
-import { FakeSpawnService } from '../server/fake-service.js';
+import type { RunningService } from '../../src/service.js';
+import { startCatalogueService } from '../server/catalogue-service.js';
 import { launchBrowser, screenshot, serve, watchPageErrors } from './harness.js';
 
 describe('/api/docs (Swagger UI, local assets)', { timeout: 120_000 }, () => {
+  let service: RunningService;
   let server: RunningHttpServer;
   let browser: Browser;
 
   before(async () => {
-    server = await serve(new FakeSpawnService(), 'docs-test-token-0123');
+    service = await startCatalogueService({ sfEvents: 1 });
+    server = await serve(service, 'docs-test-token-0123');
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
+    await service?.stop();
   });
 
   it('shows every documented operation, loading nothing from elsewhere', async () => {

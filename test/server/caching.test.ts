@@ -146,3 +146,45 @@ describe('caching and compression (real HTTP, real service)', { timeout: 120_000
     assert.equal(new Set(seen).size, 14);
   });
 });
+
+describe('compression leaves event streams alone', { timeout: 15_000 }, () => {
+  it('a text/event-stream answer flows through uncompressed before it ends', async () => {
+    const { Hono } = await import('hono');
+    const { compression } = await import('../../src/server/caching.js');
+    const app = new Hono();
+    app.use('*', compression({ threshold: 1 }));
+    let push: ((s: string) => void) | undefined;
+    app.get('/stream', () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          push = (s) => controller.enqueue(new TextEncoder().encode(s));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    const logger = pino({ level: 'silent' });
+    const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger, apiToken: TOKEN });
+    try {
+      const first = await new Promise<{ encoding: string | undefined; chunk: string }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/stream`, { headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+          res.once('data', (c: Buffer) => {
+            resolve({ encoding: res.headers['content-encoding'], chunk: c.toString() });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.end();
+        // The stream never ends: a buffering middleware would never answer.
+        const wait = setInterval(() => {
+          if (push) {
+            clearInterval(wait);
+            push('data: hello\n\n');
+          }
+        }, 10);
+      });
+      assert.deepEqual(first, { encoding: undefined, chunk: 'data: hello\n\n' });
+    } finally {
+      await server.close();
+    }
+  });
+});

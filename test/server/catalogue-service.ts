@@ -56,7 +56,7 @@ export async function startCatalogueService(options: { sfEvents?: number } = {})
       source: 'ticketmaster',
       externalId: `sf-${i}`,
       cityId: SF.id,
-      data: listing(`sf-${i}`, title, `2030-06-${String(i + 1).padStart(2, '0')}T03:00:00Z`, fillmore),
+      data: listing(`sf-${i}`, title, new Date(Date.UTC(2030, 5, 1 + i, 3)).toISOString(), fillmore),
     })),
     { source: 'ticketmaster', externalId: 'oak-0', cityId: OAKLAND.id, data: listing('oak-0', titles.oakland[0]!, '2030-06-15T03:00:00Z', { name: "Yoshi's Oakland", lat: 37.7956, lng: -122.2789 }) },
     { source: 'ticketmaster', externalId: 'oak-1', cityId: OAKLAND.id, data: listing('oak-1', titles.oakland[1]!, '2030-06-16T02:00:00Z', { name: 'Lake Merritt', lat: 37.8025, lng: -122.2583 }, 'Miscellaneous') },
@@ -66,7 +66,7 @@ export async function startCatalogueService(options: { sfEvents?: number } = {})
   await db.query(
     `INSERT INTO task_assignments (task_id, job_id, worker_id, task_type, parameters, status, assigned_at, completed_at)
      VALUES ($1, $2, 'discovery-1', 'discovery', $3::jsonb, 'completed', $4, $4)`,
-    ['discovery-oakland-ticketmaster-1', randomUUID(), JSON.stringify({ cityId: OAKLAND.id, source: 'ticketmaster' }), new Date('2030-05-01T12:00:00Z')],
+    ['discovery-oakland-ticketmaster-1', randomUUID(), JSON.stringify({ cityId: OAKLAND.id, source: 'ticketmaster' }), new Date(Date.now() - 2 * 3_600_000)],
   );
   return service;
 }

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { pino } from 'pino';
@@ -14,7 +15,6 @@ import { openApiDocument } from '../../src/server/openapi.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from './catalogue-service.js';
-import { FakeSpawnService } from './fake-service.js';
 import { fakeDashboardDir, TOKEN } from './helpers.js';
 import { closeTestDatabases } from '../helpers/db.js';
 
@@ -94,32 +94,6 @@ const template = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 /** JSON pointer to a part of the document. */
 const pointer = (...parts: string[]) => `openapi#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
-describe('OpenAPI document', () => {
-  it('documents every route app.ts registers, and only those', () => {
-    const app = createApp({ service: new FakeSpawnService(), apiToken: TOKEN, logger: pino({ level: 'silent' }), staticDir: fakeDashboardDir() });
-    const doc = openApiDocument();
-    const registered = new Set(
-      app.routes
-        // `use()` middleware and the 405 answers are method ALL; `*` is the dashboard.
-        .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
-        // The docs page's own script and Swagger UI files are part of GET /api/docs.
-        .filter((r) => !r.path.startsWith('/api/docs/'))
-        .map((r) => `${r.method.toLowerCase()} ${template(r.path)}`),
-    );
-    const documented = new Set(Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item ?? {}).filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k)).map((m) => `${m} ${path}`)));
-    assert.deepEqual([...registered].filter((r) => !documented.has(r)).sort(), [], 'registered but not documented');
-    assert.deepEqual([...documented].filter((d) => !registered.has(d)).sort(), [], 'documented but not registered');
-    assert.ok(registered.has('post /api/spawn') && registered.has('get /api/events/{id}'));
-  });
-
-  it('documents POST /api/spawn discovery params (cityIds, sources)', () => {
-    const text = JSON.stringify(openApiDocument().paths?.['/api/spawn']?.post?.requestBody);
-    assert.match(text, /"cityIds"/);
-    assert.match(text, /"sources"/);
-    assert.match(text, /"ticketmaster"/);
-  });
-});
-
 describe('every documented operation answers as documented (real HTTP, real service)', { timeout: 120_000 }, () => {
   let service: RunningService;
   let server: RunningHttpServer;
@@ -144,6 +118,37 @@ describe('every documented operation answers as documented (real HTTP, real serv
   after(async () => {
     await server?.close();
     await service?.stop();
+  });
+
+  it('documents every route app.ts registers, and only those', () => {
+    const app = createApp({ service, apiToken: TOKEN, logger: pino({ level: 'silent' }), staticDir: fakeDashboardDir() });
+    const built = openApiDocument();
+    const registered = new Set(
+      app.routes
+        // `use()` middleware and the 405 answers are method ALL; `*` is the dashboard.
+        .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+        // The docs page's own script and Swagger UI files are part of GET /api/docs.
+        .filter((r) => !r.path.startsWith('/api/docs/'))
+        .map((r) => `${r.method.toLowerCase()} ${template(r.path)}`),
+    );
+    const documented = new Set(Object.entries(built.paths ?? {}).flatMap(([path, item]) => Object.keys(item ?? {}).filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k)).map((m) => `${m} ${path}`)));
+    assert.deepEqual([...registered].filter((r) => !documented.has(r)).sort(), [], 'registered but not documented');
+    assert.deepEqual([...documented].filter((d) => !registered.has(d)).sort(), [], 'documented but not registered');
+    assert.ok(registered.has('post /api/spawn') && registered.has('get /api/events/{id}'));
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(JSON.stringify(doc)) as Record<string, unknown>);
+    assert.equal(validator.version, '3.1');
+    assert.ok(result.valid, JSON.stringify(result.errors, null, 2)?.slice(0, 2000));
+  });
+
+  it('documents POST /api/spawn discovery params (cityIds, sources)', () => {
+    const text = JSON.stringify(doc.paths['/api/spawn'].post.requestBody);
+    assert.match(text, /"cityIds"/);
+    assert.match(text, /"sources"/);
+    assert.match(text, /"ticketmaster"/);
   });
 
   it('has a call for every documented operation', () => {

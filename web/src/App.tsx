@@ -1,13 +1,17 @@
 /**
- * The Spawn health dashboard: status cards, provider budgets, controls, the worker
- * table and recent failures, each polled from the HTTP API.
+ * The Spawn dashboard, polled from the HTTP API: the workers view (status cards, provider
+ * budgets, controls, the worker table, recent failures), the cities view and the events
+ * explorer, one per URL hash.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, loadToken, refreshInterval } from './api.js';
+import { Cities } from './components/Cities.js';
 import { Controls } from './components/Controls.js';
+import { EventsExplorer } from './components/EventsExplorer.js';
 import { Failures } from './components/Failures.js';
 import { Header } from './components/Header.js';
+import { Nav, useView } from './components/Nav.js';
 import { ProviderBudgets } from './components/ProviderBudgets.js';
 import { StatusCards } from './components/StatusCards.js';
 import { WorkerTable } from './components/WorkerTable.js';
@@ -16,26 +20,35 @@ const interval = refreshInterval();
 
 export function App() {
   const [token, setToken] = useState(loadToken);
+  const view = useView();
+  const onWorkers = view === 'workers';
   const status = useQuery({ queryKey: ['status'], queryFn: api.status, refetchInterval: interval });
-  const workers = useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: interval });
-  const failures = useQuery({ queryKey: ['dead-letters'], queryFn: () => api.deadLetters(20), refetchInterval: interval });
+  const workers = useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: interval, enabled: onWorkers });
+  const failures = useQuery({ queryKey: ['dead-letters'], queryFn: () => api.deadLetters(20), refetchInterval: interval, enabled: onWorkers });
 
   return (
     <>
       <Header status={status.data} updatedAt={status.dataUpdatedAt} error={status.error} token={token} onToken={setToken} />
+      <Nav view={view} />
       <main className="page">
         {status.error && (
           <p className="banner banner-error" role="alert" data-testid="status-error">
             Cannot load the status: {status.error.message}
           </p>
         )}
-        <StatusCards status={status.data} loading={status.isPending} />
-        <div className="split">
-          <ProviderBudgets providers={status.data?.providers} />
-          <Controls token={token} workerTypes={Object.keys(status.data?.workers.byType ?? {})} />
-        </div>
-        <WorkerTable workers={workers.data} error={workers.error} loading={workers.isPending} />
-        <Failures failures={failures.data} error={failures.error} loading={failures.isPending} token={token} />
+        {onWorkers && (
+          <>
+            <StatusCards status={status.data} loading={status.isPending} />
+            <div className="split">
+              <ProviderBudgets providers={status.data?.providers} />
+              <Controls token={token} workerTypes={Object.keys(status.data?.workers.byType ?? {})} />
+            </div>
+            <WorkerTable workers={workers.data} error={workers.error} loading={workers.isPending} />
+            <Failures failures={failures.data} error={failures.error} loading={failures.isPending} token={token} />
+          </>
+        )}
+        {view === 'cities' && <Cities token={token} interval={interval} providers={status.data?.providers} />}
+        {view === 'events' && <EventsExplorer />}
       </main>
     </>
   );

@@ -2,10 +2,37 @@
  * The dashboard's calls to the SceneScout HTTP API. Reads are open; changes carry the bearer
  * token the user saved in this browser.
  */
+import type { CityStats } from '../../src/contracts/catalogue-stats.js';
+import type { City } from '../../src/contracts/cities.js';
+import type { CanonicalEvent, EventPage } from '../../src/contracts/events.js';
 import type { ScheduleDiscoveryResult } from '../../src/contracts/service.js';
 import type { DeadLetter, SystemStatus, WorkerSnapshot } from '../../src/contracts/status.js';
 
-export type { DeadLetter, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
+export type { CanonicalEvent, City, CityStats, DeadLetter, EventPage, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
+
+/** A query parameter as the OpenAPI document describes it (the parts the events explorer reads). */
+export interface ApiParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: ParameterSchema;
+}
+export interface ParameterSchema {
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: ParameterSchema[];
+  oneOf?: ParameterSchema[];
+  items?: ParameterSchema;
+  minimum?: number;
+  maximum?: number;
+  description?: string;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { parameters?: ApiParameter[] }>>;
+}
 
 const TOKEN_KEY = 'scenescout.apiToken';
 
@@ -71,6 +98,21 @@ export const api = {
   spawnWorker: (type: string, token: string) =>
     post<{ workerId: string }>('/api/spawn', { action: 'spawn', params: { type } }, token),
   runDiscovery: (token: string) => post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
+  discoverCity: (cityId: string, token: string) =>
+    post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: { cityIds: [cityId] } }, token),
+  cities: () => call<City[]>('/api/cities'),
+  cityStats: () => call<CityStats[]>('/api/cities/stats'),
+  /** `query` as URL search parameters; the cursor of the page before, if any. */
+  events: (query: URLSearchParams, cursor?: string | null) => {
+    const qs = new URLSearchParams(query);
+    if (cursor) qs.set('cursor', cursor);
+    return call<EventPage>(`/api/events?${qs}`);
+  },
+  /** The filters GET /api/events takes, read from the API's own OpenAPI document. */
+  eventFilters: async () => {
+    const doc = await call<OpenApiDocument>('/api/openapi.json');
+    return (doc.paths['/api/events']?.get?.parameters ?? []).filter((p) => p.in === 'query' && p.name !== 'cursor');
+  },
   retry: (taskId: string, token: string) =>
     post<{ taskId: string; jobId: string }>(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`, undefined, token),
 };

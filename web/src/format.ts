@@ -45,3 +45,18 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 export function clock(date: Date): string {
   return date.toLocaleTimeString('en-GB', { hour12: false });
 }
+
+/** An instant as the wall clock of `timeZone` ("Sat 13 Jun 2026, 20:00"), or UTC when the zone is unknown. */
+export function localTime(iso: string | null | undefined, timeZone: string | undefined, allDay = false): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  const options: Intl.DateTimeFormatOptions = allDay
+    ? { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
+    : { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false };
+  try {
+    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(date);
+  } catch {
+    return `${new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date)} UTC`;
+  }
+}
