@@ -73,7 +73,8 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
       const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);
-      return { database, queue };
+      const limiter = controller.providerLimiter.health?.();
+      return { database, queue, ...(limiter ? { limiter } : {}) };
     },
   };
   return service;

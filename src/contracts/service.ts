@@ -7,7 +7,7 @@ import type { City, CityInput } from './cities.js';
 import { cityIdSchema } from './cities.js';
 import type { EventQueryInput } from './event-query.js';
 import { SOURCES, sourceIdSchema, type SourceId } from './sources.js';
-import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from './status.js';
+import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot, LimiterHealth } from './status.js';
 import type { Task, WorkerType } from './tasks.js';
 
 /** Which discoveries to queue: every enabled city and every source when left out. */
@@ -47,6 +47,9 @@ export interface SpawnService {
   upsertCity(city: CityInput): Promise<City>;
   updateCity(id: string, patch: Partial<CityInput>): Promise<City>;
   queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }>;
-  /** Database and queue reachable. */
-  readiness(): Promise<{ database: boolean; queue: boolean }>;
+  /**
+   * Database and queue reachable. `limiter` is detail, not a condition: while Redis is down the
+   * limits fall back (daily budgets in Postgres) and the replica stays ready.
+   */
+  readiness(): Promise<{ database: boolean; queue: boolean; limiter?: LimiterHealth }>;
 }

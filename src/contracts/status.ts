@@ -81,4 +81,13 @@ export interface SystemStatus {
   providers: Array<{ source: string; enabled: boolean; budget: number; used: number; remaining: number }>;
   replicaId: string;
   database: 'postgres' | 'pglite';
+  /** the provider limiter's store; Redis outages show here (and in /readyz, /metrics) */
+  limiter?: LimiterHealth;
+}
+
+/** Where the provider limits are kept now: Redis, or the fallbacks while Redis is down. */
+export interface LimiterHealth {
+  /** `redis`: shared in Redis; `fallback`: Redis is down, daily budgets in Postgres; `memory`: no Redis configured */
+  store: 'redis' | 'fallback' | 'memory';
+  redis: { configured: boolean; ok: boolean; since: string | null; lastError: string | null };
 }
