@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { SourceId } from '../contracts/sources.js';
-import { currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
+import { cron, currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
 
 export type { Env } from './env.js';
 
@@ -88,9 +88,9 @@ const envSchema = z.object({
   SPAWN_SHUTDOWN_GRACE: nonNegInt.default(30_000),
   SPAWN_MAINTENANCE_INTERVAL: posInt.default(30),
   SPAWN_MAX_RETRIES: nonNegInt.max(100).optional(),
-  SCENESCOUT_DISCOVERY_CRON: z.string().min(9).default('0 */6 * * *'),
-  SCENESCOUT_INGESTION_CRON: z.string().min(9).default('*/30 * * * *'),
-  SCENESCOUT_PROCESSING_CRON: z.string().min(9).default('*/30 * * * *'),
+  SCENESCOUT_DISCOVERY_CRON: cron.default('0 */6 * * *'),
+  SCENESCOUT_INGESTION_CRON: cron.default('*/30 * * * *'),
+  SCENESCOUT_PROCESSING_CRON: cron.default('*/30 * * * *'),
   SCENESCOUT_SCHEDULES: bool.default(true),
   SCENESCOUT_INGEST_BATCH: posInt.max(10_000).default(100),
   SCENESCOUT_CITIES_FILE: z.string().min(1).optional(),

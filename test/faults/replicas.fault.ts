@@ -176,7 +176,8 @@ const postgresRestart: FaultScenario = {
       const replicas = await Promise.all(['pg-a', 'pg-b'].map((id) => startReplica(pg.url, schema, id, env)));
       children.push(...replicas.map((r) => r.child));
       let c = await sender(pg.url, schema);
-      await sendTasks(c, N, { mode: 'sleep', ms: 100 });
+      await sendTasks(c, N, { mode: 'sleep', ms: 200 });
+      const before = (await attemptFigures(c)).completed;
       await c.shutdown(0);
       const t0 = performance.now();
       await pg.restart();
@@ -192,7 +193,11 @@ const postgresRestart: FaultScenario = {
         }
         const exited = replicas.filter((r) => r.child.exitCode !== null || r.child.signalCode).length;
         const { rows: lost } = await c.db.query(`SELECT 1 FROM task_assignments WHERE status = 'lost'`);
-        const figures: Figures = { tasks: N, completed: f.completed, lost: N - f.completed, attempts: f.attempts, lostAttempts: lost.length, replicasExited: exited, restartSeconds: Math.round(restartS * 10) / 10 };
+        const figures: Figures = {
+          tasks: N, completedBeforeRestart: before, completed: f.completed, lost: N - f.completed, attempts: f.attempts,
+          lostAttempts: lost.length, replicasExited: exited, restartSeconds: Math.round(restartS * 10) / 10,
+        };
+        assert.ok(before < N, 'the restart came while tasks were still to run');
         assert.equal(exited, 0, 'no replica needed a restart');
         assert.equal(lost.length, 0, 'no live replica was taken for dead');
         return figures;
