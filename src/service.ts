@@ -4,6 +4,7 @@
  */
 import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
+import { claimStartupRun } from './lib/db/queries/replicas.js';
 import { getEvent, queryEvents } from './lib/catalogue/query.js';
 import { selectCityStats } from './lib/db/queries/catalogue-stats.js';
 import { silentLogger, type Logger } from './lib/logger.js';
@@ -14,6 +15,9 @@ import type { EventQueryInput } from './contracts/event-query.js';
 import type { DiscoveryRequest, SpawnService } from './contracts/service.js';
 import type { Task, WorkerType } from './contracts/tasks.js';
 
+/** Replicas starting this soon after another one discovered at start skip it. */
+export const DISCOVER_ON_START_WINDOW_MS = 10 * 60_000;
+
 export interface CreateServiceOptions {
   config?: SpawnControllerOptions;
   logger?: Logger;
@@ -21,7 +25,11 @@ export interface CreateServiceOptions {
   citiesFile?: string | false;
   /** run the cron schedules (discovery, ingestion, processing); default config.schedules.enabled */
   schedules?: boolean;
-  /** run a discovery of every city right after start; default false */
+  /**
+   * run a discovery of every city right after start, once per deployment: the replica that
+   * claims it runs it, and replicas starting within `DISCOVER_ON_START_WINDOW_MS` of that claim
+   * (the rest of a cold start, a rolling restart) skip it; default false
+   */
   discoverOnStart?: boolean;
 }
 
@@ -50,7 +58,11 @@ export async function createService(options: CreateServiceOptions = {}): Promise
         await controller.initialize();
         for (const city of cities) await upsertCity(controller.db, city);
         if (options.schedules ?? controller.config.schedules.enabled) await distributor.startScheduledTasks();
-        if (options.discoverOnStart) await distributor.scheduleDiscovery({});
+        if (options.discoverOnStart) {
+          const mine = await claimStartupRun(controller.db, 'discover-on-start', controller.replicaId, DISCOVER_ON_START_WINDOW_MS);
+          if (mine) await distributor.scheduleDiscovery({});
+          else logger.info('discovery at start already ran for this deployment (another replica, within 10 minutes): skipped');
+        }
       })());
     },
     stop() {
@@ -76,7 +88,8 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
       const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);
-      return { database, queue };
+      const limiter = controller.providerLimiter.health?.();
+      return { database, queue, ...(limiter ? { limiter } : {}) };
     },
   };
   return service;

@@ -4,6 +4,7 @@
  * cli.ts, each validating only the variables it names, so a command that needs only the
  * server URL is not stopped by a bad SPAWN_* value.
  */
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
 
@@ -24,6 +25,18 @@ export const bool = z.enum(['true', 'false', '1', '0'], { error: 'must be true, 
 export const posInt = z.coerce.number().int().positive();
 export const nonNegInt = z.coerce.number().int().nonnegative();
 export const port = z.coerce.number().int().min(0).max(65535);
+/** A cron expression as pg-boss's scheduler reads it (5 fields, UTC), checked before anything opens. */
+export function isCron(value: string): boolean {
+  if (value.trim().split(/\s+/).length !== 5) return false;
+  try {
+    cronParser.parseExpression(value, { tz: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+export const CRON_MESSAGE = 'must be a cron expression of 5 fields (minute hour day month weekday), e.g. "0 */6 * * *"';
+export const cron = z.string().refine(isCron, CRON_MESSAGE);
 /** Tokens are compared, never printed; short ones are guessable. */
 export const apiToken = z.string().min(16, 'must be at least 16 characters');
 

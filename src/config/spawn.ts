@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { SourceId } from '../contracts/sources.js';
-import { currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
+import { withDeclaredWorkerTypes } from './worker-types.js';
+import { cron, currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
 
 export type { Env } from './env.js';
 
@@ -88,12 +89,13 @@ const envSchema = z.object({
   SPAWN_SHUTDOWN_GRACE: nonNegInt.default(30_000),
   SPAWN_MAINTENANCE_INTERVAL: posInt.default(30),
   SPAWN_MAX_RETRIES: nonNegInt.max(100).optional(),
-  SCENESCOUT_DISCOVERY_CRON: z.string().min(9).default('0 */6 * * *'),
-  SCENESCOUT_INGESTION_CRON: z.string().min(9).default('*/30 * * * *'),
-  SCENESCOUT_PROCESSING_CRON: z.string().min(9).default('*/30 * * * *'),
+  SCENESCOUT_DISCOVERY_CRON: cron.default('0 */6 * * *'),
+  SCENESCOUT_INGESTION_CRON: cron.default('*/30 * * * *'),
+  SCENESCOUT_PROCESSING_CRON: cron.default('*/30 * * * *'),
   SCENESCOUT_SCHEDULES: bool.default(true),
   SCENESCOUT_INGEST_BATCH: posInt.max(10_000).default(100),
   SCENESCOUT_CITIES_FILE: z.string().min(1).optional(),
+  SPAWN_WORKER_TYPES: z.string().min(1).optional(),
   TICKETMASTER_API_KEY: z.string().min(1).optional(),
   TICKETMASTER_BASE_URL: z.string().url().optional(),
   TICKETMASTER_DAILY_BUDGET: posInt.default(5000),
@@ -122,7 +124,7 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
     // Library default: in memory. The service (`npm start`) defaults to DEFAULT_SERVICE_DATA_DIR.
     dataDir: e.SCENESCOUT_DATA_DIR ?? 'memory',
     schema: e.SCENESCOUT_SCHEMA,
-    workerTypes: {
+    workerTypes: withDeclaredWorkerTypes(e.SPAWN_WORKER_TYPES, {
       discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
       // Ingestion keeps batches of parsed payloads alive while it allocates more: a 2 GB heap
       // cap makes V8 collect the old generation less eagerly, and a 192 MB young generation lets
@@ -130,7 +132,7 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
       // (docs/tuning.md); the batch size, not the cap, bounds what a thread holds.
       ingestion: { maxConcurrency: 5, memoryLimit: '2GB', cpuLimit: 0.3, youngGenerationMb: 192 },
       processing: { maxConcurrency: 2, memoryLimit: '1GB', cpuLimit: 1 },
-    },
+    }),
     retryPolicy: {
       maxRetries: e.SPAWN_MAX_RETRIES ?? 3,
       backoffMultiplier: 2,

@@ -9,7 +9,7 @@ import { cityIdSchema } from './cities.js';
 import type { EventQueryInput } from './event-query.js';
 import type { CanonicalEvent } from './events.js';
 import { SOURCES, sourceIdSchema, type SourceId } from './sources.js';
-import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from './status.js';
+import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot, LimiterHealth } from './status.js';
 import type { Task, WorkerType } from './tasks.js';
 
 /** Which discoveries to queue: every enabled city and every source when left out. */
@@ -56,6 +56,9 @@ export interface SpawnService {
   getEvent(id: string): Promise<CanonicalEvent | null>;
   /** Per city: events, each source's records and the last discovery. */
   cityStats(): Promise<CityStats[]>;
-  /** Database and queue reachable. */
-  readiness(): Promise<{ database: boolean; queue: boolean }>;
+  /**
+   * Database and queue reachable. `limiter` is detail, not a condition: while Redis is down the
+   * limits fall back (daily budgets in Postgres) and the replica stays ready.
+   */
+  readiness(): Promise<{ database: boolean; queue: boolean; limiter?: LimiterHealth }>;
 }

@@ -69,6 +69,16 @@ export const deadLetterSchema = z
   .meta({ id: 'DeadLetter' });
 export type DeadLetter = z.output<typeof deadLetterSchema>;
 
+/** Where the provider limits are kept now: Redis, or the fallbacks while Redis is down. */
+export const limiterHealthSchema = z
+  .object({
+    /** `redis`: shared in Redis; `fallback`: Redis is down, daily budgets in Postgres; `memory`: no Redis configured */
+    store: z.enum(['redis', 'fallback', 'memory']),
+    redis: z.object({ configured: z.boolean(), ok: z.boolean(), since: isoInstant.nullable(), lastError: z.string().nullable() }),
+  })
+  .meta({ id: 'LimiterHealth' });
+export type LimiterHealth = z.output<typeof limiterHealthSchema>;
+
 export const systemStatusSchema = z
   .object({
     activeTasks: z.number(),
@@ -100,6 +110,8 @@ export const systemStatusSchema = z
     providers: z.array(z.object({ source: z.string(), enabled: z.boolean(), budget: z.number(), used: z.number(), remaining: z.number() })),
     replicaId: z.string(),
     database: z.enum(['postgres', 'pglite']),
+    /** the provider limiter's store; Redis outages show here (and in /readyz, /metrics) */
+    limiter: limiterHealthSchema.optional(),
   })
   .meta({ id: 'SystemStatus' });
 export type SystemStatus = z.output<typeof systemStatusSchema>;

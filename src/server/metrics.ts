@@ -138,6 +138,16 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
     });
     return gauge;
   };
+  const redisUp = new Gauge({
+    name: 'scenescout_limiter_redis_up',
+    help: '1 while the provider limits are shared in Redis, 0 while Redis is down and they fall back (daily budgets in Postgres); absent without Redis',
+    registers,
+    async collect() {
+      const limiter = (await readState())?.status.limiter;
+      redisUp.reset();
+      if (limiter?.redis.configured) redisUp.set(limiter.redis.ok ? 1 : 0);
+    },
+  });
   providerGauge('scenescout_provider_enabled', '1 when the source is configured and enabled', (p) => (p.enabled ? 1 : 0));
   providerGauge('scenescout_provider_budget', 'Daily request budget of the source', (p) => p.budget);
   providerGauge('scenescout_provider_budget_used', 'Requests to the source spent today', (p) => p.used);

@@ -5,6 +5,7 @@
  */
 import { currentEnv, loadServiceConfig, localDatabase, loadSpawnConfig, type Env } from '../config/index.js';
 import { KEYED_SOURCES } from '../contracts/sources.js';
+import { ConfigError } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { createService } from '../service.js';
 import { createApp } from './app.js';
@@ -30,7 +31,10 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   const metrics = createMetrics(svc, { logger });
   metrics.bindController(svc.controller);
   const app = createApp({ service: svc, apiToken: service.apiToken, metrics, logger, bodyLimitBytes: service.bodyLimitBytes });
-  const http = await startHttpServer({ app, port: service.port, host: service.host, apiToken: service.apiToken, logger });
+  const http = await startHttpServer({ app, port: service.port, host: service.host, apiToken: service.apiToken, logger }).catch(async (err: unknown) => {
+    await svc.stop().catch(() => {});
+    throw listenError(err, service.apiToken ? (service.host ?? '0.0.0.0') : '127.0.0.1', service.port);
+  });
   logger.info({ url: http.url }, 'SceneScout Spawn is up: dashboard at /, API at /api/spawn');
 
   let stopping = false;
@@ -44,4 +48,19 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** A listener that could not start, with what to change: PORT and HOST. */
+function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(`cannot listen on ${host}:${port}: the port is already in use (EADDRINUSE); stop the process using it, or set PORT (and HOST) to a free address`, { cause: err });
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(`cannot listen on ${host}:${port}: permission denied (EACCES); ports below 1024 need privileges, set PORT to 1024 or above`, { cause: err });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new ConfigError(`cannot listen on ${host}:${port}: no such address on this machine (EADDRNOTAVAIL); check HOST`, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }

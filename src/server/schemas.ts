@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { discoveryRequestSchema, TASK_LIST_STATES } from '../contracts/service.js';
+import { limiterHealthSchema } from '../contracts/status.js';
 import { taskIdSchema, taskSchema, workerTypeNameSchema } from '../contracts/tasks.js';
 
 /** A non-negative decimal integer given as a query string value. */
@@ -50,6 +51,8 @@ export const readinessBody = z.object({
   ok: z.boolean(),
   database: z.boolean().optional(),
   queue: z.boolean().optional(),
+  /** where provider limits are kept (detail: a Redis outage falls back and stays ready) */
+  limiter: limiterHealthSchema.optional(),
   /** the parts that are not reachable */
   down: z.array(z.string()),
   error: z.string().optional(),

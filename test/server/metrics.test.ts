@@ -174,6 +174,7 @@ describe('metrics fed by the code they measure', () => {
       'scenescout_status_scrape_ok', // 1 while the status can be read, before and after
       'scenescout_provider_enabled', // which sources have credentials
       'scenescout_provider_budget', // each source's daily budget
+      'scenescout_limiter_redis_up', // Redis health (absent without Redis; test/server/redis-outage.test.ts moves it)
     ]);
     const live = await startLive({ discovery: 0, ingestion: 0, processing: 0 });
     const names = [...(await readValues(live.metrics)).keys()];

@@ -4,6 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
+import { ConfigError } from '../errors.js';
+import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
@@ -35,6 +37,34 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       : openPglite(options.dataDir ?? 'memory', schema);
 }
 
+/**
+ * The first connection failed: say which server (the URL without its password) and what to
+ * check, rather than a bare `connect ECONNREFUSED`.
+ */
+function unreachable(databaseUrl: string, err: unknown): ConfigError {
+  const e = err as { code?: string; message?: string };
+  const where = redactUrl(databaseUrl);
+  const reason = e.message ? redactText(e.message, passwordOf(databaseUrl)) : String(err);
+  const hint =
+    e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'ETIMEDOUT' || /timeout/i.test(reason)
+      ? 'check that Postgres is running and that the host and port in DATABASE_URL reach it'
+      : e.code === '28P01' || e.code === '28000'
+        ? 'check the user and password in DATABASE_URL'
+        : e.code === '3D000'
+          ? 'check the database name in DATABASE_URL (create it first)'
+          : 'check DATABASE_URL and that the server accepts connections from this host';
+  return new ConfigError(`cannot reach the database at ${where} (DATABASE_URL): ${reason}; ${hint}`, { cause: err });
+}
+
+function passwordOf(databaseUrl: string): string[] {
+  try {
+    const p = decodeURIComponent(new URL(databaseUrl).password);
+    return p ? [p] : [];
+  } catch {
+    return [];
+  }
+}
+
 function assertIdentifier(name: string): void {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`schema must be a lower-case SQL identifier, got ${JSON.stringify(name)}`);
 }
@@ -55,8 +85,10 @@ export function postgresPoolConfig(databaseUrl: string, schema: string, max: num
 }
 
 async function openPostgres(databaseUrl: string, schema: string, max: number, applicationName?: string): Promise<Database> {
-  const setup = new pg.Client({ connectionString: databaseUrl });
-  await setup.connect();
+  const setup = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  await setup.connect().catch((err: unknown) => {
+    throw unreachable(databaseUrl, err);
+  });
   try {
     // Concurrent replicas may race on CREATE SCHEMA IF NOT EXISTS; a duplicate is harmless.
     await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: { code?: string }) => {

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { z } from 'zod';
 import { WORKER_TYPE_NAME as TYPE_NAME } from '../../contracts/tasks.js';
+import { CRON_MESSAGE, isCron } from '../../config/env.js';
 import { deepMerge, loadSpawnConfig, type DeepPartial, type SpawnConfig, type WorkerTypeConfig } from '../../config/spawn.js';
 import type { Database } from '../db/types.js';
 import { ConfigError } from '../errors.js';
@@ -50,6 +51,8 @@ const posInt = z.number({ error: POS_INT }).int(POS_INT).min(1, POS_INT);
 const nonNegInt = z.number({ error: NON_NEG_INT }).int(NON_NEG_INT).min(0, NON_NEG_INT);
 const positive = z.number({ error: 'must be a positive number' }).positive('must be a positive number');
 
+const cronOption = z.string().refine(isCron, CRON_MESSAGE);
+
 const workerTypeSchema = z.object({
   maxConcurrency: posInt,
   memoryLimit: z.string(),
@@ -73,7 +76,7 @@ const optionsSchema = z.object({
   replicaHeartbeatInterval: posInt,
   shutdownGracePeriod: nonNegInt,
   maintenanceIntervalSeconds: posInt,
-  schedules: z.object({ discovery: z.string(), ingestion: z.string(), processing: z.string(), enabled: z.boolean() }),
+  schedules: z.object({ discovery: cronOption, ingestion: cronOption, processing: cronOption, enabled: z.boolean() }),
   ingestionBatchSize: posInt,
   providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive })),
   pollInterval: posInt,

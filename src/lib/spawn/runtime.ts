@@ -53,7 +53,8 @@ export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?:
       redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     }
-    const limiter = createProviderLimiter({ providers: c.providers, redis, keyPrefix: limiterKeyPrefix(c.schema) });
+    // While Redis is down, daily budgets go on in provider_usage, shared by every replica.
+    const limiter = createProviderLimiter({ providers: c.providers, redis, keyPrefix: limiterKeyPrefix(c.schema), db });
     const started = queue;
     return {
       db,

@@ -109,6 +109,7 @@ export class StatusReporter {
       providers,
       replicaId: this.config.replicaId,
       database: db.kind,
+      ...(this.runtime.limiter.health ? { limiter: this.runtime.limiter.health() } : {}),
     };
   }
 

@@ -47,7 +47,7 @@ export class DiscoveryWorker extends BaseWorker {
       // With Redis the limits are shared by every thread and replica directly.
       this.redis = new Redis(this.boot.redisUrl, { maxRetriesPerRequest: 2 });
       this.redis.on('error', () => {});
-      this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: this.boot.limiterKeyPrefix });
+      this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: this.boot.limiterKeyPrefix, db: this.db });
     } else {
       // Without Redis the limits live in the controller's process, shared by its threads.
       this.limiter = this.requests.limiter();

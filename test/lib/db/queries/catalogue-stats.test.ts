@@ -10,10 +10,10 @@ import { ingestRawEvents } from '../../../../src/lib/catalogue/ingest.js';
 import { selectCityStats } from '../../../../src/lib/db/queries/catalogue-stats.js';
 import type { Queryable } from '../../../../src/lib/db/types.js';
 import { CONCERT, ticketmaster } from '../../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas } from '../../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../../helpers/db.js';
 import { insertCity, insertRaw, openCatalogue } from '../../catalogue/helpers.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 const OAKLAND = { id: 'oakland', name: 'Oakland', latitude: 37.8044, longitude: -122.2712, timezone: 'America/Los_Angeles' };
 const EMPTY = { id: 'empty', name: 'Nowhere', latitude: 10, longitude: 10, timezone: 'UTC' };
