@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { City, CityInput } from './cities.js';
 import { cityIdSchema } from './cities.js';
+import type { DedupeOperations } from './dedupe.js';
 import type { EventQueryInput } from './event-query.js';
 import { SOURCES, sourceIdSchema, type SourceId } from './sources.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from './status.js';
@@ -49,4 +50,9 @@ export interface SpawnService {
   queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }>;
   /** Database and queue reachable. */
   readiness(): Promise<{ database: boolean; queue: boolean }>;
+  /**
+   * Event detail, review queue, unmerge (src/lib/catalogue/dedupe/operations.ts). Absent in a
+   * service without a catalogue (a test double); the HTTP API then answers 501.
+   */
+  readonly dedupe?: DedupeOperations;
 }

@@ -6,6 +6,10 @@
  *   GET  /metrics                          Prometheus text
  *   GET  /api/spawn?action=…  POST /api/spawn          control: status, workers, tasks (spawn-handlers.ts)
  *   GET  /api/events                       canonical events near a point / in a window
+ *   GET  /api/events/:id                   one event with sources, evidence, parent/children, history;
+ *                                          301 to the surviving event for an id merged away
+ *   POST /api/events/:id/unmerge           split a source record out of an event
+ *   GET  /api/review   POST /api/review/:pairId   dedupe's review queue and an operator's decision
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id
  *   GET  /                                 the dashboard (web/dist)
@@ -24,6 +28,7 @@ import type { SpawnService } from '../contracts/service.js';
 import { assertAuthorized } from './auth.js';
 import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
+import { registerDedupeRoutes } from './dedupe-routes.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
 import { handleSpawnGet, handleSpawnPost } from './spawn-handlers.js';
 import { defaultStaticDir, mountDashboard } from './static.js';
@@ -116,6 +121,9 @@ export function createApp(options: AppOptions): Hono {
     return json(await service.queryEvents(query));
   });
 
+  // ---- event detail, review queue, unmerge ---------------------------------------------
+  registerDedupeRoutes(app, service, limit);
+
   // ---- dead letters -------------------------------------------------------------------
   app.get('/api/dead-letters', async (c) => {
     const { limit: n } = parseWith(deadLettersQuery, c.req.query(), 'query');
@@ -147,6 +155,10 @@ export function createApp(options: AppOptions): Hono {
     c.json({ error: `method ${c.req.method} not allowed; use ${methods}` }, 405, { allow: methods });
   app.all('/api/spawn', allow('GET, POST'));
   app.all('/api/events', allow('GET'));
+  app.all('/api/events/:id', allow('GET'));
+  app.all('/api/events/:id/unmerge', allow('POST'));
+  app.all('/api/review', allow('GET'));
+  app.all('/api/review/:pairId', allow('POST'));
   app.all('/api/dead-letters', allow('GET'));
   app.all('/api/dead-letters/:taskId/retry', allow('POST'));
   app.all('/api/cities', allow('GET, POST'));
