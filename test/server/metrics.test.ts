@@ -172,6 +172,10 @@ describe('metrics fed by the code they measure', () => {
       'scenescout_status_scrape_ok', // 1 while the status can be read, before and after
       'scenescout_provider_enabled', // which sources have credentials
       'scenescout_provider_budget', // each source's daily budget
+      // dedupe's: one source merges and queues nothing, no operator acts, and the benchmark
+      // figures are bench:dedupe's file (test/server/dedupe-routes.test.ts moves them all)
+      ...['merges_total', 'unmerges_total', 'review_decisions_total', 'review_queue', 'benchmark_precision', 'benchmark_recall',
+        'benchmark_f1', 'benchmark_traps_merged', 'benchmark_timestamp_seconds'].map((n) => `scenescout_dedupe_${n}`),
     ]);
     const live = await startLive({ discovery: 0, ingestion: 0, processing: 0 });
     const names = [...(await readValues(live.metrics)).keys()];

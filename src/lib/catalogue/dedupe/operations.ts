@@ -131,19 +131,37 @@ export function createDedupeOperations(db: Queryable, options: DedupeOperationsO
       if (item === null) throw new NotFoundError(`no review item ${pairId}`);
       const a = { source: item.a_source, externalId: item.a_external_id };
       const b = { source: item.b_source, externalId: item.b_external_id };
-      await upsertConstraints(db, [{ a, b }], decision === 'same' ? 'must' : 'cannot', 'review');
-      await markReviewDecided(db, pairId, decision);
       const before = await recordsWithScope([a, b]);
-      const host = before.rows.find((r) => r.event_id !== null)?.event_id;
-      if (host) {
-        await insertLineage(db, [{ action: 'review', eventId: host, detail: { pairId, decision, a: recordKey(a.source, a.externalId), b: recordKey(b.source, b.externalId) } }]);
+      const hostA = before.rows.find((r) => r.source === a.source && r.external_id === a.externalId)?.event_id ?? null;
+      const hostB = before.rows.find((r) => r.source === b.source && r.external_id === b.externalId)?.event_id ?? null;
+      if (decision === 'same') {
+        await upsertConstraints(db, [{ a, b }], 'must', 'review');
+      } else {
+        // Different events: each record is apart from everything the other's event holds now
+        // (what the matcher merged with the other), not only from the one listing shown.
+        const withA = hostA === null ? [] : await selectHostedRecords(db, hostA);
+        const withB = hostB === null ? [] : await selectHostedRecords(db, hostB);
+        const pairs = hostA !== null && hostA === hostB
+          ? [{ a, b }]
+          : [{ a, b }, ...withB.map((o) => ({ a, b: o })), ...withA.map((o) => ({ a: o, b }))];
+        await upsertConstraints(db, pairs.map((p) => ({ a: { source: p.a.source, externalId: p.a.externalId }, b: { source: p.b.source, externalId: p.b.externalId } }))
+          .filter((p) => recordKey(p.a.source, p.a.externalId) !== recordKey(p.b.source, p.b.externalId)), 'cannot', 'review');
       }
+      await markReviewDecided(db, pairId, decision);
       await rerun(before.scope);
       const after = new Map((await selectRecords(db, [a, b])).map((r) => [recordKey(r.source, r.external_id), r.event_id]));
+      const hosts = [after.get(recordKey(a.source, a.externalId)) ?? null, after.get(recordKey(b.source, b.externalId)) ?? null] as [string | null, string | null];
+      const detail = { pairId, decision, a: recordKey(a.source, a.externalId), b: recordKey(b.source, b.externalId) };
+      await insertLineage(db, [...new Set(hosts.filter((h): h is string => h !== null))].map((eventId) => ({
+        action: 'review' as const,
+        eventId,
+        otherId: hosts.find((h) => h !== null && h !== eventId) ?? null,
+        detail,
+      })));
       return {
         pairId,
         decision,
-        eventIds: [after.get(recordKey(a.source, a.externalId)) ?? null, after.get(recordKey(b.source, b.externalId)) ?? null],
+        eventIds: hosts,
       };
     },
 
