@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { EventDetail, ReviewDecisionResult, ReviewItem, UnmergeResult } from '../../src/contracts/dedupe.js';
-import { dedupeCatalogue } from '../../src/lib/catalogue/dedupe/run.js';
 import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operations.js';
 import { ingestRawEvents } from '../../src/lib/catalogue/ingest.js';
 import type { Database } from '../../src/lib/db/types.js';
@@ -18,21 +17,16 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
-import { CONCERT, eventbrite, jsonld, ticketmaster } from '../fixtures/catalogue/concert.js';
+import { CONCERT, eventbrite } from '../fixtures/catalogue/concert.js';
+import { EB_ID, dedupeSf, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
 import { backends, dropCreatedSchemas } from '../helpers/db.js';
-import { FROM_2026, changeRaw, insertRaw, openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
+import { changeRaw, openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
 import { FakeSpawnService } from './fake-service.js';
 import { TOKEN } from './helpers.js';
 
 after(dropCreatedSchemas);
 
-const HOUR = 3_600_000;
-const T0 = new Date('2026-05-01T12:00:00Z');
 const TM_KEY = `ticketmaster:${CONCERT.id}`;
-const LD_ID = 'https://thefillmore.example/events/phoebe-bridgers';
-/** Same venue and time as the concert, a title the matcher is unsure of: a review pair. */
-const EB_ID = '812000000077';
-const EB_UNSURE = { ...CONCERT, id: EB_ID, title: 'Bridgers Benefit' };
 
 interface World {
   db: Database;
@@ -44,13 +38,7 @@ interface World {
 
 async function start(backend: Parameters<typeof openCatalogue>[0], benchmarkFile: string | false = false): Promise<World> {
   const db = await openCatalogue(backend);
-  const [tm, eb, ld] = await insertRaw(db, [
-    { source: 'ticketmaster', externalId: CONCERT.id, data: ticketmaster(), discoveredAt: T0 },
-    { source: 'eventbrite', externalId: EB_ID, data: eventbrite(EB_UNSURE), discoveredAt: new Date(T0.getTime() + HOUR) },
-    { source: 'jsonld', externalId: LD_ID, data: jsonld(), discoveredAt: new Date(T0.getTime() + 2 * HOUR) },
-  ]);
-  await ingestRawEvents(db, { ids: [tm!, eb!, ld!] });
-  await dedupe(db);
+  const raw = await seedUnsurePair(db);
   const service = Object.assign(new FakeSpawnService(), { dedupe: createDedupeOperations(db) });
   const app = createApp({
     service,
@@ -64,7 +52,7 @@ async function start(backend: Parameters<typeof openCatalogue>[0], benchmarkFile
     db,
     http,
     url: http.url,
-    raw: { tm: tm!, eb: eb!, ld: ld! },
+    raw,
     async close() {
       await http.close();
       await db.close();
@@ -72,7 +60,7 @@ async function start(backend: Parameters<typeof openCatalogue>[0], benchmarkFile
   };
 }
 
-const dedupe = (db: Database) => dedupeCatalogue(db, { cityId: 'sf', from: FROM_2026 });
+const dedupe = dedupeSf;
 
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 const post = (url: string, body: unknown, headers: Record<string, string> = auth) =>

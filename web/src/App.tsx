@@ -9,6 +9,7 @@ import { Controls } from './components/Controls.js';
 import { Failures } from './components/Failures.js';
 import { Header } from './components/Header.js';
 import { ProviderBudgets } from './components/ProviderBudgets.js';
+import { ReviewQueue } from './components/ReviewQueue.js';
 import { StatusCards } from './components/StatusCards.js';
 import { WorkerTable } from './components/WorkerTable.js';
 
@@ -36,6 +37,7 @@ export function App() {
         </div>
         <WorkerTable workers={workers.data} error={workers.error} loading={workers.isPending} />
         <Failures failures={failures.data} error={failures.error} loading={failures.isPending} token={token} />
+        <ReviewQueue token={token} refetchInterval={interval} />
       </main>
     </>
   );

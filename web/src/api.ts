@@ -2,10 +2,11 @@
  * The dashboard's calls to the SceneScout HTTP API. Reads are open; changes carry the bearer
  * token the user saved in this browser.
  */
+import type { ReviewDecisionResult, ReviewItem } from '../../src/contracts/dedupe.js';
 import type { ScheduleDiscoveryResult } from '../../src/contracts/service.js';
 import type { DeadLetter, SystemStatus, WorkerSnapshot } from '../../src/contracts/status.js';
 
-export type { DeadLetter, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
+export type { DeadLetter, ReviewDecisionResult, ReviewItem, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
 
 const TOKEN_KEY = 'scenescout.apiToken';
 
@@ -71,6 +72,9 @@ export const api = {
   spawnWorker: (type: string, token: string) =>
     post<{ workerId: string }>('/api/spawn', { action: 'spawn', params: { type } }, token),
   runDiscovery: (token: string) => post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
+  review: (limit = 50) => call<{ items: ReviewItem[] }>(`/api/review?limit=${limit}`),
+  decideReview: (pairId: string, decision: 'same' | 'different', token: string) =>
+    post<ReviewDecisionResult>(`/api/review/${encodeURIComponent(pairId)}`, { decision }, token),
   retry: (taskId: string, token: string) =>
     post<{ taskId: string; jobId: string }>(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`, undefined, token),
 };

@@ -46,7 +46,8 @@ function fieldsOf(reasons: readonly string[]): FieldEvidence[] {
   for (const reason of reasons) {
     const field = FIELD_OF.find(([re]) => re.test(reason))?.[1];
     if (!field) continue;
-    const level = /^[a-z ]+?\s(-?\d+(?:\.\d+)?)/.exec(reason)?.[1] ?? reason.replace(/\s*\(.*$/, '');
+    const below = /\bbelow (\d+(?:\.\d+)?)/.exec(reason);
+    const level = below ? `below ${below[1]}` : /^[a-z ]+?\s(-?\d+(?:\.\d+)?)/.exec(reason)?.[1] ?? reason.replace(/\s*\(.*$/, '');
     out.push({ field, level, weight: 0, detail: reason });
   }
   return out;
