@@ -1,8 +1,8 @@
 /**
  * Dedupe's operator endpoints end to end over HTTP, on both databases: the review queue and its
  * decisions, unmerge, and the 301 for ids merged away. The catalogue part is the real one
- * (createDedupeOperations over a migrated database, real dedupe runs); only the spawn controls
- * come from the test double, which these routes never touch.
+ * (createDedupeOperations and queryEvents over a migrated database, real dedupe runs); only the
+ * spawn controls come from the test double, which these routes never touch.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { EventDetail, ReviewDecisionResult, ReviewItem, UnmergeResult } from '../../src/contracts/dedupe.js';
 import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operations.js';
+import type { EventQueryInput } from '../../src/contracts/event-query.js';
 import { ingestRawEvents } from '../../src/lib/catalogue/ingest.js';
+import { queryEvents } from '../../src/lib/catalogue/query.js';
 import type { Database } from '../../src/lib/db/types.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createApp } from '../../src/server/app.js';
@@ -39,7 +41,11 @@ interface World {
 async function start(backend: Parameters<typeof openCatalogue>[0], benchmarkFile: string | false = false): Promise<World> {
   const db = await openCatalogue(backend);
   const raw = await seedUnsurePair(db);
-  const service = Object.assign(new FakeSpawnService(), { dedupe: createDedupeOperations(db) });
+  // The catalogue reads and dedupe operations are the real ones over the test's database.
+  const service = Object.assign(new FakeSpawnService(), {
+    dedupe: createDedupeOperations(db),
+    queryEvents: (input: EventQueryInput) => queryEvents(db, input),
+  });
   const app = createApp({
     service,
     apiToken: TOKEN,
@@ -185,6 +191,37 @@ for (const backend of backends()) {
         // An event of one record has nothing to split.
         const alone = await post(`${w.url}/api/events/${eb.origin_event_id}/unmerge`, { source: 'eventbrite', externalId: EB_ID });
         assert.equal(alone.status, 409);
+      } finally {
+        await w.close();
+      }
+    });
+
+    test('a child show linked to its umbrella event: /api/events leaves children or parents out; the detail shows both links', async () => {
+      const w = await start(backend);
+      try {
+        // Two visible events: the concert (ticketmaster + venue page) and the eventbrite listing.
+        // Parent links are dedupe's to write (decision 'parent'); here the link is stored directly.
+        const parent = (await sourceOf(w.db, 'ticketmaster')).event_id;
+        const child = (await sourceOf(w.db, 'eventbrite')).event_id;
+        await w.db.query('UPDATE events SET parent_id = $1 WHERE id = $2', [parent, child]);
+        const ids = async (query: string) => {
+          const res = await fetch(`${w.url}/api/events?from=2026-01-01${query}`);
+          assert.equal(res.status, 200, await res.clone().text());
+          return ((await res.json()) as { events: Array<{ id: string }> }).events.map((e) => e.id).sort();
+        };
+        assert.deepEqual(await ids(''), [parent, child].sort());
+        assert.deepEqual(await ids('&exclude=children'), [parent]);
+        assert.deepEqual(await ids('&exclude=parents'), [child]);
+        const bad = await fetch(`${w.url}/api/events?exclude=cousins`);
+        assert.equal(bad.status, 400);
+        assert.match(((await bad.json()) as { error: string }).error, /exclude/);
+
+        const up = (await (await fetch(`${w.url}/api/events/${child}`)).json()) as EventDetail;
+        assert.equal(up.parent?.id, parent);
+        assert.equal(up.event.parentId, parent);
+        const down = (await (await fetch(`${w.url}/api/events/${parent}`)).json()) as EventDetail;
+        assert.deepEqual(down.children.map((c) => c.id), [child]);
+        assert.equal(down.parent, null);
       } finally {
         await w.close();
       }

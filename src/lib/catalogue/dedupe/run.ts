@@ -284,7 +284,14 @@ async function queueUncertainPairs(
   const stale = (await pendingReviewAmong(db, candidates)).filter((id) => !keep.has(id));
   await deletePendingReview(db, stale);
   await upsertReviewItems(db, review);
-  await setParents(db, [...new Set(hostOf.values())], parents);
+  // Only the links that change; a host's current link comes with its records' rows.
+  const current = new Map(candidates.map((c) => [c.row.event_id, c.row.host_parent_id]));
+  const changes = new Map<string, string | null>();
+  for (const host of new Set(hostOf.values())) {
+    const want = parents.get(host) ?? null;
+    if (!current.has(host) || current.get(host) !== want) changes.set(host, want);
+  }
+  await setParents(db, changes);
 }
 
 /** The umbrella listing of a parent/child pair: the all-day one, else the one starting first. */

@@ -34,11 +34,14 @@ export async function loadConstraints(db: Queryable, records: readonly RecordRef
   if (records.length === 0) return [];
   const p = new Params();
   const k = unnestFrom(p, 'k', records, keyColumns);
+  // Two joins rather than one OR: each side is a hash join (or an index probe), whatever the sizes.
   const { rows } = await db.query<ConstraintRow>(
-    `SELECT c.a_source, c.a_external_id, c.b_source, c.b_external_id, c.kind, c.origin
-       FROM dedupe_constraints c
-      WHERE EXISTS (SELECT 1 FROM ${k} WHERE (k.source = c.a_source AND k.external_id = c.a_external_id)
-                                        OR (k.source = c.b_source AND k.external_id = c.b_external_id))`,
+    `WITH k AS (SELECT * FROM ${k})
+     SELECT c.a_source, c.a_external_id, c.b_source, c.b_external_id, c.kind, c.origin
+       FROM dedupe_constraints c JOIN k ON k.source = c.a_source AND k.external_id = c.a_external_id
+     UNION
+     SELECT c.a_source, c.a_external_id, c.b_source, c.b_external_id, c.kind, c.origin
+       FROM dedupe_constraints c JOIN k ON k.source = c.b_source AND k.external_id = c.b_external_id`,
     p.values,
   );
   return rows;
@@ -118,9 +121,9 @@ export async function pendingReviewAmong(db: Queryable, records: readonly Record
   const { rows } = await db.query<{ pair_id: string }>(
     `WITH k AS (SELECT * FROM ${k})
      SELECT r.pair_id FROM dedupe_review r
-      WHERE r.status = 'pending'
-        AND EXISTS (SELECT 1 FROM k WHERE k.source = r.a_source AND k.external_id = r.a_external_id)
-        AND EXISTS (SELECT 1 FROM k WHERE k.source = r.b_source AND k.external_id = r.b_external_id)`,
+       JOIN k ka ON ka.source = r.a_source AND ka.external_id = r.a_external_id
+       JOIN k kb ON kb.source = r.b_source AND kb.external_id = r.b_external_id
+      WHERE r.status = 'pending'`,
     p.values,
   );
   return rows.map((r) => r.pair_id);
@@ -213,17 +216,13 @@ export async function selectHostedRecords(db: Queryable, eventId: string): Promi
 
 // ---- parents ----------------------------------------------------------------------------
 
-/**
- * Makes `parent_id` of these events agree with `parents` (child event id → parent event id):
- * set where given, cleared for the other events listed in `scope`.
- */
-export async function setParents(db: Queryable, scope: readonly string[], parents: ReadonlyMap<string, string>): Promise<number> {
-  if (scope.length === 0) return 0;
+/** Sets `parent_id` of each event (child event id → parent event id, null to clear). */
+export async function setParents(db: Queryable, parents: ReadonlyMap<string, string | null>): Promise<number> {
+  if (parents.size === 0) return 0;
   const p = new Params();
-  const rows = scope.map((id) => ({ id, parent: parents.get(id) ?? null }));
-  const u = unnestFrom(p, 'u', rows, [
-    ['id', 'uuid', (r) => r.id],
-    ['parent', 'uuid', (r) => r.parent],
+  const u = unnestFrom(p, 'u', [...parents], [
+    ['id', 'uuid', (r) => r[0]],
+    ['parent', 'uuid', (r) => r[1]],
   ]);
   const { rowCount } = await db.query(
     `UPDATE events e SET parent_id = u.parent FROM ${u} WHERE e.id = u.id AND e.parent_id IS DISTINCT FROM u.parent`,
