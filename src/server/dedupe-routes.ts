@@ -11,39 +11,41 @@ import type { Hono } from 'hono';
 import { pairIdSchema, reviewDecisionSchema, reviewListQuerySchema, unmergeRequestSchema, type DedupeOperations } from '../contracts/dedupe.js';
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
-import { HttpError, NotFoundError } from '../lib/errors.js';
+import { NotFoundError } from '../lib/errors.js';
 import { json, readJsonBody } from './http.js';
 
-function operations(service: SpawnService): DedupeOperations {
-  if (!service.dedupe) throw new HttpError(501, 'this service has no catalogue: event detail, review and unmerge are unavailable');
-  return service.dedupe;
-}
+/** A service without a catalogue (a test double) cannot serve these routes: 501, said plainly. */
+const unavailable = () => json({ error: 'this service has no catalogue: event detail, review and unmerge are unavailable', code: 'ERR_HTTP' }, 501);
+
+/** Runs `handle` with the service's dedupe operations, or answers 501 without them. */
+const withOperations = (service: SpawnService, handle: (ops: DedupeOperations) => Promise<Response>) =>
+  service.dedupe ? handle(service.dedupe) : Promise.resolve(unavailable());
 
 export function registerDedupeRoutes(app: Hono, service: SpawnService, bodyLimitBytes: number): void {
-  app.get('/api/events/:id', async (c) => {
+  app.get('/api/events/:id', (c) => withOperations(service, async (ops) => {
     const id = c.req.param('id');
-    const found = await operations(service).getEventDetail(id);
+    const found = await ops.getEventDetail(id);
     if (found === null) throw new NotFoundError(`no event ${id}`);
     if (found.kind === 'moved') {
       // Not cached: an unmerge can give the old id its own event back.
       return new Response(null, { status: 301, headers: { location: `/api/events/${found.to}`, 'cache-control': 'no-store' } });
     }
     return json(found.detail);
-  });
+  }));
 
-  app.post('/api/events/:id/unmerge', async (c) => {
+  app.post('/api/events/:id/unmerge', (c) => withOperations(service, async (ops) => {
     const request = parseWith(unmergeRequestSchema, await readJsonBody(c.req.raw, bodyLimitBytes), 'unmerge request');
-    return json(await operations(service).unmergeEvent(c.req.param('id'), request));
-  });
+    return json(await ops.unmergeEvent(c.req.param('id'), request));
+  }));
 
-  app.get('/api/review', async (c) => {
+  app.get('/api/review', (c) => withOperations(service, async (ops) => {
     const query = parseWith(reviewListQuerySchema, c.req.query(), 'query');
-    return json(await operations(service).listReview(query));
-  });
+    return json(await ops.listReview(query));
+  }));
 
-  app.post('/api/review/:pairId', async (c) => {
+  app.post('/api/review/:pairId', (c) => withOperations(service, async (ops) => {
     const pairId = parseWith(pairIdSchema, c.req.param('pairId'), 'pair id');
     const { decision } = parseWith(reviewDecisionSchema, await readJsonBody(c.req.raw, bodyLimitBytes), 'review decision');
-    return json(await operations(service).decideReview(pairId, decision));
-  });
+    return json(await ops.decideReview(pairId, decision));
+  }));
 }

@@ -16,6 +16,7 @@ import { ingestRawEvents } from '../../src/lib/catalogue/ingest.js';
 import { queryEvents } from '../../src/lib/catalogue/query.js';
 import type { Database } from '../../src/lib/db/types.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { createService } from '../../src/service.js';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
@@ -277,3 +278,31 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('the running service', () => {
+  test('createService() wires the dedupe operations to its own database', async () => {
+    const service = await createService({ config: { dataDir: 'memory', databaseUrl: '', maxWorkers: 1, schedules: { enabled: false } }, citiesFile: false });
+    await service.start().catch(async (err) => {
+      await service.stop().catch(() => {});
+      throw err;
+    });
+    const app = createApp({ service, apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
+    try {
+      const review = await app.request('/api/review');
+      assert.equal(review.status, 200);
+      assert.deepEqual(await review.json(), { items: [] });
+      assert.equal((await app.request('/api/events/00000000-0000-4000-8000-000000000000')).status, 404);
+      const unknown = await app.request('/api/review/AAAAAAAAAAAAAAAAAAAAAA', { method: 'POST', headers: auth, body: '{"decision":"different"}' });
+      assert.equal(unknown.status, 404);
+      assert.match(await (await app.request('/metrics')).text(), /^scenescout_dedupe_review_queue 0$/m);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  test('a service without a catalogue answers 501, not 500', async () => {
+    const app = createApp({ service: new FakeSpawnService(), apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
+    assert.equal((await app.request('/api/review')).status, 501);
+    assert.equal((await app.request('/api/events/00000000-0000-4000-8000-000000000000')).status, 501);
+  });
+});
