@@ -64,6 +64,25 @@ describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () =>
     await screenshot(page, 'review-queue');
   });
 
+  it('stacks the two listings on a phone, and the page never scrolls sideways', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${server.url}/?refresh=500`);
+      const item = phone.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      const a = await item.getByTestId('review-listing-a').boundingBox();
+      const b = await item.getByTestId('review-listing-b').boundingBox();
+      assert.ok(a && b && b.y >= a.y + a.height - 1, `listings not stacked: ${JSON.stringify({ a, b })}`);
+      const widths = await phone.evaluate<{ width: number; scrollWidth: number }>(
+        '({ width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth })',
+      );
+      assert.ok(widths.scrollWidth <= widths.width, `page scrolls sideways: ${JSON.stringify(widths)}`);
+      await screenshot(phone, 'review-queue-phone');
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('refuses a decision without the token and says why', async () => {
     const item = page.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
     await item.getByTestId('review-same').click();
