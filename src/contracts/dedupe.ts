@@ -169,7 +169,7 @@ export const dedupeBenchmarkSchema = z.object({
   /** what was measured, e.g. 'test/fixtures/dedupe' */
   labeledSet: z.string(),
   overall: z.object(figures),
-  /** e.g. 'eventbrite~ticketmaster' (names sorted) */
+  /** as the benchmark names it, e.g. 'eventbrite+ticketmaster' */
   sourcePairs: z.array(z.object({ pair: z.string(), ...figures })),
   trapsMerged: z.number().int().min(0),
 });

@@ -235,7 +235,7 @@ for (const backend of backends()) {
         measuredAt: '2026-01-02T03:04:05.000Z',
         labeledSet: 'test/fixtures/dedupe',
         overall: { precision: 0.99, recall: 0.96, f1: 0.975 },
-        sourcePairs: [{ pair: 'eventbrite~ticketmaster', precision: 1, recall: 0.93, f1: 0.964 }],
+        sourcePairs: [{ pair: 'eventbrite+ticketmaster', precision: 1, recall: 0.93, f1: 0.964 }],
         trapsMerged: 0,
       }));
       const w = await start(backend, benchmarkFile);
@@ -245,7 +245,7 @@ for (const backend of backends()) {
         assert.match(metrics, new RegExp(`^scenescout_dedupe_review_queue ${before.length}$`, 'm'));
         assert.match(metrics, /^scenescout_dedupe_merges_total 1$/m, 'the venue page merged into the concert');
         assert.match(metrics, /^scenescout_dedupe_benchmark_f1\{source_pair="all"\} 0\.975$/m);
-        assert.match(metrics, /^scenescout_dedupe_benchmark_recall\{source_pair="eventbrite~ticketmaster"\} 0\.93$/m);
+        assert.match(metrics, /^scenescout_dedupe_benchmark_recall\{source_pair="eventbrite+ticketmaster"\} 0\.93$/m);
         assert.match(metrics, /# HELP scenescout_dedupe_benchmark_precision .*not production truth/);
 
         const item = before.find((i) => involves(i, 'ticketmaster'))!;

@@ -8,7 +8,11 @@
  * records of one source (a source lists distinct events separately), into one cluster. Without
  * must-links every cluster is a part of one the matcher built, so its other rules still hold.
  */
+import type { MatchEvidence } from '../../../contracts/dedupe.js';
 import type { DuplicatePair } from './clustering.js';
+
+/** The evidence of a pair joined because an operator said so. */
+export const OPERATOR_EVIDENCE: MatchEvidence = { score: 1, probability: 1, decision: 'match', fields: [], model: 'operator' };
 
 export interface LinkConstraint {
   a: string;
@@ -76,7 +80,9 @@ export function applyConstraints(
     if (i === undefined || j === undefined) continue;
     const refused = union(i, j, true);
     const [a, b] = c.a < c.b ? [c.a, c.b] : [c.b, c.a];
-    out.push({ a, b, score: 1, reasons: ['operator: same event', ...(refused ? [`not merged: ${refused}`] : [])], merged: refused === null });
+    const reasons = ['operator: same event', ...(refused ? [`not merged: ${refused}`] : [])];
+    // evidence rides along for evidenceOf (dedupe/evidence.ts), which prefers it to the score
+    out.push(Object.assign({ a, b, score: 1, reasons, merged: refused === null }, { evidence: OPERATOR_EVIDENCE }));
   }
   const byScore = [...pairs].sort((p, q) => q.score - p.score || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : 1));
   for (const p of byScore) {

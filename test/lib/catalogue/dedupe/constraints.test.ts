@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DuplicatePair } from '../../../../src/lib/catalogue/dedupe/clustering.js';
 import { applyConstraints } from '../../../../src/lib/catalogue/dedupe/constraints.js';
+import { evidenceOf } from '../../../../src/lib/catalogue/dedupe/evidence.js';
 
 const IDS = ['eventbrite:1', 'ics:1', 'jsonld:1', 'ticketmaster:1', 'ticketmaster:2'];
 const sourceOf = (id: string) => id.slice(0, id.indexOf(':'));
@@ -32,6 +33,7 @@ describe('applyConstraints', () => {
     const operator = r.pairs.find((p) => p.a === 'ics:1' && p.b === 'jsonld:1')!;
     assert.equal(operator.merged, true);
     assert.deepEqual(operator.reasons, ['operator: same event']);
+    assert.equal(evidenceOf(operator).model, 'operator');
   });
 
   test('a matcher join never puts two listings of one source together, even next to a must-link', () => {
