@@ -17,6 +17,7 @@
  *   --dedupe-n N (default 100000)  --runs R (default 3)  --show S (missed/wrong pairs listed, default 40)
  */
 import { DateTime } from 'luxon';
+import { recordBenchmarkFigures } from '../src/lib/catalogue/dedupe/benchmark-file.js';
 import { findDuplicates } from '../src/lib/catalogue/dedupe/index.js';
 import type { NormalizedEvent } from '../src/lib/normalize/types.js';
 import { goalShortfalls, type DedupeQuality } from './lib/dedupe-eval.js';
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
   printQuality(quality, baseline, describe);
   const shortfalls = goalShortfalls(quality);
   log(shortfalls.length === 0 ? 'goals met' : `goals not met:\n  ${shortfalls.join('\n  ')}`);
+  const figuresFile = recordBenchmarkFigures({ labeledSet: 'test/fixtures/dedupe', overall: quality.overall, sourcePairs: quality.bySourcePair, trapsMerged: quality.traps.merged.length });
+  log(`labeled-set figures for /metrics (scenescout_dedupe_benchmark_*) written to ${figuresFile}`);
 
   // ---- (b) speed on synthetic events --------------------------------------------------------
   const big = generateSyntheticEvents({ count: DEDUPE_N, seed: 7 });

@@ -5,8 +5,9 @@
 import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
 import { claimStartupRun } from './lib/db/queries/replicas.js';
-import { getEvent, queryEvents } from './lib/catalogue/query.js';
+import { queryEvents } from './lib/catalogue/query.js';
 import { selectCityStats } from './lib/db/queries/catalogue-stats.js';
+import { createDedupeOperations } from './lib/catalogue/dedupe/operations.js';
 import { silentLogger, type Logger } from './lib/logger.js';
 import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
 import { TaskDistributor } from './lib/spawn/tasks/distributor.js';
@@ -83,8 +84,9 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
     queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
-    getEvent: (id: string) => getEvent(controller.db, id),
     cityStats: () => selectCityStats(controller.db),
+    // The database opens in start(); the operations reach it on each call.
+    dedupe: createDedupeOperations({ query: (text, params) => controller.db.query(text, params) }),
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
       const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);

@@ -45,3 +45,132 @@ export type MatchEvidence = z.infer<typeof matchEvidenceSchema>;
 export const REVIEW_DECISIONS = ['same', 'different'] as const;
 export const reviewDecisionSchema = z.object({ decision: z.enum(REVIEW_DECISIONS) }).strict();
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
+
+// ---- operations: review queue, unmerge, lineage (HTTP API, dashboard, service) -----------
+
+/** One side of a pair: a source record as its source wrote it, and the event hosting it now. */
+export interface ReviewRecord {
+  source: string;
+  externalId: string;
+  /** the event that hosts the record now */
+  eventId: string | null;
+  title: string | null;
+  startsAt: string | null;
+  allDay: boolean | null;
+  timezone: string | null;
+  venueName: string | null;
+  address: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  url: string | null;
+}
+
+export interface ReviewItem {
+  pairId: string;
+  a: ReviewRecord;
+  b: ReviewRecord;
+  score: number;
+  evidence: MatchEvidence;
+  status: 'pending' | 'decided';
+  decision: ReviewDecision['decision'] | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export const reviewListQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'decided']).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .optional(),
+});
+export type ReviewListQuery = z.output<typeof reviewListQuerySchema>;
+
+export const pairIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be a pair id from GET /api/review');
+
+/** `POST /api/events/:id/unmerge`: the source record to split out of the event. */
+export const unmergeRequestSchema = z.strictObject({
+  source: z.string().min(1).max(64),
+  externalId: z.string().min(1).max(2048),
+});
+export type UnmergeRequest = z.infer<typeof unmergeRequestSchema>;
+
+export interface ReviewDecisionResult {
+  pairId: string;
+  decision: ReviewDecision['decision'];
+  /** the events hosting the pair's two records after the decision was applied */
+  eventIds: [string | null, string | null];
+}
+
+export interface UnmergeResult {
+  /** the event the record was split out of */
+  eventId: string;
+  source: string;
+  externalId: string;
+  /** the event hosting the record now (its own origin event, unless it matched another) */
+  nowHostedBy: string | null;
+}
+
+export interface LineageEntry {
+  at: string;
+  action: 'merge' | 'split' | 'unmerge' | 'review';
+  eventId: string;
+  otherId: string | null;
+  source: string | null;
+  externalId: string | null;
+  detail: unknown;
+}
+
+export interface EventLink {
+  id: string;
+  title: string;
+  startsAt: string;
+}
+
+/** `GET /api/events/:id`: the event as the catalogue shows it, with how it came to be. */
+export interface EventDetail {
+  event: Record<string, unknown> & { id: string };
+  /** every merged pair of its records with the matcher's evidence */
+  evidence: Array<{ a: string; b: string; score: number; evidence: MatchEvidence }>;
+  parent: EventLink | null;
+  children: EventLink[];
+  history: LineageEntry[];
+}
+
+/** What getEventDetail found: the event, or the event an id merged away now lives in. */
+export type EventLookup = { kind: 'event'; detail: EventDetail } | { kind: 'moved'; to: string } | null;
+
+/** Counts for /metrics, read from the database (so every replica and worker counts). */
+export interface DedupeStats {
+  reviewPending: number;
+  reviewDecisions: { same: number; different: number };
+  merges: number;
+  /** restorations by dedupe ('split') and by operators ('unmerge') */
+  unmerges: { dedupe: number; operator: number };
+}
+
+/** The catalogue's dedupe operations, as the HTTP API and CLI use them. */
+export interface DedupeOperations {
+  getEventDetail(id: string): Promise<EventLookup>;
+  listReview(query?: ReviewListQuery): Promise<{ items: ReviewItem[] }>;
+  decideReview(pairId: string, decision: ReviewDecision['decision']): Promise<ReviewDecisionResult>;
+  unmergeEvent(eventId: string, request: UnmergeRequest): Promise<UnmergeResult>;
+  stats(): Promise<DedupeStats>;
+}
+
+// ---- the labeled set's last benchmark (bench:dedupe writes it, /metrics reads it) -------
+
+const figures = { precision: z.number().min(0).max(1), recall: z.number().min(0).max(1), f1: z.number().min(0).max(1) };
+export const dedupeBenchmarkSchema = z.object({
+  measuredAt: z.string(),
+  /** what was measured, e.g. 'test/fixtures/dedupe' */
+  labeledSet: z.string(),
+  overall: z.object(figures),
+  /** as the benchmark names it, e.g. 'eventbrite+ticketmaster' */
+  sourcePairs: z.array(z.object({ pair: z.string(), ...figures })),
+  trapsMerged: z.number().int().min(0),
+});
+export type DedupeBenchmark = z.infer<typeof dedupeBenchmarkSchema>;

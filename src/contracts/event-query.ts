@@ -39,6 +39,8 @@ export const eventQuerySchema = z
     limit: numeric(1, EVENT_QUERY_MAX_LIMIT).pipe(z.number().int('must be an integer')).optional(),
     /** `nextCursor` of the previous page */
     cursor: z.string().min(1).max(512).optional(),
+    /** leave out child shows linked to a festival/umbrella event, or the umbrella events themselves */
+    exclude: z.enum(['children', 'parents'], { error: "must be 'children' or 'parents'" }).optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.lat === undefined) !== (v.lng === undefined)) {
@@ -66,4 +68,5 @@ export interface EventQueryInput {
   q?: string;
   limit?: number | string;
   cursor?: string;
+  exclude?: 'children' | 'parents' | (string & {});
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CityStats } from './catalogue-stats.js';
 import type { City, CityInput } from './cities.js';
 import { cityIdSchema } from './cities.js';
+import type { DedupeOperations } from './dedupe.js';
 import type { EventQueryInput } from './event-query.js';
 import type { CanonicalEvent } from './events.js';
 import { SOURCES, sourceIdSchema, type SourceId } from './sources.js';
@@ -52,8 +53,6 @@ export interface SpawnService {
   upsertCity(city: CityInput): Promise<City>;
   updateCity(id: string, patch: Partial<CityInput>): Promise<City>;
   queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }>;
-  /** One event with its sources; an id merged into another resolves to the survivor. Null when none has it. */
-  getEvent(id: string): Promise<CanonicalEvent | null>;
   /** Per city: events, each source's records and the last discovery. */
   cityStats(): Promise<CityStats[]>;
   /**
@@ -61,4 +60,9 @@ export interface SpawnService {
    * limits fall back (daily budgets in Postgres) and the replica stays ready.
    */
   readiness(): Promise<{ database: boolean; queue: boolean; limiter?: LimiterHealth }>;
+  /**
+   * Event detail, review queue, unmerge (src/lib/catalogue/dedupe/operations.ts). Absent in a
+   * service without a catalogue (a test double); the HTTP API then answers 501.
+   */
+  readonly dedupe?: DedupeOperations;
 }

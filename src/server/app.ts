@@ -6,7 +6,10 @@
  *   GET  /metrics                          Prometheus text
  *   GET  /api/spawn?action=…  POST /api/spawn          control: status, workers, tasks (spawn-handlers.ts)
  *   GET  /api/events                       canonical events near a point / in a window
- *   GET  /api/events/:id                   one event with its sources
+ *   GET  /api/events/:id                   one event with sources, evidence, parent/children, history;
+ *                                          301 to the surviving event for an id merged away
+ *   POST /api/events/:id/unmerge           split a source record out of an event
+ *   GET  /api/review   POST /api/review/:pairId   dedupe's review queue and an operator's decision
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
  *   GET  /api/openapi.json   GET /api/docs    the OpenAPI 3.1 document (openapi.ts) and its page (api-docs.ts)
@@ -22,8 +25,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { cityIdSchema, cityInputSchema, cityPatchSchema } from '../contracts/cities.js';
 import { eventQuerySchema } from '../contracts/event-query.js';
-import { eventIdSchema } from '../contracts/events.js';
-import { NotFoundError } from '../lib/errors.js';
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import { mountApiDocs } from './api-docs.js';
@@ -31,6 +32,7 @@ import { assertAuthorized } from './auth.js';
 import { catalogueCaching, compression } from './caching.js';
 import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
+import { registerDedupeRoutes } from './dedupe-routes.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
 import { handleSpawnGet, handleSpawnPost } from './spawn-handlers.js';
 import { defaultStaticDir, mountDashboard } from './static.js';
@@ -125,12 +127,9 @@ export function createApp(options: AppOptions): Hono {
     const query = parseWith(eventQuerySchema, c.req.query(), 'query');
     return json(await service.queryEvents(query));
   });
-  app.get('/api/events/:id', async (c) => {
-    const id = parseWith(eventIdSchema, c.req.param('id'), 'event id');
-    const event = await service.getEvent(id);
-    if (event === null) throw new NotFoundError(`no event with id ${id}`);
-    return json(event);
-  });
+
+  // ---- event detail, review queue, unmerge ---------------------------------------------
+  registerDedupeRoutes(app, service, limit);
 
   // ---- dead letters -------------------------------------------------------------------
   app.get('/api/dead-letters', async (c) => {
@@ -168,6 +167,9 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/spawn', allow('GET, POST'));
   app.all('/api/events', allow('GET'));
   app.all('/api/events/:id', allow('GET'));
+  app.all('/api/events/:id/unmerge', allow('POST'));
+  app.all('/api/review', allow('GET'));
+  app.all('/api/review/:pairId', allow('POST'));
   app.all('/api/dead-letters', allow('GET'));
   app.all('/api/dead-letters/:taskId/retry', allow('POST'));
   app.all('/api/cities', allow('GET, POST'));

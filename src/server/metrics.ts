@@ -17,6 +17,7 @@ import type { SpawnService } from '../contracts/service.js';
 import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
 import type { ProviderCallOutcome } from '../lib/api/types.js';
 import type { SpawnEvents } from '../lib/spawn/types.js';
+import { registerDedupeMetrics } from './dedupe-metrics.js';
 
 export type TaskOutcome = 'completed' | 'failed';
 export type { ProviderCallOutcome };
@@ -52,6 +53,8 @@ export interface MetricsOptions {
   statusTtlMs?: number;
   /** Told when a scrape cannot read the service status. */
   logger?: Logger;
+  /** The labeled set's benchmark figures (bench:dedupe); default `.scenescout/dedupe-benchmark.json`, false for none. */
+  dedupeBenchmarkFile?: string | false;
 }
 
 export function createMetrics(service: SpawnService, options: MetricsOptions = {}): SpawnMetrics {
@@ -152,6 +155,8 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
   providerGauge('scenescout_provider_budget', 'Daily request budget of the source', (p) => p.budget);
   providerGauge('scenescout_provider_budget_used', 'Requests to the source spent today', (p) => p.used);
   providerGauge('scenescout_provider_budget_remaining', 'Requests to the source left today', (p) => p.remaining);
+
+  registerDedupeMetrics(registry, service, { benchmarkFile: options.dedupeBenchmarkFile, ttlMs: options.statusTtlMs, logger: options.logger });
 
   // ---- fed by events ------------------------------------------------------------------
   const taskDuration = new Histogram({

@@ -175,6 +175,10 @@ describe('metrics fed by the code they measure', () => {
       'scenescout_provider_enabled', // which sources have credentials
       'scenescout_provider_budget', // each source's daily budget
       'scenescout_limiter_redis_up', // Redis health (absent without Redis; test/server/redis-outage.test.ts moves it)
+      // dedupe's: one source merges and queues nothing, no operator acts, and the benchmark
+      // figures are bench:dedupe's file (test/server/dedupe-routes.test.ts moves them all)
+      ...['merges_total', 'unmerges_total', 'review_decisions_total', 'review_queue', 'benchmark_precision', 'benchmark_recall',
+        'benchmark_f1', 'benchmark_traps_merged', 'benchmark_timestamp_seconds'].map((n) => `scenescout_dedupe_${n}`),
     ]);
     const live = await startLive({ discovery: 0, ingestion: 0, processing: 0 });
     const names = [...(await readValues(live.metrics)).keys()];

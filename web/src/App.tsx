@@ -13,6 +13,7 @@ import { Failures } from './components/Failures.js';
 import { Header } from './components/Header.js';
 import { Nav, useView } from './components/Nav.js';
 import { ProviderBudgets } from './components/ProviderBudgets.js';
+import { ReviewQueue } from './components/ReviewQueue.js';
 import { StatusCards } from './components/StatusCards.js';
 import { WorkerTable } from './components/WorkerTable.js';
 
@@ -45,6 +46,7 @@ export function App() {
             </div>
             <WorkerTable workers={workers.data} error={workers.error} loading={workers.isPending} />
             <Failures failures={failures.data} error={failures.error} loading={failures.isPending} token={token} />
+            <ReviewQueue token={token} refetchInterval={interval} />
           </>
         )}
         {view === 'cities' && <Cities token={token} interval={interval} providers={status.data?.providers} />}

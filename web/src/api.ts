@@ -5,10 +5,11 @@
 import type { CityStats } from '../../src/contracts/catalogue-stats.js';
 import type { City } from '../../src/contracts/cities.js';
 import type { CanonicalEvent, EventPage } from '../../src/contracts/events.js';
+import type { ReviewDecisionResult, ReviewItem } from '../../src/contracts/dedupe.js';
 import type { ScheduleDiscoveryResult } from '../../src/contracts/service.js';
 import type { DeadLetter, SystemStatus, WorkerSnapshot } from '../../src/contracts/status.js';
 
-export type { CanonicalEvent, City, CityStats, DeadLetter, EventPage, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
+export type { CanonicalEvent, City, CityStats, DeadLetter, EventPage, ReviewDecisionResult, ReviewItem, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
 
 /** A query parameter as the OpenAPI document describes it (the parts the events explorer reads). */
 export interface ApiParameter {
@@ -113,6 +114,9 @@ export const api = {
     const doc = await call<OpenApiDocument>('/api/openapi.json');
     return (doc.paths['/api/events']?.get?.parameters ?? []).filter((p) => p.in === 'query' && p.name !== 'cursor');
   },
+  review: (limit = 50) => call<{ items: ReviewItem[] }>(`/api/review?limit=${limit}`),
+  decideReview: (pairId: string, decision: 'same' | 'different', token: string) =>
+    post<ReviewDecisionResult>(`/api/review/${encodeURIComponent(pairId)}`, { decision }, token),
   retry: (taskId: string, token: string) =>
     post<{ taskId: string; jobId: string }>(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`, undefined, token),
 };

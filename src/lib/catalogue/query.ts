@@ -60,6 +60,7 @@ export async function queryEvents(db: Queryable, input: EventQueryInput): Promis
     searchPattern: q.q === undefined ? undefined : containsPattern(q.q),
     near: near && { ...near, box: boundingBox(near.lat, near.lng, near.radiusKm) },
     after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    exclude: q.exclude,
     // One more than asked tells whether another page follows.
     limit: limit + 1,
   });

@@ -17,10 +17,16 @@
  * Running it twice changes nothing the second time.
  */
 import { createHash } from 'node:crypto';
+import {
+  deletePendingReview, insertLineage, loadConstraints, pendingReviewAmong, setParents, upsertReviewItems,
+  type LineageWrite, type ReviewWrite,
+} from '../../db/queries/catalogue-review.js';
 import { applyMergePlan, loadRecords, type Absorption, type CanonicalWrite, type SourceMove } from '../../db/queries/catalogue-merge.js';
 import { flagMissingRecords, loadDedupeCandidates, type CatalogueScope, type DedupeCandidateRow } from '../../db/queries/catalogue-dedupe.js';
 import type { Queryable } from '../../db/types.js';
 import { canonicalOf, fromSourceFields } from '../records.js';
+import { applyConstraints, type LinkConstraint } from './constraints.js';
+import { evidenceOf, findUncertainPairs, pairIdOf } from './evidence.js';
 import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair, type DuplicateResult } from './index.js';
 
 export interface DedupeCatalogueOptions {
@@ -86,7 +92,7 @@ function survivorOf(group: readonly Candidate[]): Candidate {
   });
 }
 
-const explainPair = (p: DuplicatePair) => ({ a: p.a, b: p.b, score: p.score, reasons: p.reasons });
+const explainPair = (p: DuplicatePair) => ({ a: p.a, b: p.b, score: p.score, reasons: p.reasons, evidence: evidenceOf(p) });
 
 /** An event whose content is (re)computed: a cluster's survivor, or a lone record's restored origin. */
 interface Target {
@@ -104,6 +110,9 @@ interface Plan {
   clusters: number;
   merged: number;
   unmerged: number;
+  /** each record's event after the plan (record id → surviving event id) */
+  hostOf: Map<string, string>;
+  lineage: LineageWrite[];
 }
 
 /**
@@ -133,9 +142,10 @@ function plan(candidates: readonly Candidate[], found: DuplicateResult, options:
   const hosted = new Map<string, number>();
   for (const c of candidates) hosted.set(c.row.event_id, (hosted.get(c.row.event_id) ?? 0) + 1);
 
-  const out: Plan = { moves: [], absorptions: [], targets: [], clusters: found.clusters.length, merged: 0, unmerged: 0 };
+  const out: Plan = { moves: [], absorptions: [], targets: [], clusters: found.clusters.length, merged: 0, unmerged: 0, hostOf: new Map(), lineage: [] };
   groups.forEach((group, g) => {
     const survivor = survivorOf(group).row.origin_event_id;
+    for (const m of group) out.hostOf.set(m.id, survivor);
     const cityId = group.find((m) => m.row.origin_event_id === survivor)!.row.city_id;
     const groupPairs = pairsOf.get(g) ?? [];
     const inPlace = group.every((m) => m.row.event_id === survivor
@@ -155,12 +165,22 @@ function plan(candidates: readonly Candidate[], found: DuplicateResult, options:
     for (const m of group) {
       const r = m.row;
       if (r.event_id !== survivor) out.moves.push({ source: r.source, externalId: r.external_id, eventId: survivor });
+      const record = { source: r.source, externalId: r.external_id };
       if (r.origin_event_id === survivor) {
-        if (r.origin_merged_into !== null) out.unmerged++;
+        if (r.origin_merged_into !== null) {
+          out.unmerged++;
+          out.lineage.push({ action: 'split', eventId: survivor, otherId: r.origin_merged_into, ...record });
+        }
         continue;
       }
-      if (r.origin_merged_into !== survivor) out.merged++;
       const own = groupPairs.filter((p) => p.a === m.id || p.b === m.id);
+      if (r.origin_merged_into !== survivor) {
+        out.merged++;
+        out.lineage.push({
+          action: 'merge', eventId: survivor, otherId: r.origin_event_id, ...record,
+          detail: { matched: own.map((p) => (p.a === m.id ? p.b : p.a)), score: own.length > 0 ? Math.max(...own.map((p) => p.score)) : null },
+        });
+      }
       out.absorptions.push({
         id: r.origin_event_id,
         into: survivor,
@@ -179,7 +199,17 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
     to: options.to ?? null,
   };
   const candidates = (await loadDedupeCandidates(db, scope)).map(toCandidate);
-  const found = findDuplicates(candidates, options.dedupe);
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const constraints: LinkConstraint[] = (await loadConstraints(db, candidates)).map((c) => ({
+    a: keyOf(c.a_source, c.a_external_id),
+    b: keyOf(c.b_source, c.b_external_id),
+    kind: c.kind,
+  })).filter((c) => byId.has(c.a) && byId.has(c.b));
+  let found = findDuplicates(candidates, options.dedupe);
+  if (constraints.length > 0) {
+    const ids = candidates.map((c) => c.id).sort();
+    found = { ...found, ...applyConstraints(ids, (id) => byId.get(id)!.source, found.pairs, constraints) };
+  }
   const p = plan(candidates, found, JSON.stringify(options.dedupe ?? {}));
 
   // Full records only for the clusters that changed.
@@ -201,6 +231,8 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
     });
   }
   await applyMergePlan(db, { moves: p.moves, absorptions: p.absorptions, canonical });
+  await insertLineage(db, p.lineage);
+  await queueUncertainPairs(db, candidates, byId, constraints, p.hostOf, options.dedupe);
   const { flagged } = await flagMissingRecords(db, scope, options.missingAfterHours ?? DEFAULT_MISSING_AFTER_HOURS);
   return {
     cityId: scope.cityId,
@@ -210,4 +242,60 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
     unmerged: p.unmerged,
     flaggedMissing: flagged,
   };
+}
+
+/**
+ * The pairs the matcher was unsure of go to the review queue (unless an operator already decided
+ * them, or they ended up in one cluster); pending items of pairs in scope that are no longer
+ * uncertain leave it. Umbrella/child pairs ('parent') link the child's event to the parent's.
+ */
+async function queueUncertainPairs(
+  db: Queryable,
+  candidates: readonly Candidate[],
+  byId: ReadonlyMap<string, Candidate>,
+  constraints: readonly LinkConstraint[],
+  hostOf: ReadonlyMap<string, string>,
+  options: DedupeOptions | undefined,
+): Promise<void> {
+  const decided = new Set(constraints.map((c) => pairIdOf(c.a, c.b)));
+  const review: ReviewWrite[] = [];
+  const parents = new Map<string, string>();
+  for (const u of findUncertainPairs(candidates, options)) {
+    const a = byId.get(u.a)!;
+    const b = byId.get(u.b)!;
+    if (hostOf.get(u.a) === hostOf.get(u.b)) continue;
+    const pairId = pairIdOf(u.a, u.b);
+    if (decided.has(pairId)) continue;
+    if (u.evidence.decision === 'parent') {
+      const [parent, child] = parentFirst(a, b);
+      parents.set(hostOf.get(child.id)!, hostOf.get(parent.id)!);
+      continue;
+    }
+    review.push({
+      pairId,
+      a: { source: a.source, externalId: a.externalId },
+      b: { source: b.source, externalId: b.externalId },
+      cityId: a.row.city_id ?? b.row.city_id,
+      score: u.score,
+      evidence: u.evidence,
+    });
+  }
+  const keep = new Set(review.map((r) => r.pairId));
+  const stale = (await pendingReviewAmong(db, candidates)).filter((id) => !keep.has(id));
+  await deletePendingReview(db, stale);
+  await upsertReviewItems(db, review);
+  // Only the links that change; a host's current link comes with its records' rows.
+  const current = new Map(candidates.map((c) => [c.row.event_id, c.row.host_parent_id]));
+  const changes = new Map<string, string | null>();
+  for (const host of new Set(hostOf.values())) {
+    const want = parents.get(host) ?? null;
+    if (!current.has(host) || current.get(host) !== want) changes.set(host, want);
+  }
+  await setParents(db, changes);
+}
+
+/** The umbrella listing of a parent/child pair: the all-day one, else the one starting first. */
+function parentFirst(a: Candidate, b: Candidate): [Candidate, Candidate] {
+  if (a.allDay !== b.allDay) return a.allDay ? [a, b] : [b, a];
+  return a.row.starts_at.getTime() <= b.row.starts_at.getTime() ? [a, b] : [b, a];
 }

@@ -34,6 +34,8 @@ export interface DedupeCandidateRow {
   origin_merge_score: number | null;
   /** signature of the cluster the hosting event was last merged from (MergeReasons.signature) */
   host_signature: string | null;
+  /** the festival/umbrella event the hosting event is linked to as a child */
+  host_parent_id: string | null;
   /** md5 of the record's stored fields: equal hashes, equal records */
   record_hash: string;
   last_seen_at: Date;
@@ -56,7 +58,7 @@ export async function loadDedupeCandidates(db: Queryable, scope: CatalogueScope)
     `WITH ${scopeCte(p, scope)}
      SELECT es.source, es.external_id, es.event_id, es.origin_event_id,
             o.first_seen_at AS origin_first_seen_at, o.merged_into AS origin_merged_into, o.merge_score AS origin_merge_score,
-            h.merge_reasons->>'signature' AS host_signature, md5(ROW(${sourceFieldList('es')})::text) AS record_hash,
+            h.merge_reasons->>'signature' AS host_signature, h.parent_id AS host_parent_id, md5(ROW(${sourceFieldList('es')})::text) AS record_hash,
             es.last_seen_at, es.city_id, es.title, es.starts_at, es.timezone, es.all_day,
             es.venue_name, es.address, es.city AS venue_city, es.latitude, es.longitude
        FROM event_sources es

@@ -2,6 +2,7 @@
  * Statements that fold source records into canonical events: read the records an event hosts,
  * and write canonical content, merge bookkeeping and record moves in bulk.
  */
+import type { MatchEvidence } from '../../../contracts/dedupe.js';
 import type { CanonicalRow, StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params, contentColumns, contentList, sourceFieldList, unnestFrom, CONTENT_NAMES } from './catalogue-columns.js';
@@ -50,7 +51,7 @@ export async function loadRecords(db: Queryable, keys: ReadonlyArray<{ source: s
 /** On a surviving event: why its records were merged. */
 export interface MergeReasons {
   /** every matched pair of records (ids are `source:externalId`) with dedupe's reasons */
-  pairs: Array<{ a: string; b: string; score: number; reasons: string[] }>;
+  pairs: Array<{ a: string; b: string; score: number; reasons: string[]; evidence?: MatchEvidence }>;
   /** every field choice mergeEvents made */
   fields: string[];
   /** fingerprint of the cluster when dedupe wrote it; unchanged means nothing to rewrite */

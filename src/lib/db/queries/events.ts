@@ -53,6 +53,8 @@ export interface EventPageFilter {
   };
   /** keyset: rows strictly after this (starts_at, id) */
   after?: { startsAt: Date; id: string };
+  /** leave out events linked to a parent, or events other events are linked to */
+  exclude?: 'children' | 'parents';
   limit: number;
 }
 
@@ -79,6 +81,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
         + cos(radians(${lat}::float8)) * cos(radians(e.latitude)) * power(sin(radians(e.longitude - ${lng}::float8) / 2), 2))))`;
     where.push(`${distance} <= ${p.add(f.near.radiusKm)}::float8`);
   }
+  if (f.exclude === 'children') where.push('e.parent_id IS NULL');
+  if (f.exclude === 'parents') where.push('NOT EXISTS (SELECT 1 FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL)');
   if (f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
   const { rows } = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS}${distance ? `, ${distance} AS distance_km` : ''}

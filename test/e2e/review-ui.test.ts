@@ -1,0 +1,109 @@
+/**
+ * The dashboard's dedupe review screen in headless Chromium, against a real catalogue on PGlite
+ * (the review queue, decisions and dedupe runs are the real ones; only the spawn controls come
+ * from the in-test service): both listings side by side with the evidence, a decision refused
+ * without the token, then taken with it and applied to the catalogue.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operations.js';
+import type { Database } from '../../src/lib/db/types.js';
+import type { RunningHttpServer } from '../../src/server/server.js';
+import { EB_ID, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
+import { pgliteBackend } from '../helpers/db.js';
+import { openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
+import { FakeSpawnService } from '../server/fake-service.js';
+import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+
+const TOKEN = 'review-ui-test-token';
+
+describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () => {
+  let db: Database;
+  let server: RunningHttpServer;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async () => {
+    ensureDashboardBuilt();
+    db = await openCatalogue(pgliteBackend);
+    await seedUnsurePair(db);
+    const service = Object.assign(new FakeSpawnService(), { dedupe: createDedupeOperations(db) });
+    server = await serve(service, TOKEN);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    pageErrors = watchPageErrors(page);
+    await page.goto(`${server.url}/?refresh=500`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  it('shows each unsure pair: both listings side by side and the evidence', async () => {
+    const items = page.getByTestId('review-item');
+    await items.first().waitFor({ timeout: 20_000 });
+    const count = await items.count();
+    assert.ok(count >= 1);
+    assert.equal((await page.getByTestId('review-count').textContent())?.trim(), String(count));
+    const item = items.filter({ hasText: 'ticketmaster' }).first();
+    const titles = await item.getByTestId('listing-title').allTextContents();
+    assert.deepEqual([...titles].sort(), ['Bridgers Benefit', 'Phoebe Bridgers']);
+    // side by side on a desktop screen: the two listings share a row
+    const a = await item.getByTestId('review-listing-a').boundingBox();
+    const b = await item.getByTestId('review-listing-b').boundingBox();
+    assert.ok(a && b && Math.abs(a.y - b.y) < 2 && b.x > a.x + a.width - 1, `listings not side by side: ${JSON.stringify({ a, b })}`);
+    assert.match((await item.textContent()) ?? '', /The Fillmore/);
+    const evidence = item.getByTestId('review-evidence');
+    assert.match((await evidence.textContent()) ?? '', /score 0\.\d\d/);
+    const rows = await evidence.getByTestId('evidence-row').allTextContents();
+    assert.ok(rows.some((r) => r.startsWith('title')), `evidence rows: ${rows.join(' | ')}`);
+    await screenshot(page, 'review-queue');
+  });
+
+  it('stacks the two listings on a phone, and the page never scrolls sideways', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${server.url}/?refresh=500`);
+      const item = phone.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      const a = await item.getByTestId('review-listing-a').boundingBox();
+      const b = await item.getByTestId('review-listing-b').boundingBox();
+      assert.ok(a && b && b.y >= a.y + a.height - 1, `listings not stacked: ${JSON.stringify({ a, b })}`);
+      const widths = await phone.evaluate<{ width: number; scrollWidth: number }>(
+        '({ width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth })',
+      );
+      assert.ok(widths.scrollWidth <= widths.width, `page scrolls sideways: ${JSON.stringify(widths)}`);
+      await screenshot(phone, 'review-queue-phone');
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('refuses a decision without the token and says why', async () => {
+    const item = page.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
+    await item.getByTestId('review-same').click();
+    await page.getByTestId('review-result').filter({ hasText: /set the API token/ }).waitFor({ timeout: 10_000 });
+    assert.notEqual((await sourceOf(db, 'eventbrite')).event_id, (await sourceOf(db, 'ticketmaster')).event_id);
+  });
+
+  it('"Same event" merges the pair in the catalogue and empties the queue', async () => {
+    await saveTokenInUi(page, TOKEN);
+    const item = page.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
+    const pairId = await item.getAttribute('data-pair-id');
+    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/review/${pairId}`));
+    await item.getByTestId('review-same').click();
+    const res = await response;
+    assert.equal(res.status(), 200, await res.text());
+    await page.getByTestId('review-result').filter({ hasText: 'Decided same event' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('review-empty').waitFor({ timeout: 10_000 });
+    const tm = await sourceOf(db, 'ticketmaster');
+    const eb = await sourceOf(db, 'eventbrite');
+    assert.equal(eb.event_id, tm.event_id, `eventbrite:${EB_ID} now shares the concert's event`);
+    await eventually('no review items', () => page.getByTestId('review-item').count(), (n) => n === 0);
+    assert.deepEqual(pageErrors, []);
+  });
+});
