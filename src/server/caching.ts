@@ -54,25 +54,14 @@ export function compression(options: { threshold?: number } = {}): MiddlewareHan
     appendVary(res.headers, 'accept-encoding');
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared < threshold) return;
-    const negotiator = new Negotiator({ headers: { 'accept-encoding': c.req.header('accept-encoding') ?? '' } });
-    // Negotiator 1.x breaks ties of equal q by `preferred` (its 0.6 types do not know the option).
-    const encoding = (negotiator.encoding as (available: string[], options: { preferred: string[] }) => string | undefined)(ENCODINGS, { preferred: ENCODINGS });
-    if (encoding !== 'br' && encoding !== 'gzip') return;
+    const encoding = negotiateEncoding(c.req.header('accept-encoding'));
+    if (!encoding) return;
 
     const body = new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
     let out: Uint8Array = body;
     if (body.byteLength >= threshold) {
-      out = encoding === 'br'
-        ? await brotli(body, {
-            params: {
-              // Quality 5 compresses JSON nearly as well as 11 at a small part of the CPU time.
-              [zlib.BROTLI_PARAM_QUALITY]: 5,
-              [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
-              [zlib.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
-            },
-          })
-        : await gzipAsync(body, { level: 6 });
+      out = await compressBody(body, encoding);
       headers.set('content-encoding', encoding);
     }
     headers.set('content-length', String(out.byteLength));
@@ -82,7 +71,30 @@ export function compression(options: { threshold?: number } = {}): MiddlewareHan
   };
 }
 
-function appendVary(headers: Headers, field: string): void {
+export type ContentCoding = 'br' | 'gzip';
+
+/** The compression the client prefers of those we speak; brotli wins a tie. Undefined: send it as it is. */
+export function negotiateEncoding(acceptEncoding: string | undefined): ContentCoding | undefined {
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding ?? '' } });
+  // Negotiator 1.x breaks ties of equal q by `preferred` (its 0.6 types do not know the option).
+  const encoding = (negotiator.encoding as (available: string[], options: { preferred: string[] }) => string | undefined)(ENCODINGS, { preferred: ENCODINGS });
+  return encoding === 'br' || encoding === 'gzip' ? encoding : undefined;
+}
+
+export function compressBody(body: Uint8Array, encoding: ContentCoding): Promise<Buffer> {
+  return encoding === 'br'
+    ? brotli(body, {
+        params: {
+          // Quality 5 compresses JSON nearly as well as 11 at a small part of the CPU time.
+          [zlib.BROTLI_PARAM_QUALITY]: 5,
+          [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+          [zlib.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+        },
+      })
+    : gzipAsync(body, { level: 6 });
+}
+
+export function appendVary(headers: Headers, field: string): void {
   const vary = headers.get('vary');
   if (!vary) headers.set('vary', field);
   else if (!vary.split(',').some((v) => v.trim().toLowerCase() === field || v.trim() === '*')) headers.set('vary', `${vary}, ${field}`);
