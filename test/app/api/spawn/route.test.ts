@@ -1,10 +1,10 @@
 /** The Next.js route module, called the way Next.js calls it: with a Web Request. */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { GET, POST, resetSpawnRoute, setSpawnService } from '../../src/app/api/spawn/route.js';
-import { closeTestDatabases } from '../helpers/db.js';
-import { memoryLogger } from './helpers.js';
-import { ObservedService, stopObservedServices } from './observed-service.js';
+import { GET, POST, resetSpawnRoute, setSpawnService } from '../../../../src/app/api/spawn/route.js';
+import { closeTestDatabases } from '../../../helpers/db.js';
+import { memoryLogger } from '../../../server/helpers.js';
+import { ObservedService, stopObservedServices } from '../../../server/observed-service.js';
 
 const base = 'http://localhost:3000/api/spawn';
 
