@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS raw_events (
   processed      BOOLEAN DEFAULT FALSE,
   processed_at   TIMESTAMPTZ,
   error          TEXT,
-  -- additions to the design's columns
+  -- the city it was found for, a hash that tells a changed payload, when discovery last saw it
   city_id        TEXT,
   content_hash   TEXT NOT NULL DEFAULT '',
   last_seen_at   TIMESTAMPTZ NOT NULL DEFAULT NOW(),
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS worker_state (
   updated_at       TIMESTAMPTZ NOT NULL DEFAULT NOW()
 );
 
--- One row per attempt (the design had one per task; retries need their own rows).
+-- One row per attempt, not per task: each retry gets its own row.
 CREATE TABLE IF NOT EXISTS task_assignments (
   id            BIGSERIAL PRIMARY KEY,
   task_id       TEXT NOT NULL,

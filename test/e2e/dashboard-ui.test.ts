@@ -1,12 +1,12 @@
 /**
- * The dashboard in headless Chromium against the in-test FakeSpawnService: deterministic checks
+ * The dashboard in headless Chromium against the in-test SimulatedSpawnService: deterministic checks
  * of what the page shows and sends. dashboard.test.ts runs the same page against the real service.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningHttpServer } from '../../src/server/server.js';
-import { FakeSpawnService } from '../server/fake-service.js';
+import { SimulatedSpawnService } from './simulated-service.js';
 import {
   apiPost,
   checkPhoneLayout,
@@ -25,7 +25,7 @@ import {
 const TOKEN = 'ui-test-token';
 
 describe('dashboard (in-test service)', { timeout: 120_000 }, () => {
-  let service: FakeSpawnService;
+  let service: SimulatedSpawnService;
   let server: RunningHttpServer;
   let browser: Browser;
   let page: Page;
@@ -33,7 +33,7 @@ describe('dashboard (in-test service)', { timeout: 120_000 }, () => {
 
   before(async () => {
     ensureDashboardBuilt();
-    service = new FakeSpawnService({ maxWorkers: 6, tickMs: 50 });
+    service = new SimulatedSpawnService({ maxWorkers: 6, tickMs: 50 });
     for (const type of ['discovery', 'ingestion', 'processing']) await service.spawnWorker(type);
     await service.start();
     server = await serve(service, TOKEN);

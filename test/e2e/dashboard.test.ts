@@ -1,12 +1,14 @@
 /**
  * The dashboard in headless Chromium against the real service (`createService()` from
- * src/service.ts: controller, worker threads, queue and embedded database in memory).
+ * src/service.ts: controller, worker threads, queue, and the embedded database on the file's
+ * shared in-memory PGlite, test/helpers/db.ts).
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createService, type RunningService } from '../../src/service.js';
+import { closeTestDatabases, pgliteBackend } from '../helpers/db.js';
 import type { RunningHttpServer } from '../../src/server/server.js';
 import {
   apiPost,
@@ -39,7 +41,7 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
     ensureDashboardBuilt();
     service = await createService({
       config: {
-        dataDir: 'memory',
+        ...(await pgliteBackend.config()),
         maxWorkers: 4,
         // The test counts worker rows; workers spawned for a backlog would upset that.
         autoscale: false,
@@ -69,6 +71,7 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
     await browser?.close();
     await server?.close();
     await service?.stop();
+    await closeTestDatabases();
   });
 
   it('spawns a worker from the controls', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApp, type AppOptions } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { FakeSpawnService } from './fake-service.js';
+import { ObservedService } from './observed-service.js';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -31,8 +31,13 @@ export function fakeDashboardDir(): string {
   return dir;
 }
 
+/**
+ * The app on an ObservedService (the real service, started by the first call that reaches it).
+ * Files that use it stop the services in afterEach (stopObservedServices) and close the shared
+ * database in after (closeTestDatabases).
+ */
 export function makeApp(overrides: Partial<AppOptions> = {}) {
-  const service = (overrides.service as FakeSpawnService | undefined) ?? new FakeSpawnService();
+  const service = (overrides.service as ObservedService | undefined) ?? new ObservedService();
   const log = memoryLogger();
   const app = createApp({
     service,

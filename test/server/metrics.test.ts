@@ -12,14 +12,16 @@ import { createService, type RunningService } from '../../src/service.js';
 import { DocumentMockServer } from '../lib/api/servers/documents.js';
 import { waitFor } from '../helpers/controller.js';
 import { closeTestDatabases, pgliteBackend } from '../helpers/db.js';
-import { FakeSpawnService } from './fake-service.js';
 import { TOKEN, makeApp } from './helpers.js';
+import { ObservedService, stopObservedServices } from './observed-service.js';
 
+afterEach(stopObservedServices);
 after(closeTestDatabases);
 
 describe('metrics', () => {
   it('GET /metrics serves Prometheus text with every metric family', async () => {
-    const service = new FakeSpawnService();
+    // A daily budget of 100 that nothing spent: the gauge reads the configured budget back.
+    const service = new ObservedService({ providers: { eventbrite: { dailyBudget: 100 } } });
     await service.spawnWorker('discovery');
     await service.spawnWorker('processing');
     const { app } = makeApp({ service, metrics: createMetrics(service) });
@@ -53,14 +55,14 @@ describe('metrics', () => {
   });
 
   it('reads the status once per scrape', async () => {
-    const service = new FakeSpawnService();
+    const service = new ObservedService();
     const metrics = createMetrics(service, { defaultMetrics: false });
     await metrics.render();
     assert.equal(service.calls.filter((c) => c.method === 'getSystemStatus').length, 1);
   });
 
   it('still answers when the status cannot be read', async () => {
-    const service = new FakeSpawnService();
+    const service = new ObservedService();
     service.failWith = new Error('database down');
     const metrics = createMetrics(service, { defaultMetrics: false });
     const text = await metrics.render();

@@ -1,9 +1,14 @@
 /** startHttpServer over a real socket: host binding rules, keep-alive close, 413 on the wire. */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { describe, it } from 'node:test';
+import { after, afterEach, describe, it } from 'node:test';
 import { startHttpServer } from '../../src/server/server.js';
+import { closeTestDatabases } from '../helpers/db.js';
 import { makeApp, memoryLogger, TOKEN } from './helpers.js';
+import { stopObservedServices } from './observed-service.js';
+
+afterEach(stopObservedServices);
+after(closeTestDatabases);
 
 describe('startHttpServer', () => {
   it('binds to 127.0.0.1 without a token, whatever host was asked for, and says so once', async () => {

@@ -1,7 +1,8 @@
 /**
- * An in-memory SpawnService for testing the HTTP layer and the dashboard without a database,
- * a queue or worker threads. It is not a model of the real controller: it only behaves enough
- * like one for status codes, validation and the dashboard's numbers to be checked.
+ * An in-memory SpawnService for the dashboard's deterministic checks (dashboard-ui.test.ts):
+ * canned budgets and history, tasks that fail on request. It is not a model of the real
+ * controller; the HTTP tests use the real service (test/server/observed-service.ts), and
+ * dashboard.test.ts runs the same page against it too.
  *
  * With `start()`, a timer moves queued tasks onto idle workers and finishes them after
  * `parameters.durationMs` (default 300 ms). `parameters.failUntilRetry: n` makes attempts fail
@@ -20,21 +21,16 @@ import type { Task, WorkerType } from '../../src/contracts/tasks.js';
 
 const TYPES = ['discovery', 'ingestion', 'processing'];
 
-export interface FakeServiceOptions {
+export interface SimulatedServiceOptions {
   maxWorkers?: number;
   tickMs?: number;
 }
 
-export class FakeSpawnService extends EventEmitter implements SpawnService {
+export class SimulatedSpawnService extends EventEmitter implements SpawnService {
   readonly workers = new Map<string, WorkerSnapshot>();
   readonly tasks = new Map<string, TaskSummary>();
   readonly deadLetters = new Map<string, DeadLetter>();
   readonly cities = new Map<string, City>();
-  readonly calls: Array<{ method: string; args: unknown[] }> = [];
-  ready = { database: true, queue: true };
-  /** When set, every method throws it (to test the 500 path). */
-  failWith: unknown;
-  eventQueries: EventQueryInput[] = [];
   private readonly maxWorkers: number;
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -44,7 +40,7 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   private ingested = 0;
   private readonly running = new Map<string, { workerId: string; endsAt: number; fails: boolean }>();
 
-  constructor(options: FakeServiceOptions = {}) {
+  constructor(options: SimulatedServiceOptions = {}) {
     super();
     this.maxWorkers = options.maxWorkers ?? 8;
     this.tickMs = options.tickMs ?? 50;
@@ -59,13 +55,7 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
     this.timer = undefined;
   }
 
-  private record(method: string, args: unknown[]): void {
-    this.calls.push({ method, args });
-    if (this.failWith !== undefined) throw this.failWith;
-  }
-
   async getSystemStatus(): Promise<SystemStatus> {
-    this.record('getSystemStatus', []);
     const all = [...this.tasks.values()];
     const count = (s: string) => all.filter((t) => t.state === s).length;
     const byType: Record<string, number> = {};
@@ -102,18 +92,15 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async getWorkerStates(): Promise<WorkerSnapshot[]> {
-    this.record('getWorkerStates', []);
     return [...this.workers.values()].map((w) => ({ ...w }));
   }
 
   async getTaskQueue(options?: { state?: 'failed' | 'queued' | 'active' | 'all'; limit?: number }): Promise<TaskSummary[]> {
-    this.record('getTaskQueue', [options]);
     const state = options?.state ?? 'all';
     return [...this.tasks.values()].filter((t) => state === 'all' || t.state === state).slice(0, options?.limit ?? 100);
   }
 
   async spawnWorker(type: WorkerType): Promise<string> {
-    this.record('spawnWorker', [type]);
     if (!TYPES.includes(type)) throw new ValidationError(`unknown worker type '${type}'`);
     if (this.workers.size >= this.maxWorkers) throw new CapacityError(`SPAWN_MAX_WORKERS (${this.maxWorkers}) reached`);
     const workerId = `${type}-${this.nextWorker++}`;
@@ -134,7 +121,6 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async distributeTask(task: Task): Promise<{ taskId: string; jobId: string | null }> {
-    this.record('distributeTask', [task]);
     if (!TYPES.includes(task.type)) throw new ValidationError(`unknown worker type '${task.type}'`);
     if (this.tasks.has(task.id)) return { taskId: task.id, jobId: null };
     const jobId = `job-${this.nextJob++}`;
@@ -155,7 +141,6 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async scheduleDiscovery(request: DiscoveryRequest): Promise<ScheduleDiscoveryResult> {
-    this.record('scheduleDiscovery', [request]);
     const cities = request.cityIds ?? [...this.cities.keys()];
     const sources = request.sources ?? ['ics'];
     const result: ScheduleDiscoveryResult = { queued: [], skipped: [] };
@@ -170,12 +155,10 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async listDeadLetters(limit?: number): Promise<DeadLetter[]> {
-    this.record('listDeadLetters', [limit]);
     return [...this.deadLetters.values()].slice(0, limit ?? 50);
   }
 
   async retryTask(taskId: string): Promise<{ taskId: string; jobId: string }> {
-    this.record('retryTask', [taskId]);
     const dead = this.deadLetters.get(taskId);
     const task = this.tasks.get(taskId);
     if (!dead || !task) throw new NotFoundError(`no dead-lettered task '${taskId}'`);
@@ -186,12 +169,10 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async listCities(): Promise<City[]> {
-    this.record('listCities', []);
     return [...this.cities.values()];
   }
 
   async upsertCity(input: CityInput): Promise<City> {
-    this.record('upsertCity', [input]);
     const city: City = {
       radiusM: 50_000,
       priority: 5,
@@ -204,16 +185,13 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async updateCity(id: string, patch: Partial<CityInput>): Promise<City> {
-    this.record('updateCity', [id, patch]);
     const city = this.cities.get(id);
     if (!city) throw new NotFoundError(`no city '${id}'`);
     Object.assign(city, patch);
     return city;
   }
 
-  async queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }> {
-    this.record('queryEvents', [input]);
-    this.eventQueries.push(input);
+  async queryEvents(_input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }> {
     return { events: [], nextCursor: null };
   }
 
@@ -228,8 +206,7 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
   }
 
   async readiness(): Promise<{ database: boolean; queue: boolean }> {
-    this.record('readiness', []);
-    return { ...this.ready };
+    return { database: true, queue: true };
   }
 
   /** One step of the simulated controller: finish due attempts, then start queued ones. */
