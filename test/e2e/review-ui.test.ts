@@ -13,7 +13,7 @@ import type { RunningHttpServer } from '../../src/server/server.js';
 import { EB_ID, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
 import { pgliteBackend } from '../helpers/db.js';
 import { openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
-import { FakeSpawnService } from '../server/fake-service.js';
+import { SimulatedSpawnService } from './simulated-service.js';
 import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
 
 const TOKEN = 'review-ui-test-token';
@@ -29,7 +29,7 @@ describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () =>
     ensureDashboardBuilt();
     db = await openCatalogue(pgliteBackend);
     await seedUnsurePair(db);
-    const service = Object.assign(new FakeSpawnService(), { dedupe: createDedupeOperations(db) });
+    const service = Object.assign(new SimulatedSpawnService(), { dedupe: createDedupeOperations(db) });
     server = await serve(service, TOKEN);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -13,7 +13,6 @@ import { EventEmitter } from 'node:events';
 import { CapacityError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
 import type { CityStats } from '../../src/contracts/catalogue-stats.js';
 import type { City, CityInput } from '../../src/contracts/cities.js';
-import type { CanonicalEvent } from '../../src/contracts/events.js';
 import type { EventQueryInput } from '../../src/contracts/event-query.js';
 import type { DiscoveryRequest, ScheduleDiscoveryResult, SpawnService } from '../../src/contracts/service.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
@@ -195,13 +194,7 @@ export class SimulatedSpawnService extends EventEmitter implements SpawnService 
     return { events: [], nextCursor: null };
   }
 
-  async getEvent(id: string): Promise<CanonicalEvent | null> {
-    this.record('getEvent', [id]);
-    return null;
-  }
-
   async cityStats(): Promise<CityStats[]> {
-    this.record('cityStats', []);
     return [...this.cities.keys()].map((cityId) => ({ cityId, events: 0, upcomingEvents: 0, sources: [], lastDiscoveryAt: null }));
   }
 

@@ -24,7 +24,7 @@ import { CONCERT, eventbrite } from '../fixtures/catalogue/concert.js';
 import { EB_ID, dedupeSf, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
 import { backends, closeTestDatabases } from '../helpers/db.js';
 import { changeRaw, openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
-import { FakeSpawnService } from './fake-service.js';
+import { SimulatedSpawnService } from '../e2e/simulated-service.js';
 import { TOKEN } from './helpers.js';
 
 after(closeTestDatabases);
@@ -43,7 +43,7 @@ async function start(backend: Parameters<typeof openCatalogue>[0], benchmarkFile
   const db = await openCatalogue(backend);
   const raw = await seedUnsurePair(db);
   // The catalogue reads and dedupe operations are the real ones over the test's database.
-  const service = Object.assign(new FakeSpawnService(), {
+  const service = Object.assign(new SimulatedSpawnService(), {
     dedupe: createDedupeOperations(db),
     queryEvents: (input: EventQueryInput) => queryEvents(db, input),
   });
@@ -301,7 +301,7 @@ describe('the running service', () => {
   });
 
   test('a service without a catalogue answers 501, not 500', async () => {
-    const app = createApp({ service: new FakeSpawnService(), apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
+    const app = createApp({ service: new SimulatedSpawnService(), apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
     assert.equal((await app.request('/api/review')).status, 501);
     assert.equal((await app.request('/api/events/00000000-0000-4000-8000-000000000000')).status, 501);
   });

@@ -7,6 +7,7 @@
  */
 import type { CityInput } from '../../src/contracts/cities.js';
 import type { EventQueryInput } from '../../src/contracts/event-query.js';
+import type { DedupeOperations } from '../../src/contracts/dedupe.js';
 import type { DiscoveryRequest, SpawnService, TaskListOptions } from '../../src/contracts/service.js';
 import type { Task, WorkerType } from '../../src/contracts/tasks.js';
 import type { SpawnControllerOptions } from '../../src/lib/spawn/controller.js';
@@ -81,6 +82,15 @@ export class ObservedService implements SpawnService {
   upsertCity = (city: CityInput) => this.call('upsertCity', [city], (s) => s.upsertCity(city));
   updateCity = (id: string, patch: Partial<CityInput>) => this.call('updateCity', [id, patch], (s) => s.updateCity(id, patch));
   queryEvents = (input: EventQueryInput) => this.call('queryEvents', [input], (s) => s.queryEvents(input));
+  cityStats = () => this.call('cityStats', [], (s) => s.cityStats());
+  /** The real service's dedupe operations, reached through the same recording and failing door. */
+  readonly dedupe: DedupeOperations = {
+    getEventDetail: (id) => this.call('dedupe', ['getEventDetail', id], (s) => s.dedupe!.getEventDetail(id)),
+    listReview: (query) => this.call('dedupe', ['listReview', query], (s) => s.dedupe!.listReview(query)),
+    decideReview: (pairId, decision) => this.call('dedupe', ['decideReview', pairId, decision], (s) => s.dedupe!.decideReview(pairId, decision)),
+    unmergeEvent: (eventId, request) => this.call('dedupe', ['unmergeEvent', eventId, request], (s) => s.dedupe!.unmergeEvent(eventId, request)),
+    stats: () => this.call('dedupe', ['stats'], (s) => s.dedupe!.stats()),
+  };
   readiness = () =>
     this.call('readiness', [], async (s) => {
       const real = await s.readiness();
