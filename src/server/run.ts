@@ -29,7 +29,14 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   await svc.start();
   const metrics = createMetrics(svc, { logger });
   metrics.bindController(svc.controller);
-  const app = createApp({ service: svc, apiToken: service.apiToken, metrics, logger, bodyLimitBytes: service.bodyLimitBytes });
+  const app = createApp({
+    service: svc,
+    apiToken: service.apiToken,
+    metrics,
+    logger,
+    bodyLimitBytes: service.bodyLimitBytes,
+    allowPrivateUrls: service.allowPrivateUrls,
+  });
   const http = await startHttpServer({ app, port: service.port, host: service.host, apiToken: service.apiToken, logger });
   logger.info({ url: http.url }, 'SceneScout Spawn is up: dashboard at /, API at /api/spawn');
 

@@ -183,6 +183,12 @@ export class FakeSpawnService extends EventEmitter implements SpawnService {
     return { taskId, jobId };
   }
 
+  async dismissDeadLetter(taskId: string): Promise<{ taskId: string; dismissed: true }> {
+    this.record('dismissDeadLetter', [taskId]);
+    if (!this.deadLetters.delete(taskId)) throw new NotFoundError(`no dead-lettered task '${taskId}'`);
+    return { taskId, dismissed: true };
+  }
+
   async listCities(): Promise<City[]> {
     this.record('listCities', []);
     return [...this.cities.values()];

@@ -16,9 +16,9 @@ const interval = refreshInterval();
 
 export function App() {
   const [token, setToken] = useState(loadToken);
-  const status = useQuery({ queryKey: ['status'], queryFn: api.status, refetchInterval: interval });
-  const workers = useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: interval });
-  const failures = useQuery({ queryKey: ['dead-letters'], queryFn: () => api.deadLetters(20), refetchInterval: interval });
+  const status = useQuery({ queryKey: ['status', token], queryFn: () => api.status(token), refetchInterval: interval });
+  const workers = useQuery({ queryKey: ['workers', token], queryFn: () => api.workers(token), refetchInterval: interval });
+  const failures = useQuery({ queryKey: ['dead-letters', token], queryFn: () => api.deadLetters(20, token), refetchInterval: interval });
 
   return (
     <>
