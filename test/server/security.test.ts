@@ -141,6 +141,7 @@ describe('cross-site changes (finding 10)', () => {
 describe('input the database cannot store (finding 9)', () => {
   const cases: Array<[string, () => Request | [string, RequestInit]]> = [
     ['q', () => ['/api/events?q=a%00b', {}]],
+    ['from', () => ['/api/events?from=0000-01-01', {}]],
     ['category', () => ['/api/events?category=music%00', {}]],
     ['limit', () => ['/api/dead-letters?limit=%00', { headers: auth }]],
     ['name', () => ['/api/cities', postJson(`{"id":"x","name":"Bad \\ud800 name","latitude":1,"longitude":2,"timezone":"UTC"}`)]],
