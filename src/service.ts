@@ -80,6 +80,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     scheduleDiscovery: (request: DiscoveryRequest) => distributor.scheduleDiscovery(request),
     listDeadLetters: (limit = 50) => controller.queue.listDeadLetters(controller.workerTypeNames, Math.min(Math.max(limit, 1), 500)),
     retryTask: (taskId: string) => controller.retryTask(taskId),
+    dismissDeadLetter: (taskId: string) => controller.dismissDeadLetter(taskId),
     listCities: () => listCities(controller.db),
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),

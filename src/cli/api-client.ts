@@ -50,7 +50,10 @@ export class ApiClient {
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET' && this.token) headers.authorization = `Bearer ${this.token}`;
+    // A server with a token needs it for operational reads too. X-Requested-With lets a change
+    // without a body (retry) through the server's cross-site check.
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (method !== 'GET') headers['x-requested-with'] = 'scenescout-cli';
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
@@ -77,14 +80,14 @@ export class ApiClient {
       return data as T;
     }
     const message = typeof (data as { error?: unknown } | null)?.error === 'string' ? (data as { error: string }).error : `HTTP ${res.status}`;
-    throw new HttpError(res.status, this.explain(res.status, message));
+    throw new HttpError(res.status, this.explain(res.status, message, method));
   }
 
-  private explain(status: number, message: string): string {
+  private explain(status: number, message: string, method: string): string {
     if (status !== 401) return message;
     return this.token
       ? `the server refused the API token: ${message}`
-      : `this change needs the API token: pass --token or set SCENESCOUT_API_TOKEN (${message})`;
+      : `this ${method === 'GET' ? 'request' : 'change'} needs the API token: pass --token or set SCENESCOUT_API_TOKEN (${message})`;
   }
 }
 

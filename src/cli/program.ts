@@ -19,7 +19,7 @@ export interface ProgramHooks {
 const ENVIRONMENT_HELP = `
 Environment:
   SCENESCOUT_URL        API URL (default http://127.0.0.1:$PORT, PORT default 3000)
-  SCENESCOUT_API_TOKEN  bearer token for changes (discover, retry, cities add)`;
+  SCENESCOUT_API_TOKEN  bearer token for changes and operational reads`;
 
 export function buildProgram(hooks: ProgramHooks): Command {
   const program = new Command('scenescout');

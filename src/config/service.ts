@@ -22,6 +22,8 @@ export interface ServiceConfig {
   bodyLimitBytes: number;
   /** discover every city once right after start */
   discoverOnStart: boolean;
+  /** accept feed/page URLs on private addresses (SCENESCOUT_ALLOW_PRIVATE_URLS) */
+  allowPrivateUrls: boolean;
 }
 
 const serviceSchema = z.object({
@@ -32,6 +34,7 @@ const serviceSchema = z.object({
   SCENESCOUT_DATA_DIR: z.string().min(1).default(DEFAULT_SERVICE_DATA_DIR),
   SCENESCOUT_BODY_LIMIT: posInt.max(10 * 1024 * 1024).default(64 * 1024),
   SCENESCOUT_DISCOVER_ON_START: bool.default(true),
+  SCENESCOUT_ALLOW_PRIVATE_URLS: bool.default(false),
 });
 
 /** The HTTP service's settings; like loadSpawnConfig, a bad value names its variable. */
@@ -45,6 +48,7 @@ export function loadServiceConfig(env: Env = currentEnv()): ServiceConfig {
     dataDir: e.SCENESCOUT_DATA_DIR,
     bodyLimitBytes: e.SCENESCOUT_BODY_LIMIT,
     discoverOnStart: e.SCENESCOUT_DISCOVER_ON_START,
+    allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
   };
 }
 

@@ -43,6 +43,8 @@ export interface ProviderConfig {
   dailyBudget: number;
   /** requests per second across all replicas */
   ratePerSecond: number;
+  /** fetch feeds/pages on private addresses too (SCENESCOUT_ALLOW_PRIVATE_URLS) */
+  allowPrivateUrls?: boolean;
 }
 
 export interface SpawnConfig {
@@ -111,6 +113,7 @@ const envSchema = z.object({
   YELP_RATE: posInt.default(5),
   ICS_DAILY_BUDGET: posInt.default(10_000),
   JSONLD_DAILY_BUDGET: posInt.default(10_000),
+  SCENESCOUT_ALLOW_PRIVATE_URLS: bool.default(false),
 });
 
 /** Builds the config from an environment, throwing ConfigError that names the bad variable. */
@@ -157,21 +160,24 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
         baseUrl: e.TICKETMASTER_BASE_URL,
         dailyBudget: e.TICKETMASTER_DAILY_BUDGET,
         ratePerSecond: e.TICKETMASTER_RATE,
+        allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
       },
       eventbrite: {
         apiKey: e.EVENTBRITE_TOKEN ?? e.EVENTBRITE_API_KEY,
         baseUrl: e.EVENTBRITE_BASE_URL,
         dailyBudget: e.EVENTBRITE_DAILY_BUDGET,
         ratePerSecond: e.EVENTBRITE_RATE,
+        allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
       },
       yelp: {
         apiKey: e.YELP_API_KEY,
         baseUrl: e.YELP_BASE_URL,
         dailyBudget: e.YELP_DAILY_BUDGET,
         ratePerSecond: e.YELP_RATE,
+        allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
       },
-      ics: { dailyBudget: e.ICS_DAILY_BUDGET, ratePerSecond: 10 },
-      jsonld: { dailyBudget: e.JSONLD_DAILY_BUDGET, ratePerSecond: 10 },
+      ics: { dailyBudget: e.ICS_DAILY_BUDGET, ratePerSecond: 10, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
+      jsonld: { dailyBudget: e.JSONLD_DAILY_BUDGET, ratePerSecond: 10, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
     },
     citiesFile: e.SCENESCOUT_CITIES_FILE,
   };

@@ -18,10 +18,15 @@ const numeric = (min: number, max: number) =>
     z.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
 
-const instant = z.union(
-  [z.iso.datetime({ offset: true }), z.iso.date(), z.date().transform((d) => d.toISOString())],
-  { error: 'must be an ISO 8601 date or date-time, e.g. 2025-06-01 or 2025-06-01T18:00:00Z' },
-);
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date(), z.date().transform((d) => d.toISOString())], {
+    error: 'must be an ISO 8601 date or date-time, e.g. 2025-06-01 or 2025-06-01T18:00:00Z',
+  })
+  // Postgres timestamps (and PGlite's) start in year 1: year 0 is a 22008 error, not an empty page.
+  .refine((iso) => {
+    const year = new Date(iso).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'must be between the years 0001 and 9999');
 
 export const eventQuerySchema = z
   .strictObject({

@@ -49,6 +49,8 @@ export interface SpawnService {
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Requeues a dead-lettered task by its task id; NotFoundError when there is none. */
   retryTask(taskId: string): Promise<{ taskId: string; jobId: string }>;
+  /** Removes a dead-lettered task from the list without retrying it; NotFoundError when there is none. */
+  dismissDeadLetter(taskId: string): Promise<{ taskId: string; dismissed: true }>;
   listCities(): Promise<City[]>;
   upsertCity(city: CityInput): Promise<City>;
   updateCity(id: string, patch: Partial<CityInput>): Promise<City>;

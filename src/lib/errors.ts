@@ -21,11 +21,14 @@
  *   ERR_REPLICA_LOST       ReplicaLostError         -   the replica running the attempt stopped heartbeating
  *   ERR_BUDGET_EXHAUSTED   BudgetExhaustedError    429  a source's daily budget is used up
  *   ERR_PROVIDER_*         ProviderError            -   a provider failed in a way a later attempt may not
+ *                                                      (`retryable: false` when no attempt can help)
+ *   ERR_URL_BLOCKED        ProviderError            -   a feed or page (or a redirect) leads to a refused address; not retried
  *   ERR_PROVIDER_REQUEST   ProviderRequestError     -   a provider refused our request (4xx); not retried
  *   ERR_NOT_ICALENDAR      NotICalendarError        -   a feed is not an iCalendar document
  *   ERR_NORMALIZE          NormalizationError       -   a raw record cannot become an event
  *   ERR_UNSTORABLE_RECORD  UnstorableRecordError    -   a normalized record cannot be stored
  *   ERR_DATA_DIR_IN_USE    DataDirInUseError        -   another process has the embedded database open
+ *   ERR_DB_UNAVAILABLE     DatabaseUnavailableError 503  the database cannot be reached right now
  *
  * Messages are written for the person who reads them and never hold secrets: provider errors
  * are built from redacted URLs and scrubbed text (src/lib/redact.ts).
@@ -161,7 +164,9 @@ export type ProviderErrorCode =
   /** connection refused, reset, DNS failure, after retries */
   | 'ERR_PROVIDER_NETWORK'
   /** the answer was not JSON, not iCalendar, or not the shape we expect */
-  | 'ERR_PROVIDER_RESPONSE';
+  | 'ERR_PROVIDER_RESPONSE'
+  /** a feed, page or redirect target is not http(s), or resolves to a refused address (url-guard.ts) */
+  | 'ERR_URL_BLOCKED';
 
 export interface ProviderErrorDetails {
   source: SourceId;
@@ -171,6 +176,8 @@ export interface ProviderErrorDetails {
   /** the provider's own error code, e.g. 'policies.ratelimit.SpikeArrestViolation' */
   providerCode?: string;
   cause?: unknown;
+  /** false when no later attempt can help (a missing file, a document that is not a calendar) */
+  retryable?: boolean;
 }
 
 /** A provider failed in a way a later attempt may not (retried at the task level). */
@@ -179,12 +186,15 @@ export class ProviderError extends SceneScoutError {
   readonly url: string | undefined;
   readonly status: number | undefined;
   readonly providerCode: string | undefined;
+  /** read by the worker protocol's serializeError: false dead-letters the task at once */
+  readonly retryable: boolean;
   constructor(code: ProviderErrorCode, message: string, details: ProviderErrorDetails) {
     super(code, message, { cause: details.cause });
     this.source = details.source;
     this.url = details.url;
     this.status = details.status;
     this.providerCode = details.providerCode;
+    this.retryable = details.retryable ?? code !== 'ERR_URL_BLOCKED';
   }
 }
 
@@ -258,6 +268,17 @@ export class UnstorableRecordError extends SceneScoutError {
 export class DataDirInUseError extends SceneScoutError {
   constructor(message: string) {
     super('ERR_DATA_DIR_IN_USE', message);
+  }
+}
+
+/**
+ * The database did not answer (connection refused, reset, terminated by an administrator).
+ * The HTTP mapper answers 503 with Retry-After; src/server/http.ts also recognises the raw
+ * driver errors, so callers need not wrap every query.
+ */
+export class DatabaseUnavailableError extends SceneScoutError {
+  constructor(message = 'the database is unavailable', options?: { cause?: unknown }) {
+    super('ERR_DB_UNAVAILABLE', message, options);
   }
 }
 

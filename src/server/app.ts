@@ -10,14 +10,17 @@
  *                                          301 to the surviving event for an id merged away
  *   POST /api/events/:id/unmerge           split a source record out of an event
  *   GET  /api/review   POST /api/review/:pairId   dedupe's review queue and an operator's decision
- *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry
+ *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry   DELETE /api/dead-letters/:taskId
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
  *   GET  /api/openapi.json   GET /api/docs    the OpenAPI 3.1 document (openapi.ts) and its page (api-docs.ts)
  *   GET  /                                 the dashboard (web/dist)
  *
- * Mutating requests need the bearer token (auth.ts); bodies are capped (413); every error goes
- * through one mapper (http.ts) so no stack trace or secret reaches a response. Catalogue answers
- * carry an ETag and a short public max-age, and large text bodies are compressed (caching.ts).
+ * With a token configured, changes and operational reads need it (auth.ts: the catalogue,
+ * health, metrics, the API docs and the dashboard's files stay open); changes must not be
+ * cross-site (auth.ts). Bodies are capped (413) and checked for what the database cannot store
+ * (400); every error goes through one mapper (http.ts) so no stack trace or secret reaches a
+ * response, and every string in a response is redacted. Catalogue answers carry an ETag and a
+ * short public max-age, and large text bodies are compressed (caching.ts).
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -30,10 +33,11 @@ import type { SpawnService } from '../contracts/service.js';
 import { mountApiDocs } from './api-docs.js';
 import { assertAuthorized } from './auth.js';
 import { catalogueCaching, compression } from './caching.js';
-import { DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
+import { assertStorableQuery, DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
 import { registerDedupeRoutes } from './dedupe-routes.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
+import { assertFetchableCitySources } from './source-urls.js';
 import { handleSpawnGet, handleSpawnPost } from './spawn-handlers.js';
 import { defaultStaticDir, mountDashboard } from './static.js';
 
@@ -48,13 +52,16 @@ export interface AppOptions {
   staticDir?: string;
   /** Largest accepted request body; default 64 KiB. */
   bodyLimitBytes?: number;
+  /** Accept feeds/pages on private addresses (SCENESCOUT_ALLOW_PRIVATE_URLS); default false. */
+  allowPrivateUrls?: boolean;
 }
 
 export function createApp(options: AppOptions): Hono {
   const { service, apiToken, logger } = options;
   const metrics = options.metrics ?? createMetrics(service, { logger });
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const handlerOptions: HandlerOptions = { logger, bodyLimitBytes: limit };
+  const allowPrivate = options.allowPrivateUrls === true;
+  const handlerOptions: HandlerOptions = { logger, bodyLimitBytes: limit, allowPrivateUrls: allowPrivate };
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -96,6 +103,10 @@ export function createApp(options: AppOptions): Hono {
       },
     }),
   );
+  app.use('/api/*', async (c, next) => {
+    assertStorableQuery(c.req.url);
+    await next();
+  });
 
   // ---- health and metrics -------------------------------------------------------------
   app.get('/healthz', (c) => c.json({ ok: true }));
@@ -140,12 +151,17 @@ export function createApp(options: AppOptions): Hono {
     const taskId = parseWith(taskIdParam, c.req.param('taskId'), 'task id');
     return json(await service.retryTask(taskId));
   });
+  app.delete('/api/dead-letters/:taskId', async (c) => {
+    const taskId = parseWith(taskIdParam, c.req.param('taskId'), 'task id');
+    return json(await service.dismissDeadLetter(taskId));
+  });
 
   // ---- cities -------------------------------------------------------------------------
   app.get('/api/cities', async () => json(await service.listCities()));
   app.get('/api/cities/stats', async () => json(await service.cityStats()));
   app.post('/api/cities', async (c) => {
     const city = parseWith(cityInputSchema, await readJsonBody(c.req.raw, limit), 'city');
+    await assertFetchableCitySources(city.sources, { allowPrivate });
     return json(await service.upsertCity(city), 201);
   });
   app.patch('/api/cities/:id', async (c) => {
@@ -154,6 +170,7 @@ export function createApp(options: AppOptions): Hono {
     if (patch.id !== undefined && patch.id !== id) {
       return json({ error: `city id in the body ('${patch.id}') differs from the one in the path ('${id}')` }, 400);
     }
+    await assertFetchableCitySources(patch.sources, { allowPrivate }, 'city patch');
     const { id: _ignored, ...changes } = patch;
     return json(await service.updateCity(id, changes));
   });
@@ -172,6 +189,7 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/review/:pairId', allow('POST'));
   app.all('/api/dead-letters', allow('GET'));
   app.all('/api/dead-letters/:taskId/retry', allow('POST'));
+  app.all('/api/dead-letters/:taskId', allow('DELETE'));
   app.all('/api/cities', allow('GET, POST'));
   app.all('/api/cities/stats', allow('GET'));
   app.all('/api/cities/:id', allow('PATCH'));

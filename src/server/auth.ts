@@ -1,32 +1,93 @@
 /**
- * Who may change things. Reads (GET/HEAD) are open; every mutating request needs
- * `Authorization: Bearer <token>` when a token is configured.
+ * Who may do what.
  *
- * Without a token the server listens on 127.0.0.1 only (server.ts), and mutations are allowed
- * only for requests addressed to a loopback host name: a page on another site that resolves its
- * own name to 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
+ * - Open to anyone: the catalogue (`/api/events`), `/healthz`, `/readyz`, `/metrics` and the
+ *   dashboard's files.
+ * - Operational reads (cities, tasks, workers, status, dead letters) and every change need
+ *   `Authorization: Bearer <token>` when a token is configured.
+ * - Without a token the server listens on 127.0.0.1 only (server.ts); reads are open there, and
+ *   changes are allowed only for requests addressed to a loopback host name: a page on another
+ *   site that resolves its own name to 127.0.0.1 (DNS rebinding) sends its own Host header.
+ *
+ * Cross-site requests (CSRF): a browser sends a form post to another site without asking
+ * first, with the user's network position. A change must therefore carry something a plain
+ * form cannot: a JSON content type, an `Authorization` header or an `X-Requested-With` header
+ * (each makes a cross-site browser ask first with a preflight, which we never grant), and an
+ * `Origin` header, when present, must be this server's own.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../lib/errors.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** Reads anyone may make, token or not. Paths outside /api/ (the dashboard's files) are open too. */
+const OPEN_READ_PATHS = new Set(['/api/events', '/healthz', '/readyz', '/metrics']);
 
 export function isMutating(method: string): boolean {
   return MUTATING.has(method.toUpperCase());
 }
 
-/** Throws a 401 HttpError unless `request` may mutate. Non-mutating requests always pass. */
+/** True when `path` is served to anyone without the token. */
+export function isOpenPath(path: string): boolean {
+  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return OPEN_READ_PATHS.has(p) || !(p === '/api' || p.startsWith('/api/'));
+}
+
+/**
+ * Throws an HttpError (401, or 403 for a cross-site change) unless `request` may go on.
+ * Reads of open paths always pass.
+ */
 export function assertAuthorized(request: Request, apiToken: string | undefined): void {
-  if (!isMutating(request.method)) return;
+  const mutating = isMutating(request.method);
+  if (!mutating) {
+    if (!apiToken || isOpenPath(pathOf(request))) return;
+    if (!bearerMatches(request.headers.get('authorization'), apiToken)) {
+      throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>); operational reads need it too');
+    }
+    return;
+  }
   if (apiToken) {
     if (!bearerMatches(request.headers.get('authorization'), apiToken)) {
       throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
     }
-    return;
-  }
-  if (!isLoopbackHost(request)) {
+  } else if (!isLoopbackHost(request)) {
     throw new HttpError(401, 'no API token is configured, so changes are accepted only on localhost');
+  }
+  assertNotCrossSite(request);
+}
+
+/** A change must not be something a cross-site form could send (see the module comment). */
+export function assertNotCrossSite(request: Request): void {
+  const origin = request.headers.get('origin');
+  if (origin !== null && !sameOrigin(origin, request)) {
+    throw new HttpError(403, `cross-site request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`);
+  }
+  const h = request.headers;
+  const json = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(h.get('content-type') ?? '');
+  if (!json && !h.has('authorization') && !h.has('x-requested-with')) {
+    throw new HttpError(
+      403,
+      'changes need a JSON body (content-type: application/json) or an X-Requested-With header, so a cross-site form cannot make them',
+    );
+  }
+}
+
+function sameOrigin(origin: string, request: Request): boolean {
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false; // includes the opaque "null" origin of sandboxed frames and file: pages
+  }
+  const host = request.headers.get('host') ?? safeHost(request.url);
+  return host !== null && o.host.toLowerCase() === host.toLowerCase();
+}
+
+function pathOf(request: Request): string {
+  try {
+    return new URL(request.url).pathname;
+  } catch {
+    return '/api';
   }
 }
 

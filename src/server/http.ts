@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { coerceError, HttpError, ValidationError } from '../lib/errors.js';
+import { redactText, redactUrl } from '../lib/redact.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -14,10 +15,17 @@ export interface HandlerOptions {
   logger?: Logger;
   /** Largest accepted request body; default 64 KiB. */
   bodyLimitBytes?: number;
+  /** Accept feeds/pages on private addresses (SCENESCOUT_ALLOW_PRIVATE_URLS); default false. */
+  allowPrivateUrls?: boolean;
 }
 
+/**
+ * A JSON response. Every string in it goes through redact.ts on the way out: cities, tasks and
+ * dead letters hold feed URLs and errors that may carry `?token=…` or `user:pass@`, and the
+ * API never serves those, whoever asks.
+ */
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify(body, redactStrings), {
     status,
     headers: {
       'content-type': 'application/json; charset=utf-8',
@@ -26,6 +34,68 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
       ...headers,
     },
   });
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+// Only strings that can hold a URL credential are looked at (`?token=`, `user:pass@`).
+const MAYBE_SECRET = /[?&;@]/;
+
+function redactStrings(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !MAYBE_SECRET.test(value)) return value;
+  return URL_LIKE.test(value) && !/\s/.test(value) ? redactUrl(value) : redactText(value);
+}
+
+/** How deep a request body may nest; deeper ones are refused before anything walks them. */
+export const MAX_BODY_DEPTH = 64;
+
+const NUL = /\u0000/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why `text` cannot be stored (Postgres refuses NUL and lone surrogates in text and jsonb), or null. */
+export function unstorableText(text: string): string | null {
+  if (NUL.test(text)) return 'must not contain NUL (\\u0000) characters';
+  if (LONE_SURROGATE.test(text)) return 'must not contain unpaired UTF-16 surrogates';
+  return null;
+}
+
+/** A 400 naming the first query parameter (name or value) the database could not store. */
+export function assertStorableQuery(url: string): void {
+  for (const [name, value] of new URL(url).searchParams) {
+    const problem = unstorableText(name) ?? unstorableText(value);
+    if (problem) throw new ValidationError(`invalid query: ${displayField(name)}: ${problem}`);
+  }
+}
+
+/**
+ * A 400 naming the first string or key in `value` the database could not store, or the path
+ * where it nests deeper than MAX_BODY_DEPTH. Iterative, so a hostile depth cannot overflow
+ * the stack here.
+ */
+export function assertStorableJson(value: unknown, what = 'request body'): void {
+  const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = unstorableText(v);
+      if (problem) throw new ValidationError(`invalid ${what}: ${path || '(body)'}: ${problem}`);
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_BODY_DEPTH) throw new ValidationError(`invalid ${what}: ${path}: nested deeper than ${MAX_BODY_DEPTH} levels`);
+    const entries = Array.isArray(v) ? v.map((item, i) => [String(i), item] as const) : Object.entries(v);
+    for (const [key, item] of entries) {
+      const at = path ? `${path}.${displayField(key)}` : displayField(key);
+      const problem = unstorableText(key);
+      if (problem) throw new ValidationError(`invalid ${what}: ${at}: key ${problem}`);
+      stack.push({ v: item, path: at, depth: depth + 1 });
+    }
+  }
+}
+
+/** A field name safe to echo in a message: control characters and lone surrogates escaped, capped. */
+function displayField(name: string): string {
+  const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  return shown.replace(/[\u0000-\u001f\u007f]|[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -53,6 +123,7 @@ export async function readJsonBody(request: Request, limit = DEFAULT_BODY_LIMIT_
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError('request body must be a JSON object');
   }
+  assertStorableJson(value);
   return value;
 }
 
@@ -99,6 +170,12 @@ export function errorToResponse(err: unknown, logger?: Logger, request?: Request
     if (err.status >= 500) logger?.error({ err, ...describe(request) }, 'request failed');
     return json({ error: err.message || statusText(err.status) }, err.status, authenticate(err.status));
   }
+  if (isDatabaseUnavailable(err)) {
+    logger?.warn({ err: coerceError(err), ...describe(request) }, 'database unavailable');
+    return json({ error: 'the database is unavailable; try again shortly', code: 'ERR_DB_UNAVAILABLE' }, 503, {
+      'retry-after': String(DB_RETRY_AFTER_SECONDS),
+    });
+  }
   // Match on the stable code, not the class: the error may come from another copy of the module.
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
   const status = code === 'ERR_HTTP' ? httpStatus((err as { status?: unknown }).status) : code ? STATUS_BY_CODE[code] : undefined;
@@ -110,6 +187,35 @@ export function errorToResponse(err: unknown, logger?: Logger, request?: Request
   }
   logger?.error({ err: coerceError(err), ...describe(request) }, 'request failed');
   return json({ error: 'internal error' }, 500);
+}
+
+/** What a client is told to wait when the database is down. */
+export const DB_RETRY_AFTER_SECONDS = 5;
+
+/** Socket errors, Postgres's "cannot connect now" / "admin shutdown" / connection-exception classes. */
+const UNAVAILABLE_CODES = new Set([
+  'ERR_DB_UNAVAILABLE',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
+  '57P01', '57P02', '57P03', '53300',
+  '08000', '08001', '08003', '08004', '08006',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed|database system is (?:starting up|shutting down)/i;
+
+/**
+ * True when `err` (or an error it wraps) says the database cannot be reached. Those are the
+ * raw `pg`/`pg-pool`/socket errors, so the one mapper recognises them and no query needs a
+ * wrapper; the caller gets a 503 with Retry-After instead of a 500.
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  // Our own coded errors speak for themselves; their messages may quote anything.
+  if (typeof e.code === 'string' && e.code.startsWith('ERR_')) return false;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 function httpStatus(value: unknown): ContentfulStatusCode | undefined {
@@ -129,6 +235,8 @@ function statusText(status: number): string {
   switch (status) {
     case 401:
       return 'unauthorized';
+    case 403:
+      return 'forbidden';
     case 404:
       return 'not found';
     case 405:

@@ -30,7 +30,14 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   await svc.start();
   const metrics = createMetrics(svc, { logger });
   metrics.bindController(svc.controller);
-  const app = createApp({ service: svc, apiToken: service.apiToken, metrics, logger, bodyLimitBytes: service.bodyLimitBytes });
+  const app = createApp({
+    service: svc,
+    apiToken: service.apiToken,
+    metrics,
+    logger,
+    bodyLimitBytes: service.bodyLimitBytes,
+    allowPrivateUrls: service.allowPrivateUrls,
+  });
   const http = await startHttpServer({ app, port: service.port, host: service.host, apiToken: service.apiToken, logger }).catch(async (err: unknown) => {
     await svc.stop().catch(() => {});
     throw listenError(err, service.apiToken ? (service.host ?? '0.0.0.0') : '127.0.0.1', service.port);

@@ -16,13 +16,15 @@
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import type { Task } from '../contracts/tasks.js';
-import { errorToResponse, json, readJsonBody, type HandlerOptions } from './http.js';
+import { assertStorableQuery, errorToResponse, json, readJsonBody, type HandlerOptions } from './http.js';
 import { spawnGetQuery, spawnPostBody } from './schemas.js';
+import { assertFetchableTaskParameters } from './source-urls.js';
 
 export type SpawnHandler = (request: Request, service: SpawnService, options?: HandlerOptions) => Promise<Response>;
 
 export const handleSpawnGet: SpawnHandler = async (request, service, options = {}) => {
   try {
+    assertStorableQuery(request.url);
     const params = Object.fromEntries(new URL(request.url).searchParams);
     const query = parseWith(spawnGetQuery, params, 'query');
     switch (query.action) {
@@ -49,6 +51,8 @@ export const handleSpawnPost: SpawnHandler = async (request, service, options = 
       }
       case 'task': {
         const task: Task = body.params.task;
+        // Feeds and pages a caller names go through the same URL rules as a city's.
+        if (task.type === 'discovery') await assertFetchableTaskParameters(task.parameters, { allowPrivate: options.allowPrivateUrls });
         const { taskId, jobId } = await service.distributeTask(task);
         return json({ success: true, taskId, jobId });
       }

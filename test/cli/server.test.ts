@@ -11,7 +11,9 @@ import { startTestServer, type TestServer } from './live-server.js';
 
 describe('scenescout against a running server', () => {
   let server: TestServer;
-  const cli = (...args: string[]) => runCli(['--url', server.url, ...args]);
+  // The server has a token, so reads need it too (SCENESCOUT_API_TOKEN; --token wins over it).
+  const cli = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
+  const cliWithoutToken = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
 
   before(async () => {
     server = await startTestServer();
@@ -76,14 +78,17 @@ describe('scenescout against a running server', () => {
 
   test('changes need the token: missing is exit 5 with a hint, a wrong one is refused', async () => {
     const [missing, wrong] = await Promise.all([
-      cli('retry', 'cli-bad-task'),
-      cli('retry', 'cli-bad-task', '--token', 'wrong-token-that-is-secret'),
+      cliWithoutToken('retry', 'cli-bad-task'),
+      cliWithoutToken('retry', 'cli-bad-task', '--token', 'wrong-token-that-is-secret'),
     ]);
     assert.equal(missing.code, 5);
     assert.match(missing.stderr, /^scenescout: this change needs the API token: pass --token or set SCENESCOUT_API_TOKEN/);
     assert.equal(wrong.code, 5);
     assert.match(wrong.stderr, /refused the API token/);
     assert.ok(!wrong.stderr.includes('wrong-token-that-is-secret'), 'the token is never printed');
+    const read = await cliWithoutToken('status');
+    assert.equal(read.code, 5);
+    assert.match(read.stderr, /^scenescout: this request needs the API token/);
   });
 
   test('retry: an unknown task is exit 4; a dead-lettered one is requeued', async () => {
@@ -97,17 +102,22 @@ describe('scenescout against a running server', () => {
 
   test('cities add (token from the environment) and cities list', async () => {
     const env = { ...process.env, SCENESCOUT_API_TOKEN: TOKEN };
-    const add = await runCli(
-      ['--url', server.url, 'cities', 'add', '--id', 'cli-town', '--name', 'CLI Town', '--lat', '52.5', '--lng', '-13.4',
-        '--timezone', 'Europe/Berlin', '--radius-m', '20000', '--priority', '7', '--ics', join(PACKAGE_ROOT, 'examples', 'demo-city.ics'),
-        '--eventbrite-org', 'org-1', 'org-2', '--json'],
-      env,
-    );
+    const args = ['--url', server.url, 'cities', 'add', '--id', 'cli-town', '--name', 'CLI Town', '--lat', '52.5', '--lng', '-13.4',
+      '--timezone', 'Europe/Berlin', '--radius-m', '20000', '--priority', '7'];
+    // A local file is the operator's, from the cities file only: through the API it is a 400.
+    const local = await runCli([...args, '--ics', join(PACKAGE_ROOT, 'examples', 'demo-city.ics'), '--json'], env);
+    assert.equal(local.code, 2);
+    assert.match(local.stderr, /sources\.ics\.feeds\.0: must be an http\(s\) URL \(local files are allowed only in the cities file\)/);
+    const add = await runCli([...args, '--eventbrite-org', 'org-1', 'org-2', '--json'], env);
     assert.equal(add.code, 0, add.stderr);
     const city = parseJson<City>(add);
     assert.equal(city.id, 'cli-town');
     assert.equal(city.longitude, -13.4);
-    assert.deepEqual(city.sources, { ics: { feeds: [join(PACKAGE_ROOT, 'examples', 'demo-city.ics')] }, eventbrite: { organizationIds: ['org-1', 'org-2'] } });
+    assert.deepEqual(city.sources, { eventbrite: { organizationIds: ['org-1', 'org-2'] } });
+    // As the cities file would: the operator's own path.
+    await server.service.updateCity('cli-town', {
+      sources: { ics: { feeds: [join(PACKAGE_ROOT, 'examples', 'demo-city.ics')] }, eventbrite: { organizationIds: ['org-1', 'org-2'] } },
+    });
 
     const text = await runCli(['--url', server.url, 'cities', 'add', '--id', 'cli-village', '--name', 'Village', '--lat', '1', '--lng', '2', '--timezone', 'UTC'], env);
     assert.equal(text.code, 0, text.stderr);

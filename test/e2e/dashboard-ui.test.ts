@@ -41,6 +41,8 @@ describe('dashboard (in-test service)', { timeout: 120_000 }, () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     pageErrors = watchPageErrors(page);
     await page.goto(`${server.url}/?refresh=500`);
+    // The server has a token, so the operational reads behind every card need it too.
+    await saveTokenInUi(page, TOKEN);
     await page.getByTestId('card-workers-value').filter({ hasText: '3' }).waitFor({ timeout: 10_000 });
   });
 
@@ -72,11 +74,19 @@ describe('dashboard (in-test service)', { timeout: 120_000 }, () => {
     assert.equal(await numberIn(page, 'card-queue-value'), 0);
   });
 
-  it('refuses changes without the token and explains why', async () => {
-    await page.getByTestId('spawn-type').selectOption('ingestion');
-    await page.getByTestId('spawn-button').click();
-    await page.getByTestId('control-result').filter({ hasText: /set the API token/ }).waitFor({ timeout: 10_000 });
-    assert.equal(service.workers.size, 3);
+  it('refuses reads and changes without the token and explains why', async () => {
+    // A fresh browser context has no saved token.
+    const context = await browser.newContext();
+    try {
+      const bare = await context.newPage();
+      await bare.goto(`${server.url}/?refresh=500`);
+      await bare.getByText(/set the API token/).first().waitFor({ timeout: 10_000 });
+      await bare.getByTestId('spawn-type').selectOption('ingestion').catch(() => undefined);
+      await bare.getByTestId('spawn-button').click({ timeout: 2000 }).catch(() => undefined);
+      assert.equal(service.workers.size, 3);
+    } finally {
+      await context.close();
+    }
   });
 
   it('spawns a worker with the token', async () => {

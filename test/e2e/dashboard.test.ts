@@ -63,6 +63,7 @@ describe('dashboard (real service)', { timeout: 180_000 }, () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     pageErrors = watchPageErrors(page);
     await page.goto(`${server.url}/?refresh=500`);
+    await saveTokenInUi(page, TOKEN);
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
     await page.getByTestId('worker-row').first().waitFor({ timeout: 20_000 });
   });

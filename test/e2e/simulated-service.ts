@@ -167,6 +167,11 @@ export class SimulatedSpawnService extends EventEmitter implements SpawnService 
     return { taskId, jobId };
   }
 
+  async dismissDeadLetter(taskId: string): Promise<{ taskId: string; dismissed: true }> {
+    if (!this.deadLetters.delete(taskId)) throw new NotFoundError(`no dead-lettered task '${taskId}'`);
+    return { taskId, dismissed: true };
+  }
+
   async listCities(): Promise<City[]> {
     return [...this.cities.values()];
   }

@@ -93,7 +93,7 @@ describe('dead letters', () => {
 
   it('lists them and retries one', async () => {
     const { app } = await withDeadLetter();
-    const list = await app.request('/api/dead-letters?limit=10');
+    const list = await app.request('/api/dead-letters?limit=10', { headers: auth });
     assert.equal(list.status, 200);
     assert.equal(((await list.json()) as unknown[]).length, 1);
 
@@ -116,7 +116,7 @@ describe('dead letters', () => {
 
   it('validates the limit and needs the token to retry', async () => {
     const { app } = makeApp();
-    assert.equal((await app.request('/api/dead-letters?limit=-1')).status, 400);
+    assert.equal((await app.request('/api/dead-letters?limit=-1', { headers: auth })).status, 400);
     assert.equal((await app.request('/api/dead-letters/x/retry', { method: 'POST' })).status, 401);
   });
 });
@@ -128,7 +128,7 @@ describe('cities', () => {
     assert.equal(created.status, 201);
     assert.equal(((await created.json()) as { timezone: string }).timezone, 'Europe/Berlin');
 
-    const list = await app.request('/api/cities');
+    const list = await app.request('/api/cities', { headers: auth });
     assert.deepEqual(((await list.json()) as Array<{ id: string }>).map((c) => c.id), ['berlin']);
 
     const patched = await app.request('/api/cities/berlin', { method: 'PATCH', headers: jsonHeaders, body: JSON.stringify({ priority: 9 }) });
@@ -194,9 +194,9 @@ describe('limits and errors', () => {
     const secret = new Error('password authentication failed for user "scenescout" (postgres://u:hunter2@db)');
     service.failWith = secret;
     for (const req of [
-      app.request('/api/spawn?action=status'),
+      app.request('/api/spawn?action=status', { headers: auth }),
       app.request('/api/spawn', postJson({ action: 'spawn', params: { type: 'discovery' } })),
-      app.request('/api/cities'),
+      app.request('/api/cities', { headers: auth }),
       app.request('/api/events?limit=5'),
     ]) {
       const res = await req;
@@ -211,7 +211,7 @@ describe('limits and errors', () => {
 
   it('answers 404 JSON for an unknown API path', async () => {
     const { app } = makeApp();
-    const res = await app.request('/api/nothing');
+    const res = await app.request('/api/nothing', { headers: auth });
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error: string }).error, /no route/);
   });

@@ -101,6 +101,8 @@ async function startLive(workers: Record<'discovery' | 'ingestion' | 'processing
       pollInterval: 100,
       schedules: { enabled: false },
       retryPolicy: { maxRetries: 0 },
+      // The feeds are served on 127.0.0.1.
+      providers: { ics: { allowPrivateUrls: true } },
       workerTypes: {
         discovery: { initialWorkers: workers.discovery },
         ingestion: { initialWorkers: workers.ingestion },

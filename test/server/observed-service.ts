@@ -78,6 +78,7 @@ export class ObservedService implements SpawnService {
   scheduleDiscovery = (request: DiscoveryRequest) => this.call('scheduleDiscovery', [request], (s) => s.scheduleDiscovery(request));
   listDeadLetters = (limit?: number) => this.call('listDeadLetters', [limit], (s) => s.listDeadLetters(limit));
   retryTask = (taskId: string) => this.call('retryTask', [taskId], (s) => s.retryTask(taskId));
+  dismissDeadLetter = (taskId: string) => this.call('dismissDeadLetter', [taskId], (s) => s.dismissDeadLetter(taskId));
   listCities = () => this.call('listCities', [], (s) => s.listCities());
   upsertCity = (city: CityInput) => this.call('upsertCity', [city], (s) => s.upsertCity(city));
   updateCity = (id: string, patch: Partial<CityInput>) => this.call('updateCity', [id, patch], (s) => s.updateCity(id, patch));

@@ -34,7 +34,7 @@ describe('startHttpServer', () => {
     try {
       assert.equal(server.host, '0.0.0.0');
       assert.ok(!log.text().includes('127.0.0.1 only'));
-      const res = await fetch(`http://127.0.0.1:${server.port}/api/spawn?action=status`);
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/spawn?action=status`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(res.status, 200);
     } finally {
       await server.close();

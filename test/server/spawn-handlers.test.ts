@@ -18,16 +18,16 @@ describe('GET /api/spawn', () => {
   it('answers status, workers and tasks', async () => {
     const { app, service } = makeApp();
     await service.spawnWorker('discovery');
-    const status = await app.request('/api/spawn?action=status');
+    const status = await app.request('/api/spawn?action=status', { headers: auth });
     assert.equal(status.status, 200);
     const s = await body(status);
     assert.equal((s.workers as { total: number }).total, 1);
 
-    const workers = await app.request('/api/spawn?action=workers');
+    const workers = await app.request('/api/spawn?action=workers', { headers: auth });
     assert.equal(workers.status, 200);
     assert.equal(((await workers.json()) as unknown[]).length, 1);
 
-    const tasks = await app.request('/api/spawn?action=tasks&state=failed&limit=5');
+    const tasks = await app.request('/api/spawn?action=tasks&state=failed&limit=5', { headers: auth });
     assert.equal(tasks.status, 200);
     assert.deepEqual(await tasks.json(), []);
     assert.deepEqual(service.calls.find((c) => c.method === 'getTaskQueue')?.args, [{ state: 'failed', limit: 5 }]);
@@ -44,7 +44,7 @@ describe('GET /api/spawn', () => {
   ] as const) {
     it(`rejects '${query}' with a 400 naming ${fragment}`, async () => {
       const { app } = makeApp();
-      const res = await app.request(`/api/spawn${query}`);
+      const res = await app.request(`/api/spawn${query}`, { headers: auth });
       assert.equal(res.status, 400);
       const b = await body(res);
       assert.equal(typeof b.error, 'string');

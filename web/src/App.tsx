@@ -23,9 +23,9 @@ export function App() {
   const [token, setToken] = useState(loadToken);
   const view = useView();
   const onWorkers = view === 'workers';
-  const status = useQuery({ queryKey: ['status'], queryFn: api.status, refetchInterval: interval });
-  const workers = useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: interval, enabled: onWorkers });
-  const failures = useQuery({ queryKey: ['dead-letters'], queryFn: () => api.deadLetters(20), refetchInterval: interval, enabled: onWorkers });
+  const status = useQuery({ queryKey: ['status', token], queryFn: () => api.status(token), refetchInterval: interval });
+  const workers = useQuery({ queryKey: ['workers', token], queryFn: () => api.workers(token), refetchInterval: interval, enabled: onWorkers });
+  const failures = useQuery({ queryKey: ['dead-letters', token], queryFn: () => api.deadLetters(20, token), refetchInterval: interval, enabled: onWorkers });
 
   return (
     <>

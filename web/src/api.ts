@@ -1,6 +1,8 @@
 /**
- * The dashboard's calls to the SceneScout HTTP API. Reads are open; changes carry the bearer
- * token the user saved in this browser.
+ * The dashboard's calls to the SceneScout HTTP API. Every call carries the bearer token the
+ * user saved in this browser: a server with a token needs it for changes and for operational
+ * reads (status, workers, dead letters). Changes also send `X-Requested-With`, which the server
+ * requires of a change without a JSON body (cross-site forms cannot send it).
  */
 import type { CityStats } from '../../src/contracts/catalogue-stats.js';
 import type { City } from '../../src/contracts/cities.js';
@@ -63,10 +65,14 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
+function authHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function call<T>(path: string, init?: RequestInit, token?: string): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    res = await fetch(path, { ...init, headers: { accept: 'application/json', ...authHeaders(token), ...init?.headers } });
   } catch {
     throw new ApiError(0, 'cannot reach the server');
   }
@@ -85,17 +91,20 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-function post<T>(path: string, body: unknown | undefined, token: string): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
+function change<T>(method: 'POST' | 'DELETE', path: string, body: unknown | undefined, token: string): Promise<T> {
+  const headers: Record<string, string> = { 'x-requested-with': 'scenescout-dashboard' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  return call<T>(path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return call<T>(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, token);
+}
+
+function post<T>(path: string, body: unknown | undefined, token: string): Promise<T> {
+  return change('POST', path, body, token);
 }
 
 export const api = {
-  status: () => call<SystemStatus>('/api/spawn?action=status'),
-  workers: () => call<WorkerSnapshot[]>('/api/spawn?action=workers'),
-  deadLetters: (limit = 20) => call<DeadLetter[]>(`/api/dead-letters?limit=${limit}`),
+  status: (token?: string) => call<SystemStatus>('/api/spawn?action=status', undefined, token),
+  workers: (token?: string) => call<WorkerSnapshot[]>('/api/spawn?action=workers', undefined, token),
+  deadLetters: (limit = 20, token?: string) => call<DeadLetter[]>(`/api/dead-letters?limit=${limit}`, undefined, token),
   spawnWorker: (type: string, token: string) =>
     post<{ workerId: string }>('/api/spawn', { action: 'spawn', params: { type } }, token),
   runDiscovery: (token: string) => post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
@@ -119,6 +128,8 @@ export const api = {
     post<ReviewDecisionResult>(`/api/review/${encodeURIComponent(pairId)}`, { decision }, token),
   retry: (taskId: string, token: string) =>
     post<{ taskId: string; jobId: string }>(`/api/dead-letters/${encodeURIComponent(taskId)}/retry`, undefined, token),
+  dismiss: (taskId: string, token: string) =>
+    change<{ taskId: string; dismissed: true }>('DELETE', `/api/dead-letters/${encodeURIComponent(taskId)}`, undefined, token),
 };
 
 /** Poll interval: 5 s, or `?refresh=ms` (e2e tests use 500). */

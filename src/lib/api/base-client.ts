@@ -68,6 +68,10 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
       fetch: options.fetch,
       secrets: key ? [key] : [],
       describeError: setup.describeError,
+      urlGuard: {
+        allowPrivate: options.allowPrivateUrls === true,
+        trustedOrigin: this.baseUrl ? new URL(this.baseUrl).origin : undefined,
+      },
     });
   }
 

@@ -35,11 +35,13 @@ export async function loadDocument(
     return { location: path, text: await readFile(path, { encoding: 'utf8', signal }) };
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    const code = (err as { code?: string }).code;
-    throw new ProviderError('ERR_PROVIDER_RESPONSE', `${source}: cannot read ${path}: ${code ?? (err as Error).message}`, {
+    // One category for every reason (ENOENT, EACCES, EISDIR…): the message is stored with the
+    // task, and telling them apart would map the host's files. No attempt can fix it.
+    throw new ProviderError('ERR_PROVIDER_RESPONSE', `${source}: could not fetch ${path}: unreadable file`, {
       source,
       url: path,
       cause: err,
+      retryable: false,
     });
   }
 }

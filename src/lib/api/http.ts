@@ -8,6 +8,18 @@ import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedE
 import { sleep, type ProviderLimiter } from './rate-limit.js';
 import { redactError, redactText, redactUrl } from '../redact.js';
 import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
+import { checkFetchUrl } from './url-guard.js';
+
+/** Redirects followed per request; each hop is checked by the URL guard before it is fetched. */
+export const MAX_REDIRECTS = 5;
+
+/** How the client checks where it connects (url-guard.ts). */
+export interface HttpUrlGuard {
+  /** lift the address rule (SCENESCOUT_ALLOW_PRIVATE_URLS) */
+  allowPrivate: boolean;
+  /** the operator-configured provider base URL's origin: trusted, not checked */
+  trustedOrigin?: string;
+}
 
 /** What a client may tell us about a failed response, from its provider's error format. */
 export interface ProviderErrorInfo {
@@ -44,6 +56,8 @@ export interface HttpClientOptions {
   /** literal values (keys, tokens) to scrub from every message */
   secrets?: string[];
   describeError?: (res: FailedResponse) => ProviderErrorInfo;
+  /** Check every URL (redirects included) outside `trustedOrigin`; none: no checks. */
+  urlGuard?: HttpUrlGuard;
 }
 
 export interface RequestOptions {
@@ -97,10 +111,10 @@ export class HttpClient {
     try {
       return { ...res, body: JSON.parse(res.body) as unknown };
     } catch (err) {
-      const snippet = this.redact(res.body.slice(0, 80).replace(/\s+/g, ' '));
       throw new ProviderError(
         'ERR_PROVIDER_RESPONSE',
-        `${this.#o.source}: malformed JSON from GET ${res.url} (status ${res.status}): ${this.redact(coerceMessage(err))}; body starts ${JSON.stringify(snippet)}`,
+        // V8's SyntaxError quotes the start of the body, so it stays out of the message.
+        `${this.#o.source}: malformed JSON from GET ${res.url} (status ${res.status})`,
         { source: this.#o.source, url: res.url, status: res.status, cause: redactError(err, this.#secrets) },
       );
     }
@@ -148,19 +162,21 @@ export class HttpClient {
     let text: string;
     const startedAt = performance.now();
     try {
-      res = await this.#fetch(url, { headers: options.headers, signal, redirect: 'follow' });
+      res = await this.#fetchFollowing(url, safeUrl, options.headers, signal);
       text = await res.text();
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (err instanceof ProviderError && !err.retryable) throw err;
       this.#report('error', undefined, startedAt);
       const timedOut = timeout.aborted;
+      // One generic category: the socket error's code would tell a prober which internal
+      // ports are open (ECONNREFUSED vs a reset), and the text is stored with the task.
       const error = new ProviderError(
         timedOut ? 'ERR_PROVIDER_TIMEOUT' : 'ERR_PROVIDER_NETWORK',
-        timedOut
-          ? `${source}: GET ${safeUrl} timed out after ${timeoutMs} ms`
-          : `${source}: GET ${safeUrl} failed: ${this.redact(describeNetworkError(err))}`,
+        `${source}: could not fetch ${safeUrl}: ${timedOut ? `timed out after ${timeoutMs} ms` : 'network error'}`,
         { source, url: safeUrl, cause: redactError(err, this.#secrets) },
       );
+      this.#o.logger?.debug({ source, url: safeUrl, err: this.redact(describeNetworkError(err)) }, 'provider request failed');
       throw new RetryableFailure(error, timedOut ? 'timeout' : 'network error');
     }
     if (res.ok) {
@@ -171,6 +187,42 @@ export class HttpClient {
     const limited = res.status === 429 || failure instanceof BudgetExhaustedError;
     this.#report(limited ? 'rate_limited' : 'error', res.status, startedAt);
     throw failure;
+  }
+
+  /**
+   * GET with redirects followed by hand (at most MAX_REDIRECTS), so that the URL guard sees
+   * every hop before we connect to it: a public feed must not bounce us to an internal port.
+   */
+  async #fetchFollowing(url: URL, safeUrl: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<Response> {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      await this.#guard(current, safeUrl);
+      const res = await this.#fetch(current, { headers, signal, redirect: 'manual' });
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      if (location === null) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) {
+        throw new ProviderError('ERR_PROVIDER_RESPONSE', `${this.#o.source}: could not fetch ${safeUrl}: more than ${MAX_REDIRECTS} redirects`, {
+          source: this.#o.source,
+          url: safeUrl,
+          retryable: false,
+        });
+      }
+      current = new URL(location, current);
+    }
+  }
+
+  async #guard(url: URL, safeUrl: string): Promise<void> {
+    const guard = this.#o.urlGuard;
+    if (!guard || url.origin === guard.trustedOrigin) return;
+    const refusal = await checkFetchUrl(url, { allowPrivate: guard.allowPrivate });
+    if (refusal === null) return;
+    this.#o.logger?.warn({ source: this.#o.source, url: safeUrl, hop: this.redactUrl(url), refusal }, 'refused to fetch a URL');
+    throw new ProviderError('ERR_URL_BLOCKED', `${this.#o.source}: could not fetch ${safeUrl}: ${refusal}`, {
+      source: this.#o.source,
+      url: safeUrl,
+      retryable: false,
+    });
   }
 
   #report(outcome: ProviderCall['outcome'], status: number | undefined, startedAt: number): void {
@@ -190,10 +242,13 @@ export class HttpClient {
     const status = res.status;
     const body = parseMaybeJson(text);
     const info = this.#o.describeError?.({ status, headers: res.headers, body }) ?? {};
-    const detail = this.redact(
-      [info.code, info.description ?? (typeof body === 'string' ? textSnippet(body) : undefined)].filter(Boolean).join(': '),
-    );
-    const message = `${source}: GET ${safeUrl} answered ${status}${detail ? ` (${detail})` : ''}`;
+    // Only the provider's own error code goes into the message: the message is stored with
+    // the task and served by the API, and a body may hold anything the server chose to send.
+    const detail = this.redact(info.code ?? '');
+    const message = `${source}: could not fetch ${safeUrl}: HTTP ${status}${detail ? ` (${detail})` : ''}`;
+    if (info.description ?? typeof body === 'string') {
+      this.#o.logger?.debug({ source, url: safeUrl, status, description: this.redact(info.description ?? textSnippet(String(body))) }, 'provider error body');
+    }
     const details = { source, url: safeUrl, status, providerCode: info.code };
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
 
@@ -243,8 +298,4 @@ function describeNetworkError(err: unknown): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e?.cause?.code ?? e?.cause?.message;
   return [e?.message ?? String(err), cause].filter(Boolean).join(': ');
-}
-
-function coerceMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -50,6 +50,8 @@ export class IcsClient extends BaseClient<IcsEvent> {
           throw new ProviderError('ERR_PROVIDER_RESPONSE', `ics: feed ${doc.location} ${why}`, {
             source: this.source,
             url: doc.location,
+            // The same document parses the same way on every attempt.
+            retryable: false,
           });
         }
         for (const event of this.validRecords(eventSchema, events, doc.location)) {

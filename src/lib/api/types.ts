@@ -91,4 +91,10 @@ export interface ClientOptions {
   onCall?: (call: ProviderCall) => void;
   /** Only to route through a proxy or instrument requests; defaults to global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Fetch feeds, pages and redirects on loopback, private and link-local addresses too
+   * (SCENESCOUT_ALLOW_PRIVATE_URLS; tests and private deployments). Default false: those are
+   * refused after DNS resolution (url-guard.ts). The configured `baseUrl` is always trusted.
+   */
+  allowPrivateUrls?: boolean;
 }

@@ -121,6 +121,12 @@ export class SpawnController extends EventEmitter {
     return { taskId: r.taskId, jobId: r.jobId };
   }
 
+  /** Takes a dead-lettered task off the list without retrying it. */
+  async dismissDeadLetter(taskId: string): Promise<{ taskId: string; dismissed: true }> {
+    await this.initialize();
+    return this.ready().runtime.queue.dismissDead(this.workerTypeNames, taskId);
+  }
+
   async getWorkerStates(): Promise<WorkerSnapshot[]> {
     await this.initialize();
     return this.ready().status.workerStates();

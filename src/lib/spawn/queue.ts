@@ -304,21 +304,62 @@ export class TaskQueue {
     }));
   }
 
-  /** Moves a dead-lettered task back to its queue as a fresh job with a full retry budget. */
+  /**
+   * Moves a dead-lettered task back to its queue as a fresh job with a full retry budget, and
+   * takes it off the dead-letter list. Idempotent: when the task was already retried and its
+   * job is still queued or running, that job is returned and nothing new is queued. Concurrent
+   * calls serialize on the dead-letter row (FOR UPDATE), so two clicks queue one job.
+   */
   async retryDead(types: string[], taskId: string): Promise<{ taskId: string; jobId: string; type: string }> {
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id: string; name: string; data: JobData }>(
-        `SELECT id, name, data FROM ${this.s}.job
-          WHERE name = ANY($1::text[]) AND state = 'created' AND data->>'taskId' = $2
-          ORDER BY created_on DESC LIMIT 1 FOR UPDATE`,
-        [types.map(deadLetterQueue), taskId],
-      );
-      const dead = rows[0];
-      if (!dead) throw new NotFoundError(`no dead-lettered task with id ${JSON.stringify(taskId)}`);
-      await this.boss.complete(dead.name, dead.id, { retried: true }, { db: adapter(tx) });
+      const dead = await this.#lockDead(tx, types, taskId);
+      if (!dead) {
+        const { rows: live } = await tx.query<{ id: string; name: string }>(
+          `SELECT id, name FROM ${this.s}.job
+            WHERE name = ANY($1::text[]) AND state::text = ANY($3::text[]) AND data->>'taskId' = $2
+            ORDER BY created_on DESC LIMIT 1`,
+          [types, taskId, ['created', 'retry', 'active']],
+        );
+        if (live[0]) return { taskId, jobId: live[0].id, type: live[0].name };
+        throw new NotFoundError(`no dead-lettered task with id ${JSON.stringify(taskId)}`);
+      }
+      await this.#closeDead(tx, dead, 'retried');
       const jobId = randomUUID();
       await this.boss.send(dead.data.type, dead.data as unknown as object, { id: jobId, priority: dead.data.priority, db: adapter(tx) });
       return { taskId, jobId, type: dead.data.type };
     });
+  }
+
+  /** Takes a dead-lettered task off the list without retrying it. */
+  async dismissDead(types: string[], taskId: string): Promise<{ taskId: string; dismissed: true }> {
+    return this.db.transaction(async (tx) => {
+      const dead = await this.#lockDead(tx, types, taskId);
+      if (!dead) throw new NotFoundError(`no dead-lettered task with id ${JSON.stringify(taskId)}`);
+      await this.#closeDead(tx, dead, 'dismissed');
+      return { taskId, dismissed: true as const };
+    });
+  }
+
+  async #lockDead(tx: Queryable, types: string[], taskId: string): Promise<{ id: string; name: string; data: JobData } | undefined> {
+    const { rows } = await tx.query<{ id: string; name: string; data: JobData }>(
+      `SELECT id, name, data FROM ${this.s}.job
+        WHERE name = ANY($1::text[]) AND state = 'created' AND data->>'taskId' = $2
+        ORDER BY created_on DESC LIMIT 1 FOR UPDATE`,
+      [types.map(deadLetterQueue), taskId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * A dead-letter entry is a `created` job nobody works; closing it completes it directly.
+   * (pg-boss's complete() only completes active jobs, so it left retried entries listed.)
+   * Every copy of the task still listed goes, so a task dead-lettered twice leaves in one go.
+   */
+  async #closeDead(tx: Queryable, dead: { name: string; data: JobData }, how: 'retried' | 'dismissed'): Promise<void> {
+    await tx.query(
+      `UPDATE ${this.s}.job SET state = 'completed', completed_on = now(), output = jsonb_build_object($3::text, true)
+        WHERE name = $1 AND state = 'created' AND data->>'taskId' = $2`,
+      [dead.name, dead.data.taskId, how],
+    );
   }
 }

@@ -170,7 +170,7 @@ describe('IcsClient', () => {
     const server = await new DocumentMockServer('ics').start();
     try {
       server.files.set('berlin.ics', { body: await readFile(fixture('berlin-dst.ics'), 'utf8'), type: 'text/calendar' });
-      const overHttp = await search([`${server.baseUrl}/files/berlin.ics`]);
+      const overHttp = await search([`${server.baseUrl}/files/berlin.ics`], spring, new IcsClient({ allowPrivateUrls: true }));
       const fromPath = await search([fixture('berlin-dst.ics')]);
       const fromUrl = await search([pathToFileURL(fixture('berlin-dst.ics')).toString()]);
       const strip = (events: IcsEvent[]) => events.map((e) => ({ ...e, feed: '' }));
@@ -189,8 +189,8 @@ describe('IcsClient', () => {
     const { events, client } = await search([fixture('berlin-dst.ics'), join(tmp, 'missing.ics')]);
     assert.ok(events.length > 0);
     assert.equal(client.stats.skipped.length, 1);
-    assert.match(client.stats.skipped[0].reason, /cannot read .*missing\.ics: ENOENT/);
-    await assert.rejects(search([join(tmp, 'missing.ics')]), (err: unknown) => err instanceof ProviderError && /ENOENT/.test(err.message));
+    assert.match(client.stats.skipped[0].reason, /could not fetch .*missing\.ics: unreadable file$/);
+    await assert.rejects(search([join(tmp, 'missing.ics')]), (err: unknown) => err instanceof ProviderError && !err.retryable && !/ENOENT/.test(err.message));
   });
 
   it('rejects a document that is not iCalendar', async () => {

@@ -109,12 +109,12 @@ describe('JsonLdClient', () => {
         body: JSON.stringify({ '@context': 'https://schema.org', '@type': 'MusicEvent', name: 'Bare document', startDate: '2027-03-02T20:00:00Z' }),
         type: 'application/ld+json',
       });
-      const overHttp = await search([`${server.baseUrl}/files/programme.html`]);
+      const overHttp = await search([`${server.baseUrl}/files/programme.html`], new JsonLdClient({ allowPrivateUrls: true }));
       const fromFile = await search([fixture('jsonld-page.html')]);
       const strip = (events: JsonLdEvent[]) => events.map((e) => ({ ...e, '@sourcePage': '' }));
       assert.deepEqual(strip(overHttp.events), strip(fromFile.events));
       assert.equal(overHttp.events[0]['@sourcePage'], `${server.baseUrl}/files/programme.html`);
-      const bare = await search([`${server.baseUrl}/files/events.jsonld`]);
+      const bare = await search([`${server.baseUrl}/files/events.jsonld`], new JsonLdClient({ allowPrivateUrls: true }));
       assert.deepEqual(bare.events.map((e) => e.name), ['Bare document']);
     } finally {
       await server.close();

@@ -107,7 +107,30 @@ export class TaskDistributor {
     const days = config.days ?? 90;
     // Cities arrive by priority, highest first, so the budget goes to them first.
     for (const city of cities) {
-      for (const source of sources as SourceId[]) {
+      try {
+        await this.scheduleCity(city, sources as SourceId[], remaining, result, now, days);
+      } catch (err) {
+        // A city whose stored settings still break discovery (saved before validation, edited
+        // in the database) is skipped and named; the other cities go on.
+        const reason = `city skipped: ${coerceError(err).message}`;
+        this.logger.error({ cityId: city.id, err: coerceError(err).message }, 'discovery skipped a city');
+        result.skipped.push({ cityId: city.id, source: '*', reason });
+      }
+    }
+    this.logger.info({ queued: result.queued.length, skipped: result.skipped.length }, 'discovery scheduled');
+    return result;
+  }
+
+  private async scheduleCity(
+    city: City,
+    sources: SourceId[],
+    remaining: Map<SourceId, number>,
+    result: ScheduleDiscoveryResult,
+    now: number,
+    days: number,
+  ): Promise<void> {
+    {
+      for (const source of sources) {
         const why = this.sourceUnavailable(city, source);
         if (why) {
           result.skipped.push({ cityId: city.id, source, reason: why });
@@ -145,8 +168,6 @@ export class TaskDistributor {
         }
       }
     }
-    this.logger.info({ queued: result.queued.length, skipped: result.skipped.length }, 'discovery scheduled');
-    return result;
   }
 
   /** Queues unprocessed raw events, grouped by source, in batches. */
@@ -214,7 +235,13 @@ export class TaskDistributor {
         throw new ValidationError(`invalid cron expression for the ${name} schedule: ${JSON.stringify(cron)} (${coerceError(err).message})`);
       }
       const workId = await boss.work(queue, { pollingIntervalSeconds: 5 }, async () => {
-        await run();
+        try {
+          await run();
+        } catch (err) {
+          // pg-boss would retry the tick quietly; an operator must see that a schedule failed.
+          this.logger.error({ schedule: name, err: coerceError(err).message }, `the ${name} schedule's tick failed`);
+          throw err;
+        }
       });
       this.scheduledTasks.set(name, workId);
     }

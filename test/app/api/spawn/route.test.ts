@@ -23,10 +23,11 @@ describe('src/app/api/spawn/route.ts', () => {
     const service = new ObservedService();
     setSpawnService(service, { apiToken: 'tok', logger: memoryLogger().logger });
     for (const action of ['status', 'workers', 'tasks']) {
-      const res = await GET(new Request(`${base}?action=${action}`));
+      const res = await GET(new Request(`${base}?action=${action}`, { headers: { authorization: 'Bearer tok' } }));
       assert.equal(res.status, 200, action);
     }
-    const bad = await GET(new Request(`${base}?action=reboot`));
+    const bad = await GET(new Request(`${base}?action=reboot`, { headers: { authorization: 'Bearer tok' } }));
+    assert.equal((await GET(new Request(`${base}?action=status`))).status, 401, 'operational reads need the token');
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /action/);
   });
@@ -60,7 +61,7 @@ describe('src/app/api/spawn/route.ts', () => {
     const log = memoryLogger();
     setSpawnService(service, { apiToken: 'tok', logger: log.logger });
     service.failWith = new TypeError("Cannot read properties of undefined (reading 'secretKey')");
-    const res = await GET(new Request(`${base}?action=status`));
+    const res = await GET(new Request(`${base}?action=status`, { headers: { authorization: 'Bearer tok' } }));
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'internal error' });
     assert.match(log.text(), /secretKey/);
