@@ -4,6 +4,7 @@
  * with each merge and each review item, and `GET /api/events/:id` and `GET /api/review` show it.
  */
 import { z } from 'zod';
+import { canonicalEventSchema } from './events.js';
 
 /** The field comparisons the matcher weighs. */
 export const EVIDENCE_FIELDS = ['title', 'venue', 'time', 'markers', 'geo', 'city', 'source', 'category'] as const;
@@ -26,7 +27,7 @@ export const fieldEvidenceSchema = z.object({
   weight: z.number(),
   /** what was compared, for people: `"BJÖRK" ~ "Bjork"` */
   detail: z.string().optional(),
-});
+}).meta({ id: 'FieldEvidence' });
 export type FieldEvidence = z.infer<typeof fieldEvidenceSchema>;
 
 export const matchEvidenceSchema = z.object({
@@ -38,7 +39,7 @@ export const matchEvidenceSchema = z.object({
   fields: z.array(fieldEvidenceSchema),
   /** the weights file's version that scored this pair */
   model: z.string(),
-});
+}).meta({ id: 'MatchEvidence' });
 export type MatchEvidence = z.infer<typeof matchEvidenceSchema>;
 
 /** An operator's decision on a pair, stored as a must-link or cannot-link constraint. */
@@ -47,45 +48,64 @@ export const reviewDecisionSchema = z.object({ decision: z.enum(REVIEW_DECISIONS
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 
 // ---- operations: review queue, unmerge, lineage (HTTP API, dashboard, service) -----------
+// The answers are zod schemas (the OpenAPI document's source) with the types inferred from them.
+
+const isoInstant = z.string().meta({ format: 'date-time' });
+const eventId = z.guid();
 
 /** One side of a pair: a source record as its source wrote it, and the event hosting it now. */
-export interface ReviewRecord {
-  source: string;
-  externalId: string;
-  /** the event that hosts the record now */
-  eventId: string | null;
-  title: string | null;
-  startsAt: string | null;
-  allDay: boolean | null;
-  timezone: string | null;
-  venueName: string | null;
-  address: string | null;
-  city: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  url: string | null;
-}
+export const reviewRecordSchema = z
+  .object({
+    source: z.string(),
+    externalId: z.string(),
+    /** the event that hosts the record now */
+    eventId: eventId.nullable().meta({ description: 'the event that hosts the record now' }),
+    title: z.string().nullable(),
+    startsAt: isoInstant.nullable(),
+    allDay: z.boolean().nullable(),
+    timezone: z.string().nullable(),
+    venueName: z.string().nullable(),
+    address: z.string().nullable(),
+    city: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    url: z.string().nullable(),
+  })
+  .meta({ id: 'ReviewRecord' });
+export type ReviewRecord = z.output<typeof reviewRecordSchema>;
 
-export interface ReviewItem {
-  pairId: string;
-  a: ReviewRecord;
-  b: ReviewRecord;
-  score: number;
-  evidence: MatchEvidence;
-  status: 'pending' | 'decided';
-  decision: ReviewDecision['decision'] | null;
-  createdAt: string;
-  decidedAt: string | null;
-}
+/** `pending`: waiting for an operator; `decided`: an operator answered. */
+export const REVIEW_STATUSES = ['pending', 'decided'] as const;
+
+/** A pair the matcher was unsure of, with its evidence, and the operator's decision once made. */
+export const reviewItemSchema = z
+  .object({
+    pairId: z.string(),
+    a: reviewRecordSchema,
+    b: reviewRecordSchema,
+    score: z.number(),
+    evidence: matchEvidenceSchema,
+    status: z.enum(REVIEW_STATUSES),
+    decision: z.enum(REVIEW_DECISIONS).nullable(),
+    createdAt: isoInstant,
+    decidedAt: isoInstant.nullable(),
+  })
+  .meta({ id: 'ReviewItem' });
+export type ReviewItem = z.output<typeof reviewItemSchema>;
+
+/** `GET /api/review`. */
+export const reviewListSchema = z.object({ items: z.array(reviewItemSchema) }).meta({ id: 'ReviewList' });
+export type ReviewList = z.output<typeof reviewListSchema>;
 
 export const reviewListQuerySchema = z.strictObject({
-  status: z.enum(['pending', 'decided']).optional(),
+  status: z.enum(REVIEW_STATUSES).optional().meta({ description: '`pending` (the default) or `decided` pairs' }),
   limit: z
     .string()
     .regex(/^\d{1,4}$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(1).max(500))
-    .optional(),
+    .optional()
+    .meta({ description: 'at most this many pairs, 1..500; default 100' }),
 });
 export type ReviewListQuery = z.output<typeof reviewListQuerySchema>;
 
@@ -98,47 +118,71 @@ export const unmergeRequestSchema = z.strictObject({
 });
 export type UnmergeRequest = z.infer<typeof unmergeRequestSchema>;
 
-export interface ReviewDecisionResult {
-  pairId: string;
-  decision: ReviewDecision['decision'];
-  /** the events hosting the pair's two records after the decision was applied */
-  eventIds: [string | null, string | null];
-}
+/** `POST /api/review/:pairId`. */
+export const reviewDecisionResultSchema = z
+  .object({
+    pairId: z.string(),
+    decision: z.enum(REVIEW_DECISIONS),
+    /** the events hosting the pair's two records after the decision was applied */
+    eventIds: z
+      .tuple([eventId.nullable(), eventId.nullable()])
+      .meta({ description: "the events hosting the pair's two records after the decision was applied" }),
+  })
+  .meta({ id: 'ReviewDecisionResult' });
+export type ReviewDecisionResult = z.output<typeof reviewDecisionResultSchema>;
 
-export interface UnmergeResult {
-  /** the event the record was split out of */
-  eventId: string;
-  source: string;
-  externalId: string;
-  /** the event hosting the record now (its own origin event, unless it matched another) */
-  nowHostedBy: string | null;
-}
+/** `POST /api/events/:id/unmerge`. */
+export const unmergeResultSchema = z
+  .object({
+    /** the event the record was split out of */
+    eventId: eventId.meta({ description: 'the event the record was split out of' }),
+    source: z.string(),
+    externalId: z.string(),
+    /** the event hosting the record now (its own origin event, unless it matched another) */
+    nowHostedBy: eventId.nullable().meta({ description: 'the event hosting the record now (its own origin event, unless it matched another)' }),
+  })
+  .meta({ id: 'UnmergeResult' });
+export type UnmergeResult = z.output<typeof unmergeResultSchema>;
 
-export interface LineageEntry {
-  at: string;
-  action: 'merge' | 'split' | 'unmerge' | 'review';
-  eventId: string;
-  otherId: string | null;
-  source: string | null;
-  externalId: string | null;
-  detail: unknown;
-}
+/** What happened to an event: merges and splits by dedupe, unmerges and review decisions by operators. */
+export const LINEAGE_ACTIONS = ['merge', 'split', 'unmerge', 'review'] as const;
 
-export interface EventLink {
-  id: string;
-  title: string;
-  startsAt: string;
-}
+export const lineageEntrySchema = z
+  .object({
+    at: isoInstant,
+    action: z.enum(LINEAGE_ACTIONS),
+    eventId,
+    otherId: eventId.nullable(),
+    source: z.string().nullable(),
+    externalId: z.string().nullable(),
+    detail: z.unknown(),
+  })
+  .meta({ id: 'LineageEntry' });
+export type LineageEntry = z.output<typeof lineageEntrySchema>;
+
+/** A parent or child event, as the detail links it. */
+export const eventLinkSchema = z.object({ id: eventId, title: z.string(), startsAt: isoInstant }).meta({ id: 'EventLink' });
+export type EventLink = z.output<typeof eventLinkSchema>;
 
 /** `GET /api/events/:id`: the event as the catalogue shows it, with how it came to be. */
-export interface EventDetail {
-  event: Record<string, unknown> & { id: string };
-  /** every merged pair of its records with the matcher's evidence */
-  evidence: Array<{ a: string; b: string; score: number; evidence: MatchEvidence }>;
-  parent: EventLink | null;
-  children: EventLink[];
-  history: LineageEntry[];
-}
+export const eventDetailSchema = z
+  .object({
+    /** the canonical event with its sources, and the umbrella event holding it */
+    event: z.intersection(
+      canonicalEventSchema,
+      z.looseObject({ parentId: eventId.nullable().meta({ description: 'the umbrella event (festival, multi-day run) holding this one' }) }),
+    ),
+    /** every merged pair of its records with the matcher's evidence */
+    evidence: z
+      .array(z.object({ a: z.string(), b: z.string(), score: z.number(), evidence: matchEvidenceSchema }))
+      .meta({ description: "every merged pair of its records (`source:externalId`) with the matcher's evidence" }),
+    parent: eventLinkSchema.nullable(),
+    children: z.array(eventLinkSchema),
+    /** oldest first */
+    history: z.array(lineageEntrySchema),
+  })
+  .meta({ id: 'EventDetail' });
+export type EventDetail = z.output<typeof eventDetailSchema>;
 
 /** What getEventDetail found: the event, or the event an id merged away now lives in. */
 export type EventLookup = { kind: 'event'; detail: EventDetail } | { kind: 'moved'; to: string } | null;
@@ -155,7 +199,7 @@ export interface DedupeStats {
 /** The catalogue's dedupe operations, as the HTTP API and CLI use them. */
 export interface DedupeOperations {
   getEventDetail(id: string): Promise<EventLookup>;
-  listReview(query?: ReviewListQuery): Promise<{ items: ReviewItem[] }>;
+  listReview(query?: ReviewListQuery): Promise<ReviewList>;
   decideReview(pairId: string, decision: ReviewDecision['decision']): Promise<ReviewDecisionResult>;
   unmergeEvent(eventId: string, request: UnmergeRequest): Promise<UnmergeResult>;
   stats(): Promise<DedupeStats>;

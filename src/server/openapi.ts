@@ -8,8 +8,18 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { cityStatsSchema } from '../contracts/catalogue-stats.js';
 import { cityIdSchema, cityInputSchema, cityPatchSchema, citySchema } from '../contracts/cities.js';
+import {
+  eventDetailSchema,
+  pairIdSchema,
+  reviewDecisionResultSchema,
+  reviewDecisionSchema,
+  reviewListQuerySchema,
+  reviewListSchema,
+  unmergeRequestSchema,
+  unmergeResultSchema,
+} from '../contracts/dedupe.js';
 import { eventQuerySchema } from '../contracts/event-query.js';
-import { canonicalEventSchema, eventIdSchema, eventPageSchema } from '../contracts/events.js';
+import { eventIdSchema, eventPageSchema } from '../contracts/events.js';
 import { scheduleDiscoveryResultSchema } from '../contracts/service.js';
 import { deadLetterSchema, systemStatusSchema, taskSummarySchema, workerSnapshotSchema } from '../contracts/status.js';
 import { CATALOGUE_MAX_AGE_S } from './caching.js';
@@ -148,14 +158,58 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
   '/api/events/{id}': {
     get: {
       tags: ['catalogue'],
-      summary: 'One event with its sources and merge reasons',
-      description: 'An id that was merged into another event answers that event (its `id` tells which). Cacheable as /api/events.',
+      summary: 'One event with its sources, merge evidence, parent/children and history',
+      description:
+        'An id that was merged into another event answers 301 with `Location: /api/events/{survivor}` (not cached: an unmerge can give the id its own event back). ' +
+        'Cacheable as /api/events.',
       requestParams: { path: z.object({ id: eventIdSchema }), header: ifNoneMatch },
       responses: {
-        200: { ...answer('The event', canonicalEventSchema), headers: catalogueHeaders },
+        200: { ...answer('The event', eventDetailSchema), headers: catalogueHeaders },
+        301: {
+          description: 'The id was merged into another event; no body',
+          headers: {
+            location: { description: 'The surviving event: `/api/events/{id}`', required: true, schema: { type: 'string' as const } },
+            'cache-control': { description: 'no-store', schema: { type: 'string' as const } },
+          },
+        },
         304: notModified,
         ...errors(400, 404, 500),
       },
+    },
+  },
+  '/api/events/{id}/unmerge': {
+    post: {
+      tags: ['dedupe'],
+      summary: 'Split a source record out of an event, for good',
+      description: 'Stored as cannot-link constraints between the record and the others the event holds; dedupe runs again over them at once, and every later run keeps them apart.',
+      ...mutating,
+      requestParams: { path: z.object({ id: eventIdSchema }) },
+      requestBody: { required: true, content: json(unmergeRequestSchema) },
+      responses: {
+        200: answer('Split', unmergeResultSchema),
+        ...errors(400, 401, 404),
+        409: answer('The event holds only that record: nothing to split (code ERR_HTTP)', errorBody),
+        ...errors(413, 500),
+      },
+    },
+  },
+  '/api/review': {
+    get: {
+      tags: ['dedupe'],
+      summary: 'Pairs the matcher was unsure of, with both records and the evidence',
+      requestParams: { query: reviewListQuerySchema },
+      responses: { 200: answer('Pending pairs oldest first (the default), or decided ones latest decision first', reviewListSchema), ...errors(400, 500) },
+    },
+  },
+  '/api/review/{pairId}': {
+    post: {
+      tags: ['dedupe'],
+      summary: "An operator's decision on a pair: the same event, or different ones",
+      description: 'Stored as a must-link (`same`) or cannot-link (`different`) constraint; dedupe runs again over the pair at once, and every later run keeps it.',
+      ...mutating,
+      requestParams: { path: z.object({ pairId: pairIdSchema }) },
+      requestBody: { required: true, content: json(reviewDecisionSchema) },
+      responses: { 200: answer('Decided', reviewDecisionResultSchema), ...errors(400, 401, 404, 413, 500) },
     },
   },
   '/api/dead-letters': {
@@ -260,6 +314,7 @@ export function openApiDocument(): OpenApiDocument {
     tags: [
       { name: 'catalogue', description: 'Events apps read' },
       { name: 'cities', description: 'What discovery covers' },
+      { name: 'dedupe', description: 'The review queue and unmerge: operators correcting dedupe' },
       { name: 'control', description: 'Workers, tasks, discovery, dead letters' },
       { name: 'health', description: 'Probes and metrics' },
       { name: 'docs', description: 'This document' },

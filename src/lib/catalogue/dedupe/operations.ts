@@ -7,7 +7,7 @@
  */
 import type {
   DedupeOperations, DedupeStats, EventDetail, EventLookup, LineageEntry, MatchEvidence, ReviewDecisionResult, ReviewItem,
-  ReviewListQuery, ReviewRecord, UnmergeRequest, UnmergeResult,
+  ReviewList, ReviewListQuery, ReviewRecord, UnmergeRequest, UnmergeResult,
 } from '../../../contracts/dedupe.js';
 import {
   insertLineage, markReviewDecided, selectDedupeCounts, selectHostedRecords, selectLineage, selectParentAndChildren,
@@ -103,7 +103,7 @@ export function createDedupeOperations(db: Queryable, options: DedupeOperationsO
       return { kind: 'event', detail };
     },
 
-    async listReview(query: ReviewListQuery = {}): Promise<{ items: ReviewItem[] }> {
+    async listReview(query: ReviewListQuery = {}): Promise<ReviewList> {
       const rows = await selectReviewItems(db, query.status ?? 'pending', query.limit ?? 100);
       const refs = rows.flatMap((r) => [
         { source: r.a_source, externalId: r.a_external_id },
