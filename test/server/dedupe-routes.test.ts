@@ -245,7 +245,7 @@ for (const backend of backends()) {
         assert.match(metrics, new RegExp(`^scenescout_dedupe_review_queue ${before.length}$`, 'm'));
         assert.match(metrics, /^scenescout_dedupe_merges_total 1$/m, 'the venue page merged into the concert');
         assert.match(metrics, /^scenescout_dedupe_benchmark_f1\{source_pair="all"\} 0\.975$/m);
-        assert.match(metrics, /^scenescout_dedupe_benchmark_recall\{source_pair="eventbrite+ticketmaster"\} 0\.93$/m);
+        assert.match(metrics, /^scenescout_dedupe_benchmark_recall\{source_pair="eventbrite\+ticketmaster"\} 0\.93$/m);
         assert.match(metrics, /# HELP scenescout_dedupe_benchmark_precision .*not production truth/);
 
         const item = before.find((i) => involves(i, 'ticketmaster'))!;
