@@ -13,6 +13,11 @@
  *   restored (merged_into cleared, the record moved back, its own fields shown). That is unmerge.
  * A cluster already in place whose records did not change since it was written (same
  * signature) costs nothing more: its records are not loaded and nothing is written for it.
+ * Operators' constraints (dedupe_constraints: must-link joins, cannot-link splits; see
+ * constraints.ts) are applied to the clusters before anything is written, and an umbrella
+ * listing is never clustered with a show within it (the matcher's 'parent' decision): the show's
+ * event is linked to it (parent_id) instead. Every merge and split is written to event_lineage,
+ * and pairs the matcher is unsure of go to the review queue (dedupe_review).
  * Then records whose source stopped listing them are flagged missing (never deleted).
  * Running it twice changes nothing the second time.
  */
@@ -26,7 +31,7 @@ import { flagMissingRecords, loadDedupeCandidates, type CatalogueScope, type Ded
 import type { Queryable } from '../../db/types.js';
 import { canonicalOf, fromSourceFields } from '../records.js';
 import { applyConstraints, type LinkConstraint } from './constraints.js';
-import { evidenceOf, findUncertainPairs, pairIdOf } from './evidence.js';
+import { evidenceOf, findUncertainPairs, pairIdOf, type UncertainPair } from './evidence.js';
 import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair, type DuplicateResult } from './index.js';
 
 export interface DedupeCatalogueOptions {
@@ -206,9 +211,12 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
     kind: c.kind,
   })).filter((c) => byId.has(c.a) && byId.has(c.b));
   let found = findDuplicates(candidates, options.dedupe);
-  if (constraints.length > 0) {
+  // An umbrella listing and a show within it are linked, never merged (not even through a chain).
+  const uncertain = findUncertainPairs(candidates, options.dedupe);
+  const apart: LinkConstraint[] = uncertain.filter((u) => u.evidence.decision === 'parent').map((u) => ({ a: u.a, b: u.b, kind: 'cannot' }));
+  if (constraints.length > 0 || apart.length > 0) {
     const ids = candidates.map((c) => c.id).sort();
-    found = { ...found, ...applyConstraints(ids, (id) => byId.get(id)!.source, found.pairs, constraints) };
+    found = { ...found, ...applyConstraints(ids, (id) => byId.get(id)!.source, found.pairs, [...constraints, ...apart]) };
   }
   const p = plan(candidates, found, JSON.stringify(options.dedupe ?? {}));
 
@@ -232,7 +240,7 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
   }
   await applyMergePlan(db, { moves: p.moves, absorptions: p.absorptions, canonical });
   await insertLineage(db, p.lineage);
-  await queueUncertainPairs(db, candidates, byId, constraints, p.hostOf, options.dedupe);
+  await queueUncertainPairs(db, candidates, byId, constraints, p.hostOf, uncertain);
   const { flagged } = await flagMissingRecords(db, scope, options.missingAfterHours ?? DEFAULT_MISSING_AFTER_HOURS);
   return {
     cityId: scope.cityId,
@@ -255,12 +263,12 @@ async function queueUncertainPairs(
   byId: ReadonlyMap<string, Candidate>,
   constraints: readonly LinkConstraint[],
   hostOf: ReadonlyMap<string, string>,
-  options: DedupeOptions | undefined,
+  uncertain: readonly UncertainPair[],
 ): Promise<void> {
   const decided = new Set(constraints.map((c) => pairIdOf(c.a, c.b)));
   const review: ReviewWrite[] = [];
   const parents = new Map<string, string>();
-  for (const u of findUncertainPairs(candidates, options)) {
+  for (const u of uncertain) {
     const a = byId.get(u.a)!;
     const b = byId.get(u.b)!;
     if (hostOf.get(u.a) === hostOf.get(u.b)) continue;
