@@ -5,7 +5,7 @@
  * `SCENESCOUT_FUZZ_REQUESTS` (default 2000 per backend) and `SCENESCOUT_FUZZ_SEED` tune it.
  */
 import assert from 'node:assert/strict';
-import { backends, dropCreatedSchemas } from '../helpers/db.js';
+import { backends, closeTestDatabases } from '../helpers/db.js';
 import { fuzzServer, startFuzzTarget } from '../server/fuzz.js';
 import type { FaultScenario, Figures } from './scenario.js';
 
@@ -32,7 +32,7 @@ const scenario: FaultScenario = {
         }
       }
     } finally {
-      await dropCreatedSchemas();
+      await closeTestDatabases();
     }
     assert.equal(figures.status5xx, 0, `5xx answers (seed ${seed}): ${JSON.stringify(failures.slice(0, 5))}`);
     return figures;

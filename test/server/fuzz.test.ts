@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { backends, dropCreatedSchemas } from '../helpers/db.js';
+import { backends, closeTestDatabases } from '../helpers/db.js';
 import { fuzzServer, startFuzzTarget } from './fuzz.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 
 for (const backend of backends()) {
   describe(`HTTP fuzz on ${backend.name}`, () => {

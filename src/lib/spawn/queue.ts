@@ -4,7 +4,9 @@
  * pg-boss owns job state (queued, active, retry, failed) and its maintenance fails the
  * active jobs of a replica that died once they expire. We add what pg-boss 10 lacks:
  * our own retry curve (multiplier and cap), dead-letter listing and retry by task id,
- * and "send unless already queued or running" for singleton keys.
+ * "send unless already queued or running" for singleton keys, requeueing an attempt a shutdown
+ * cut off without using a retry (`release`), and failing a dead replica's attempt with the retry
+ * due at once (`takeOver`, see replicas.ts). Its schema is created by our Migrator, not pg-boss.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';

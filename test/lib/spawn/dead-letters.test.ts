@@ -4,7 +4,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { ProviderError } from '../../../src/lib/errors.js';
 import { IcsClient } from '../../../src/lib/api/ics-client.js';
 import { serializeError } from '../../../src/lib/spawn/protocol.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +24,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 
 type Done = { taskId: string; outcome?: string; jobId: string };
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 for (const backend of backends()) {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, test } from 'node:test';
 import { DATABASE_URL, closeTestDatabases, postgresBackend } from '../../helpers/db.js';
-import { assertNoneRunning, startController, stopController, until } from '../../helpers/controller.js';
+import { BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, until } from '../../helpers/controller.js';
 
 const REPLICA = fileURLToPath(new URL('../../fixtures/replica.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -110,6 +110,45 @@ describe('replicas on Postgres', () => {
       assert.deepEqual(replicas, [{ replica_id: 'replica-a', status: 'lost' }, { replica_id: 'replica-b', status: 'running' }]);
     } finally {
       await stopController(c);
+    }
+  });
+
+  test('a replica taken for dead while alive cannot complete or fail the job its retry now runs', { skip }, async () => {
+    // A stalls (its heartbeat is made an hour old); B takes over A's attempt and runs the retry.
+    const a = await startController(postgresBackend, { replicaId: 'stalled-a', replicaHeartbeatInterval: 60_000, workerTypes: { behave: { script: BEHAVE_SCRIPT, initialWorkers: 1 } } });
+    const b = await startController(postgresBackend, { schema: a.config.schema, replicaId: 'live-b', replicaHeartbeatInterval: 200 });
+    try {
+      await a.distributeTask({ id: 'fenced', type: 'behave', priority: 0, parameters: { mode: 'sleep-first', ms: 3000 } });
+      await until('A running the task', async () => {
+        const { rows } = await a.db.query(`SELECT 1 FROM task_assignments WHERE task_id = 'fenced' AND status = 'running'`);
+        return rows.length > 0;
+      });
+      await a.db.query(`UPDATE replicas SET last_heartbeat = now() - interval '1 hour' WHERE replica_id = 'stalled-a'`);
+      await until('B closing A\'s attempt as lost', async () => {
+        const { rows } = await a.db.query(`SELECT 1 FROM task_assignments WHERE task_id = 'fenced' AND status = 'lost'`);
+        return rows.length > 0;
+      });
+      await b.spawnWorker('behave');
+      const { rows: [retry] } = await until('B completing the retry', async () => {
+        const r = await a.db.query<{ replica_id: string; retry_count: number }>(`SELECT replica_id, retry_count FROM task_assignments WHERE task_id = 'fenced' AND status = 'completed'`);
+        return r.rows.length ? r : undefined;
+      });
+      assert.deepEqual(retry, { replica_id: 'live-b', retry_count: 1 });
+      // A's worker finishes its (first) attempt 3 s in; its late end must change nothing.
+      await until('A\'s worker idle again', async () => (await a.getWorkerStates()).some((w) => w.replicaId === 'stalled-a' && w.status === 'idle' && w.tasksCompleted === 1));
+      await a.getWorkerStates(); // flushes A's writes
+      const { rows } = await a.db.query<{ retry_count: number; status: string; replica_id: string }>(
+        `SELECT retry_count, status, replica_id FROM task_assignments WHERE task_id = 'fenced' ORDER BY retry_count`);
+      assert.deepEqual(rows, [
+        { retry_count: 0, status: 'lost', replica_id: 'stalled-a' },
+        { retry_count: 1, status: 'completed', replica_id: 'live-b' },
+      ]);
+      const { rows: job } = await a.db.query<{ state: string; output: { attempt?: number } }>(
+        `SELECT state::text AS state, output FROM ${a.config.schema}_boss.job WHERE data->>'taskId' = 'fenced'`);
+      assert.equal(job[0]!.state, 'completed');
+    } finally {
+      await stopController(b);
+      await stopController(a);
     }
   });
 });
