@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ConfigError, ValidationError } from '../errors.js';
 import { HttpClient, type ProviderErrorInfo, type FailedResponse } from './http.js';
+import { cleanRecord } from './sanitize.js';
 import type { ClientOptions, ClientStats, Logger, ProviderClient, SearchParams, SourceId } from './types.js';
 
 export const DEFAULTS = {
@@ -27,7 +28,7 @@ export interface BaseClientSetup {
 
 export abstract class BaseClient<E> implements ProviderClient<E> {
   readonly source: SourceId;
-  readonly stats: ClientStats = { apiCalls: 0, skipped: [], retries: 0 };
+  readonly stats: ClientStats = { apiCalls: 0, skipped: [], repaired: [], retries: 0 };
   protected readonly http: HttpClient;
   protected readonly logger: Logger | undefined;
   protected readonly baseUrl: string;
@@ -78,6 +79,7 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
     this.stats.apiCalls = 0;
     this.stats.retries = 0;
     this.stats.skipped = [];
+    this.stats.repaired = [];
   }
 
   /** Records something we could not use; never throws. */
@@ -88,14 +90,26 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
     this.logger?.warn({ source: this.source, id: safeId, reason: safeReason }, 'skipped provider record');
   }
 
+  /** Records something we had to change to keep a record (sanitize.ts); never throws. */
+  protected repair(reason: string, id?: string): void {
+    const safeReason = this.http.redact(reason);
+    const safeId = id === undefined ? undefined : this.http.redact(id);
+    this.stats.repaired.push(safeId === undefined ? { reason: safeReason } : { reason: safeReason, id: safeId });
+    this.logger?.warn({ source: this.source, id: safeId, reason: safeReason }, 'repaired provider record');
+  }
+
   /**
-   * Keeps the records that fit `schema` (returned untouched, unknown fields and all) and reports
-   * the rest as skipped. `where` names the page or document for the report.
+   * Keeps the records that fit `schema` (unknown fields and all) and reports the rest as
+   * skipped. Every record is cleaned first (sanitize.ts: NULs, lone surrogates, nesting depth);
+   * a record that needed it is kept in its cleaned form and reported in `stats.repaired`.
+   * `where` names the page or document for the report.
    */
   protected validRecords(schema: z.ZodType, records: readonly unknown[], where: string): E[] {
     const kept: E[] = [];
-    for (const record of records) {
+    for (const raw of records) {
+      const { value: record, notes } = cleanRecord(raw);
       const parsed = schema.safeParse(record);
+      if (notes.length > 0) this.repair(`record in ${where}: ${notes.join('; ')}`, recordId(record));
       if (parsed.success) {
         kept.push(record as E);
         continue;

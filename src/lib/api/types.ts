@@ -33,6 +33,8 @@ export interface ClientStats {
   /** HTTP requests sent, retries included */
   apiCalls: number;
   skipped: SkippedRecord[];
+  /** records kept after cleaning (NULs, lone surrogates, nesting too deep: sanitize.ts) */
+  repaired: SkippedRecord[];
   retries: number;
 }
 

@@ -27,7 +27,7 @@ async function serve(handler: Handler): Promise<{ url: string; count(): number; 
 }
 
 function http(extra: Partial<HttpClientOptions> = {}): { client: HttpClient; stats: ClientStats } {
-  const stats: ClientStats = { apiCalls: 0, skipped: [], retries: 0 };
+  const stats: ClientStats = { apiCalls: 0, skipped: [], repaired: [], retries: 0 };
   const client = new HttpClient({ source: 'yelp', stats, timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxMs: 20, maxRetryWaitMs: 5000, ...extra });
   return { client, stats };
 }
