@@ -14,7 +14,12 @@ export const DEFAULTS = {
   retryBaseMs: 500,
   retryMaxMs: 30_000,
   maxRetryWaitMs: 60_000,
+  /** an API page; feeds and pages (ics, jsonld) default to DOCUMENT_MAX_BODY_BYTES */
+  maxBodyBytes: 10 * 1024 * 1024,
 } as const;
+
+/** Default body cap of a document source (an iCalendar feed, a web page). */
+export const DOCUMENT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 export interface BaseClientSetup {
   source: SourceId;
@@ -24,6 +29,8 @@ export interface BaseClientSetup {
   /** how to name the credential in the ConfigError, e.g. 'TICKETMASTER_API_KEY' */
   keyName?: string;
   describeError?: (res: FailedResponse) => ProviderErrorInfo;
+  /** body cap when options.maxBodyBytes is not given; default DEFAULTS.maxBodyBytes */
+  defaultMaxBodyBytes?: number;
 }
 
 export abstract class BaseClient<E> implements ProviderClient<E> {
@@ -52,6 +59,9 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
         throw new ConfigError(`${setup.source}: options.${name} must be a non-negative number, got ${String(v)}`);
       }
     }
+    if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
+      throw new ConfigError(`${setup.source}: options.maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`);
+    }
     if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
       throw new ConfigError(`${setup.source}: options.maxRetries must be a non-negative integer, got ${String(options.maxRetries)}`);
     }
@@ -63,6 +73,7 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
       maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
+      maxBodyBytes: options.maxBodyBytes ?? setup.defaultMaxBodyBytes ?? DEFAULTS.maxBodyBytes,
       limiter: options.limiter,
       logger: options.logger,
       onCall: options.onCall,

@@ -4,7 +4,7 @@
  * or read is reported too, and only fails the search when every feed failed.
  */
 import { z } from 'zod';
-import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
+import { BaseClient, DOCUMENT_MAX_BODY_BYTES, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
 import { BudgetExhaustedError, NotICalendarError, ProviderError } from '../errors.js';
 import { expandCalendar, type IcsEvent } from './ics-expand.js';
@@ -21,7 +21,7 @@ const eventSchema = z.looseObject({ uid: z.string().min(1), start: icsTime, end:
 
 export class IcsClient extends BaseClient<IcsEvent> {
   constructor(options: IcsClientOptions = {}) {
-    super(options, { source: 'ics' });
+    super(options, { source: 'ics', defaultMaxBodyBytes: DOCUMENT_MAX_BODY_BYTES });
   }
 
   /** `uid` for one-off events, `uid@<original start, UTC ISO>` for occurrences of a series. */

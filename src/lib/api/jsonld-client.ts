@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
+import { BaseClient, DOCUMENT_MAX_BODY_BYTES, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
 import { BudgetExhaustedError } from '../errors.js';
 import { extractJsonLdEvents } from './jsonld-extract.js';
@@ -28,7 +28,7 @@ const eventSchema = z.looseObject({
 
 export class JsonLdClient extends BaseClient<JsonLdEvent> {
   constructor(options: JsonLdClientOptions = {}) {
-    super(options, { source: 'jsonld' });
+    super(options, { source: 'jsonld', defaultMaxBodyBytes: DOCUMENT_MAX_BODY_BYTES });
   }
 
   /** `@id` (made absolute against the page), else `url`, else a hash of name, start and place name. */

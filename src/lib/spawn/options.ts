@@ -74,7 +74,7 @@ const optionsSchema = z.object({
   maintenanceIntervalSeconds: posInt,
   schedules: z.object({ discovery: z.string(), ingestion: z.string(), processing: z.string(), enabled: z.boolean() }),
   ingestionBatchSize: posInt,
-  providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive })),
+  providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive, maxBodyBytes: posInt, maxCallsPerTask: posInt.optional() })),
   pollInterval: posInt,
   autoscale: z.boolean(),
   replicaId: z.string().min(1, 'must not be empty'),

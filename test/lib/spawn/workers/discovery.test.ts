@@ -3,6 +3,8 @@
  * sending what hostile or careless providers send.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
 import type { SpawnController } from '../../../../src/lib/spawn/controller.js';
 import type { DiscoveryTaskResult } from '../../../../src/lib/spawn/workers/discovery.js';
@@ -132,6 +134,41 @@ for (const backend of backends()) {
         }, { providers: { ticketmaster: { apiKey: TM_KEY, baseUrl: server.baseUrl } } })();
       } finally {
         await server.close();
+      }
+    });
+  
+    test('a feed larger than its cap fails the task at once, not retried, after reading about the cap', async () => {
+      let written = 0;
+      let requests = 0;
+      const server = createServer((_req, res) => {
+        requests++;
+        res.writeHead(200, { 'content-type': 'text/calendar' });
+        const chunk = Buffer.from(`${icsVevent(`x-${requests}@demo.test`, day(1))}\r\n`.repeat(200));
+        res.write('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n');
+        const pump = () => {
+          while (written < 500 * 1024 * 1024) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end('END:VCALENDAR\r\n');
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        pump();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/huge.ics`;
+      try {
+        await withController(backend, async (c) => {
+          const failures: Failed[] = [];
+          c.on('task:failed', (e: Failed) => failures.push(e));
+          await assert.rejects(discover(c, 'ics-huge', { source: 'ics', feeds: [url] }), /dead-lettered: ERR_PROVIDER_TOO_LARGE: ics: GET .*huge\.ics is larger than the 2 MB limit/);
+          assert.deepEqual(failures.map((f) => f.outcome), ['dead'], 'dead-lettered on its first failure');
+          assert.equal(requests, 1);
+          assert.ok(written < 64 * 1024 * 1024, `the server wrote ${written} bytes`);
+        }, { providers: { ics: { maxBodyBytes: 2 * 1024 * 1024 } } })();
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
       }
     });
   });
