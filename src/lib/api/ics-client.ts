@@ -7,13 +7,16 @@ import { z } from 'zod';
 import { BaseClient, DOCUMENT_MAX_BODY_BYTES, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
 import { BudgetExhaustedError, NotICalendarError, ProviderError } from '../errors.js';
-import { expandCalendar, type IcsEvent } from './ics-expand.js';
+import { expandCalendarAsync, type IcsEvent } from './ics-expand.js';
+import { yieldToEventLoop } from './event-loop.js';
 import type { ClientOptions, SearchParams } from './types.js';
 
 export type { IcsEvent, IcsTime } from './ics-expand.js';
 
 export type IcsClientOptions = Omit<ClientOptions, 'apiKey' | 'token' | 'baseUrl'>;
 
+/** records validated between two turns of the event loop */
+const RECORD_SLICE = 2000;
 const ACCEPT = 'text/calendar, text/plain;q=0.9, */*;q=0.5';
 
 const icsTime = z.object({ utc: z.string().min(1), tzid: z.string().nullable(), local: z.string().min(1), allDay: z.boolean() });
@@ -39,7 +42,7 @@ export class IcsClient extends BaseClient<IcsEvent> {
         const doc = await loadDocument(this.source, this.http, feed, ACCEPT, params.signal);
         let events: IcsEvent[];
         try {
-          events = expandCalendar(doc.text, {
+          events = await expandCalendarAsync(doc.text, {
             feed: doc.location,
             rangeStart: start,
             rangeEnd: end,
@@ -52,9 +55,13 @@ export class IcsClient extends BaseClient<IcsEvent> {
             url: doc.location,
           });
         }
-        for (const event of this.validRecords(eventSchema, events, doc.location)) {
-          const id = this.externalId(event);
-          if (!found.has(id)) found.set(id, event);
+        // In slices, so a feed of 50,000 events leaves the thread free to answer heartbeats.
+        for (let i = 0; i < events.length; i += RECORD_SLICE) {
+          for (const event of this.validRecords(eventSchema, events.slice(i, i + RECORD_SLICE), doc.location)) {
+            const id = this.externalId(event);
+            if (!found.has(id)) found.set(id, event);
+          }
+          await yieldToEventLoop();
         }
       },
       (feed, err) => this.skip(`feed failed: ${(err as Error).message}`, isHttpUrl(feed) ? this.http.redactUrl(feed) : feed),

@@ -10,7 +10,7 @@ import type { SpawnController } from '../../../../src/lib/spawn/controller.js';
 import type { DiscoveryTaskResult } from '../../../../src/lib/spawn/workers/discovery.js';
 import { assertNoneRunning, startController, stopController, waitFor } from '../../../helpers/controller.js';
 import { backends, dropCreatedSchemas, type Backend } from '../../../helpers/db.js';
-import { DocumentMockServer, htmlPage, icsCalendar, icsVevent, ldEvent } from '../../api/servers/documents.js';
+import { DocumentMockServer, htmlPage, icsCalendar, icsVevent, largeIcsFeed, largeJsonLdPage, ldEvent } from '../../api/servers/documents.js';
 import { TicketmasterMockServer, tmEvent } from '../../api/servers/ticketmaster.js';
 import type { RecordedRequest, Reply } from '../../api/servers/common.js';
 
@@ -169,6 +169,43 @@ for (const backend of backends()) {
       } finally {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
+      }
+    });
+  
+    // Each document takes many heartbeat windows to read: read in one go, the thread would stop
+    // answering and be replaced as hung (3 missed probes), every attempt.
+    test('a large iCalendar feed is read in slices: the worker keeps answering heartbeats', async () => {
+      const server = await new DocumentMockServer('ics').start();
+      try {
+        server.files.set('large.ics', { type: 'text/calendar', body: largeIcsFeed(10_000) });
+        await withController(backend, async (c) => {
+          const failures: Failed[] = [];
+          c.on('task:failed', (e: Failed) => failures.push(e));
+          const ics = await discover(c, 'ics-large', { source: 'ics', feeds: [`${server.baseUrl}/files/large.ics`] });
+          // 10,000 VEVENTs, every 50th a weekly series of 10: 9800 + 200 × 10 occurrences.
+          assert.equal(ics.eventsDiscovered, 11_800);
+          assert.equal(ics.skipped, 0);
+          assert.deepEqual(failures, [], 'no attempt failed');
+          assert.equal((await storedIds(c, 'ics')).length, 11_800);
+        }, { heartbeatInterval: 500 })();
+      } finally {
+        await server.close();
+      }
+    });
+
+    test('a large JSON-LD page is read in slices: the worker keeps answering heartbeats', async () => {
+      const server = await new DocumentMockServer('jsonld').start();
+      try {
+        server.files.set('large.html', { type: 'text/html', body: largeJsonLdPage(25_000) });
+        await withController(backend, async (c) => {
+          const failures: Failed[] = [];
+          c.on('task:failed', (e: Failed) => failures.push(e));
+          const ld = await discover(c, 'jsonld-large', { source: 'jsonld', pages: [`${server.baseUrl}/files/large.html`] });
+          assert.equal(ld.eventsDiscovered, 25_000);
+          assert.deepEqual(failures, [], 'no attempt failed');
+        }, { heartbeatInterval: 500 })();
+      } finally {
+        await server.close();
       }
     });
   });
