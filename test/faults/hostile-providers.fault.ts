@@ -274,7 +274,9 @@ const hugeBody: FaultScenario = {
 const largeIcs: FaultScenario = {
   name: 'hostile-50mb-ics',
   async run() {
-    const body = largeIcsFeed(50_000);
+    // 50,000 VEVENTs of about 1 KB: a 50 MB feed.
+    const body = largeIcsFeed(50_000, 1130);
+    assert.ok(Buffer.byteLength(body) >= 50 * MB, `the feed is ${Buffer.byteLength(body)} bytes`);
     const docs = await documents({ '/large.ics': { type: 'text/calendar', body } });
     return withReplica([docs], { workerTypes: { discovery: { initialWorkers: 1 } } }, async (c) => {
       let failedAttempts = 0;
