@@ -45,6 +45,10 @@ export interface ProviderConfig {
   ratePerSecond: number;
   /** fetch feeds/pages on private addresses too (SCENESCOUT_ALLOW_PRIVATE_URLS) */
   allowPrivateUrls?: boolean;
+  /** largest response body (or local document) read, bytes; past it the task fails, not retried */
+  maxBodyBytes: number;
+  /** Ticketmaster: most HTTP calls one discovery task may make */
+  maxCallsPerTask?: number;
 }
 
 export interface SpawnConfig {
@@ -114,11 +118,18 @@ const envSchema = z.object({
   ICS_DAILY_BUDGET: posInt.default(10_000),
   JSONLD_DAILY_BUDGET: posInt.default(10_000),
   SCENESCOUT_ALLOW_PRIVATE_URLS: bool.default(false),
+  SCENESCOUT_FEED_MAX_MB: posInt.max(2048).default(50),
+  SCENESCOUT_API_MAX_MB: posInt.max(2048).default(10),
+  TICKETMASTER_MAX_CALLS: posInt.default(100),
 });
+
+const MB = 1024 * 1024;
 
 /** Builds the config from an environment, throwing ConfigError that names the bad variable. */
 export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
   const e = parseEnv(envSchema, env);
+  const apiBody = e.SCENESCOUT_API_MAX_MB * MB;
+  const feedBody = e.SCENESCOUT_FEED_MAX_MB * MB;
   return {
     maxWorkers: e.SPAWN_MAX_WORKERS,
     workerTimeout: e.SPAWN_WORKER_TIMEOUT,
@@ -161,6 +172,8 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
         dailyBudget: e.TICKETMASTER_DAILY_BUDGET,
         ratePerSecond: e.TICKETMASTER_RATE,
         allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
+        maxBodyBytes: apiBody,
+        maxCallsPerTask: e.TICKETMASTER_MAX_CALLS,
       },
       eventbrite: {
         apiKey: e.EVENTBRITE_TOKEN ?? e.EVENTBRITE_API_KEY,
@@ -168,16 +181,18 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
         dailyBudget: e.EVENTBRITE_DAILY_BUDGET,
         ratePerSecond: e.EVENTBRITE_RATE,
         allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
+        maxBodyBytes: apiBody,
       },
       yelp: {
         apiKey: e.YELP_API_KEY,
         baseUrl: e.YELP_BASE_URL,
         dailyBudget: e.YELP_DAILY_BUDGET,
         ratePerSecond: e.YELP_RATE,
+        maxBodyBytes: apiBody,
         allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
       },
-      ics: { dailyBudget: e.ICS_DAILY_BUDGET, ratePerSecond: 10, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
-      jsonld: { dailyBudget: e.JSONLD_DAILY_BUDGET, ratePerSecond: 10, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
+      ics: { dailyBudget: e.ICS_DAILY_BUDGET, ratePerSecond: 10, maxBodyBytes: feedBody, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
+      jsonld: { dailyBudget: e.JSONLD_DAILY_BUDGET, ratePerSecond: 10, maxBodyBytes: feedBody, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
     },
     citiesFile: e.SCENESCOUT_CITIES_FILE,
   };

@@ -24,6 +24,7 @@
  *                                                      (`retryable: false` when no attempt can help)
  *   ERR_URL_BLOCKED        ProviderError            -   a feed or page (or a redirect) leads to a refused address; not retried
  *   ERR_PROVIDER_REQUEST   ProviderRequestError     -   a provider refused our request (4xx); not retried
+ *   ERR_PROVIDER_TOO_LARGE ResponseTooLargeError    -   a response body is over the source's size cap; not retried
  *   ERR_NOT_ICALENDAR      NotICalendarError        -   a feed is not an iCalendar document
  *   ERR_NORMALIZE          NormalizationError       -   a raw record cannot become an event
  *   ERR_UNSTORABLE_RECORD  UnstorableRecordError    -   a normalized record cannot be stored
@@ -210,6 +211,23 @@ export class ProviderRequestError extends NonRetryableError {
     this.url = details.url;
     this.status = details.status;
     this.providerCode = details.providerCode;
+  }
+}
+
+/**
+ * A response body (or local document) is larger than the source's cap (`maxBodyBytes`): the
+ * download stops at the cap and the task is not retried, since the next attempt would download
+ * the same. Raise the cap (README, SCENESCOUT_FEED_MAX_MB / SCENESCOUT_API_MAX_MB) if it is real.
+ */
+export class ResponseTooLargeError extends NonRetryableError {
+  readonly source: SourceId;
+  readonly url: string | undefined;
+  readonly limitBytes: number;
+  constructor(message: string, details: { source: SourceId; url?: string; limitBytes: number }) {
+    super(message, undefined, 'ERR_PROVIDER_TOO_LARGE');
+    this.source = details.source;
+    this.url = details.url;
+    this.limitBytes = details.limitBytes;
   }
 }
 

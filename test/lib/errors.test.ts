@@ -21,6 +21,7 @@ const SAMPLES: Array<[errors.SceneScoutError, string]> = [
   [new errors.BudgetExhaustedError('yelp', 'spent'), 'ERR_BUDGET_EXHAUSTED'],
   [new errors.ProviderError('ERR_PROVIDER_HTTP', '502', { source: 'yelp', status: 502 }), 'ERR_PROVIDER_HTTP'],
   [new errors.ProviderRequestError('401', { source: 'yelp', status: 401 }), 'ERR_PROVIDER_REQUEST'],
+  [new errors.ResponseTooLargeError('over 10 MB', { source: 'yelp', limitBytes: 10_000_000 }), 'ERR_PROVIDER_TOO_LARGE'],
   [new errors.NotICalendarError('no VCALENDAR'), 'ERR_NOT_ICALENDAR'],
   [new errors.NormalizationError('ics', 'x', 'start', 'missing'), 'ERR_NORMALIZE'],
   [new errors.UnstorableRecordError('year 20260'), 'ERR_UNSTORABLE_RECORD'],

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ConfigError, ValidationError } from '../errors.js';
 import { HttpClient, type ProviderErrorInfo, type FailedResponse } from './http.js';
+import { cleanRecord } from './sanitize.js';
 import type { ClientOptions, ClientStats, Logger, ProviderClient, SearchParams, SourceId } from './types.js';
 
 export const DEFAULTS = {
@@ -13,7 +14,12 @@ export const DEFAULTS = {
   retryBaseMs: 500,
   retryMaxMs: 30_000,
   maxRetryWaitMs: 60_000,
+  /** an API page; feeds and pages (ics, jsonld) default to DOCUMENT_MAX_BODY_BYTES */
+  maxBodyBytes: 10 * 1024 * 1024,
 } as const;
+
+/** Default body cap of a document source (an iCalendar feed, a web page). */
+export const DOCUMENT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 export interface BaseClientSetup {
   source: SourceId;
@@ -23,11 +29,13 @@ export interface BaseClientSetup {
   /** how to name the credential in the ConfigError, e.g. 'TICKETMASTER_API_KEY' */
   keyName?: string;
   describeError?: (res: FailedResponse) => ProviderErrorInfo;
+  /** body cap when options.maxBodyBytes is not given; default DEFAULTS.maxBodyBytes */
+  defaultMaxBodyBytes?: number;
 }
 
 export abstract class BaseClient<E> implements ProviderClient<E> {
   readonly source: SourceId;
-  readonly stats: ClientStats = { apiCalls: 0, skipped: [], retries: 0 };
+  readonly stats: ClientStats = { apiCalls: 0, skipped: [], repaired: [], retries: 0 };
   protected readonly http: HttpClient;
   protected readonly logger: Logger | undefined;
   protected readonly baseUrl: string;
@@ -51,6 +59,9 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
         throw new ConfigError(`${setup.source}: options.${name} must be a non-negative number, got ${String(v)}`);
       }
     }
+    if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
+      throw new ConfigError(`${setup.source}: options.maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`);
+    }
     if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
       throw new ConfigError(`${setup.source}: options.maxRetries must be a non-negative integer, got ${String(options.maxRetries)}`);
     }
@@ -62,6 +73,7 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
       maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
+      maxBodyBytes: options.maxBodyBytes ?? setup.defaultMaxBodyBytes ?? DEFAULTS.maxBodyBytes,
       limiter: options.limiter,
       logger: options.logger,
       onCall: options.onCall,
@@ -82,6 +94,7 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
     this.stats.apiCalls = 0;
     this.stats.retries = 0;
     this.stats.skipped = [];
+    this.stats.repaired = [];
   }
 
   /** Records something we could not use; never throws. */
@@ -92,14 +105,26 @@ export abstract class BaseClient<E> implements ProviderClient<E> {
     this.logger?.warn({ source: this.source, id: safeId, reason: safeReason }, 'skipped provider record');
   }
 
+  /** Records something we had to change to keep a record (sanitize.ts); never throws. */
+  protected repair(reason: string, id?: string): void {
+    const safeReason = this.http.redact(reason);
+    const safeId = id === undefined ? undefined : this.http.redact(id);
+    this.stats.repaired.push(safeId === undefined ? { reason: safeReason } : { reason: safeReason, id: safeId });
+    this.logger?.warn({ source: this.source, id: safeId, reason: safeReason }, 'repaired provider record');
+  }
+
   /**
-   * Keeps the records that fit `schema` (returned untouched, unknown fields and all) and reports
-   * the rest as skipped. `where` names the page or document for the report.
+   * Keeps the records that fit `schema` (unknown fields and all) and reports the rest as
+   * skipped. Every record is cleaned first (sanitize.ts: NULs, lone surrogates, nesting depth);
+   * a record that needed it is kept in its cleaned form and reported in `stats.repaired`.
+   * `where` names the page or document for the report.
    */
   protected validRecords(schema: z.ZodType, records: readonly unknown[], where: string): E[] {
     const kept: E[] = [];
-    for (const record of records) {
+    for (const raw of records) {
+      const { value: record, notes } = cleanRecord(raw);
       const parsed = schema.safeParse(record);
+      if (notes.length > 0) this.repair(`record in ${where}: ${notes.join('; ')}`, recordId(record));
       if (parsed.success) {
         kept.push(record as E);
         continue;

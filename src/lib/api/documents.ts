@@ -2,10 +2,10 @@
  * Documents the ics and jsonld clients read: http(s) URLs through the HTTP helper (limiter,
  * timeout, retries), anything else as a local file path or file: URL.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProviderError } from '../errors.js';
+import { ProviderError, ResponseTooLargeError } from '../errors.js';
 import type { HttpClient } from './http.js';
 import type { SourceId } from './types.js';
 
@@ -32,9 +32,10 @@ export async function loadDocument(
   }
   const path = location.startsWith('file:') ? fileURLToPath(location) : resolve(location);
   try {
-    return { location: path, text: await readFile(path, { encoding: 'utf8', signal }) };
+    return { location: path, text: await readCapped(path, http, signal) };
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
+    if (err instanceof ResponseTooLargeError) throw err;
     // One category for every reason (ENOENT, EACCES, EISDIR…): the message is stored with the
     // task, and telling them apart would map the host's files. No attempt can fix it.
     throw new ProviderError('ERR_PROVIDER_RESPONSE', `${source}: could not fetch ${path}: unreadable file`, {
@@ -44,6 +45,24 @@ export async function loadDocument(
       retryable: false,
     });
   }
+}
+
+/** A local file as UTF-8 text, held to the same cap as a response body. */
+async function readCapped(path: string, http: HttpClient, signal?: AbortSignal): Promise<string> {
+  const limit = http.maxBodyBytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(path, { signal, highWaterMark: 1024 * 1024 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > limit) throw http.tooLarge(path, size);
+      chunks.push(chunk);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks, size));
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * The one way provider clients speak HTTP: a timeout on every attempt, the shared limiter
- * before every attempt, retries with exponential backoff and jitter on network errors, 408,
- * 429 and 5xx, and waits that honour `Retry-After` and provider reset headers.
- * Everything logged or thrown goes through `redact.ts` first.
+ * The one way provider clients speak HTTP: a timeout on every attempt (headers and body), the
+ * shared limiter before every attempt, retries with exponential backoff and jitter on network
+ * errors, 408, 429 and 5xx, and waits that honour `Retry-After` and provider reset headers.
+ * Bodies are streamed and capped (`maxBodyBytes`): past the cap the download stops and
+ * ResponseTooLargeError is thrown, never retried. Everything logged or thrown goes through
+ * `redact.ts` first.
  */
-import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedError } from '../errors.js';
+import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedError, ResponseTooLargeError } from '../errors.js';
 import { sleep, type ProviderLimiter } from './rate-limit.js';
 import { redactError, redactText, redactUrl } from '../redact.js';
 import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
@@ -49,6 +51,8 @@ export interface HttpClientOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   maxRetryWaitMs: number;
+  /** largest response body read, bytes; a larger one throws ResponseTooLargeError */
+  maxBodyBytes: number;
   limiter?: ProviderLimiter;
   logger?: Logger;
   onCall?: (call: ProviderCall) => void;
@@ -100,6 +104,20 @@ export class HttpClient {
 
   redactUrl(url: string | URL): string {
     return this.redact(redactUrl(url));
+  }
+
+  /** The body cap, bytes (local documents are held to it too). */
+  get maxBodyBytes(): number {
+    return this.#o.maxBodyBytes;
+  }
+
+  /** The error for a body (or document) over the cap. */
+  tooLarge(location: string, seenBytes: number, declared = false): ResponseTooLargeError {
+    const limit = this.#o.maxBodyBytes;
+    return new ResponseTooLargeError(
+      `${this.#o.source}: ${location} is larger than the ${formatBytes(limit)} limit (${declared ? `Content-Length ${formatBytes(seenBytes)}` : `stopped reading at ${formatBytes(seenBytes)}`}); not retried. Raise the source's maxBodyBytes if the document is genuine`,
+      { source: this.#o.source, url: location, limitBytes: limit },
+    );
   }
 
   async getText(url: URL | string, options: RequestOptions = {}): Promise<HttpResponse<string>> {
@@ -163,9 +181,14 @@ export class HttpClient {
     const startedAt = performance.now();
     try {
       res = await this.#fetchFollowing(url, safeUrl, options.headers, signal);
-      text = await res.text();
+      // An error body is only read for its first words; a success body up to the cap.
+      text = res.ok ? await this.#readBody(res, safeUrl) : await readPrefix(res, ERROR_BODY_BYTES);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (err instanceof ResponseTooLargeError) {
+        this.#report('error', undefined, startedAt);
+        throw err;
+      }
       if (err instanceof ProviderError && !err.retryable) throw err;
       this.#report('error', undefined, startedAt);
       const timedOut = timeout.aborted;
@@ -225,6 +248,31 @@ export class HttpClient {
     });
   }
 
+  /** The body as UTF-8 text (a BOM dropped, as `res.text()` does), refusing more than the cap. */
+  async #readBody(res: Response, safeUrl: string): Promise<string> {
+    const limit = this.#o.maxBodyBytes;
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      await res.body?.cancel().catch(() => {});
+      throw this.tooLarge(`GET ${safeUrl}`, declared, true);
+    }
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw this.tooLarge(`GET ${safeUrl}`, size);
+      }
+      chunks.push(value);
+    }
+    return decodeUtf8(chunks, size);
+  }
+
   #report(outcome: ProviderCall['outcome'], status: number | undefined, startedAt: number): void {
     const onCall = this.#o.onCall;
     if (!onCall) return;
@@ -270,6 +318,35 @@ export class HttpClient {
     const ceiling = Math.min(this.#o.retryMaxMs, this.#o.retryBaseMs * 2 ** attempt);
     return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
   }
+}
+
+/** What is read of an error response: enough for the provider's error object. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** At most `limit` bytes of the body as text; the rest is not downloaded. */
+async function readPrefix(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) return decodeUtf8(chunks, size);
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+  return decodeUtf8(chunks, size).slice(0, limit);
+}
+
+function decodeUtf8(chunks: Uint8Array[], size: number): string {
+  return new TextDecoder('utf-8').decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KB`;
+  return `${n} bytes`;
 }
 
 /** `Retry-After` as ms from now: delta-seconds or an HTTP date. */

@@ -4,16 +4,19 @@
  * or read is reported too, and only fails the search when every feed failed.
  */
 import { z } from 'zod';
-import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
+import { BaseClient, DOCUMENT_MAX_BODY_BYTES, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
 import { BudgetExhaustedError, NotICalendarError, ProviderError } from '../errors.js';
-import { expandCalendar, type IcsEvent } from './ics-expand.js';
+import { expandCalendarAsync, type IcsEvent } from './ics-expand.js';
+import { yieldToEventLoop } from './event-loop.js';
 import type { ClientOptions, SearchParams } from './types.js';
 
 export type { IcsEvent, IcsTime } from './ics-expand.js';
 
 export type IcsClientOptions = Omit<ClientOptions, 'apiKey' | 'token' | 'baseUrl'>;
 
+/** records validated between two turns of the event loop */
+const RECORD_SLICE = 2000;
 const ACCEPT = 'text/calendar, text/plain;q=0.9, */*;q=0.5';
 
 const icsTime = z.object({ utc: z.string().min(1), tzid: z.string().nullable(), local: z.string().min(1), allDay: z.boolean() });
@@ -21,7 +24,7 @@ const eventSchema = z.looseObject({ uid: z.string().min(1), start: icsTime, end:
 
 export class IcsClient extends BaseClient<IcsEvent> {
   constructor(options: IcsClientOptions = {}) {
-    super(options, { source: 'ics' });
+    super(options, { source: 'ics', defaultMaxBodyBytes: DOCUMENT_MAX_BODY_BYTES });
   }
 
   /** `uid` for one-off events, `uid@<original start, UTC ISO>` for occurrences of a series. */
@@ -39,7 +42,7 @@ export class IcsClient extends BaseClient<IcsEvent> {
         const doc = await loadDocument(this.source, this.http, feed, ACCEPT, params.signal);
         let events: IcsEvent[];
         try {
-          events = expandCalendar(doc.text, {
+          events = await expandCalendarAsync(doc.text, {
             feed: doc.location,
             rangeStart: start,
             rangeEnd: end,
@@ -54,9 +57,13 @@ export class IcsClient extends BaseClient<IcsEvent> {
             retryable: false,
           });
         }
-        for (const event of this.validRecords(eventSchema, events, doc.location)) {
-          const id = this.externalId(event);
-          if (!found.has(id)) found.set(id, event);
+        // In slices, so a feed of 50,000 events leaves the thread free to answer heartbeats.
+        for (let i = 0; i < events.length; i += RECORD_SLICE) {
+          for (const event of this.validRecords(eventSchema, events.slice(i, i + RECORD_SLICE), doc.location)) {
+            const id = this.externalId(event);
+            if (!found.has(id)) found.set(id, event);
+          }
+          await yieldToEventLoop();
         }
       },
       (feed, err) => this.skip(`feed failed: ${(err as Error).message}`, isHttpUrl(feed) ? this.http.redactUrl(feed) : feed),

@@ -9,6 +9,7 @@
 import ICAL from 'ical.js';
 import { DateTime, IANAZone } from 'luxon';
 import { NotICalendarError } from '../errors.js';
+import { yieldToEventLoop } from './event-loop.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -65,59 +66,142 @@ const DAY_MS = 86_400_000;
 /** Overrides may move an occurrence earlier; look this far past the range for them. */
 const LOOKAHEAD_MS = 31 * DAY_MS;
 
+/** Expands the whole calendar at once (small documents, tools). Workers use `expandCalendarAsync`. */
 export function expandCalendar(input: string, options: ExpandOptions): IcsEvent[] {
-  const text = input.replace(/^\uFEFF/, '');
-  if (!/^BEGIN:VCALENDAR/im.test(text)) throw new NotICalendarError('no BEGIN:VCALENDAR line');
   const out: IcsEvent[] = [];
-  for (const calendar of parseCalendars(text, options)) {
-    new CalendarExpander(calendar, options, out).run();
+  for (const _step of expansionSteps(input, options, out)) {
+    // run to the end
   }
   return out;
 }
 
-/** Whole-document parse first; if one bad line breaks it, parse each VEVENT on its own. */
-function parseCalendars(text: string, options: ExpandOptions): Component[] {
-  try {
-    const jcal = ICAL.parse(text) as unknown[];
-    const list = (Array.isArray(jcal[0]) ? jcal : [jcal]) as unknown[][];
-    return list.map((j) => new ICAL.Component(j)).filter((c) => c.name === 'vcalendar');
-  } catch {
-    return [parseLeniently(text, options)];
+/**
+ * The same as `expandCalendar`, giving the event loop a turn whenever about `sliceMs` of work
+ * has been done, so a worker thread keeps answering heartbeats while it reads a 50 MB feed.
+ */
+export async function expandCalendarAsync(input: string, options: ExpandOptions, sliceMs = 20): Promise<IcsEvent[]> {
+  const out: IcsEvent[] = [];
+  let since = performance.now();
+  for (const _step of expansionSteps(input, options, out)) {
+    if (performance.now() - since >= sliceMs) {
+      await yieldToEventLoop();
+      since = performance.now();
+    }
+  }
+  return out;
+}
+
+/**
+ * The work of expanding a calendar, in steps (one per group of VEVENTs sharing a UID, and one per
+ * few hundred occurrences of a long series), so a caller can pause between them. The document
+ * is never parsed whole: it is cut into calendars and VEVENT blocks as text, each UID's blocks
+ * are parsed, expanded and dropped, so memory holds the text and the results, not a parse tree.
+ * One block that does not parse is reported and skipped; the others are read.
+ */
+function* expansionSteps(input: string, options: ExpandOptions, out: IcsEvent[]): Generator<void> {
+  const text = input.replace(/^\uFEFF/, '');
+  if (!/^BEGIN:VCALENDAR/im.test(text)) throw new NotICalendarError('no BEGIN:VCALENDAR line');
+  for (const raw of splitCalendars(text)) {
+    yield;
+    const root = parseHeader(raw.header);
+    const expander = new CalendarExpander(root, options, out);
+    const groups = new Map<string, string[]>();
+    for (const block of raw.blocks) {
+      const uid = UID_LINE.exec(block)?.[1]?.trim() ?? '';
+      const group = groups.get(uid) ?? [];
+      group.push(block);
+      groups.set(uid, group);
+    }
+    raw.blocks.length = 0;
+    for (const [uid, blocks] of groups) {
+      const components: Component[] = [];
+      for (const block of blocks) {
+        const vevent = parseBlock(block, options);
+        if (vevent) components.push(vevent);
+      }
+      for (const c of components) root.addSubcomponent(c);
+      try {
+        yield* expander.expandGroup(uid, components);
+      } finally {
+        for (const c of components) root.removeSubcomponent(c);
+      }
+      groups.delete(uid);
+      yield;
+    }
   }
 }
 
-function parseLeniently(text: string, options: ExpandOptions): Component {
-  const lines = text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
-  const header: string[] = [];
-  const blocks: string[][] = [];
-  let current: string[] | null = null;
-  for (const line of lines) {
-    const upper = line.trim().toUpperCase();
-    if (upper === 'BEGIN:VEVENT') current = [];
-    if (current) current.push(line);
-    else if (upper !== 'BEGIN:VCALENDAR' && upper !== 'END:VCALENDAR' && line.trim() !== '') header.push(line);
-    if (upper === 'END:VEVENT' && current) {
-      blocks.push(current);
+const UID_LINE = /^UID(?:;[^:\r\n]*)?:(.*?)\r?$/im;
+const BOUNDARY = /^[ \t]*(BEGIN|END):(VCALENDAR|VEVENT)[ \t]*\r?$/gim;
+
+interface RawCalendar {
+  /** the calendar's own lines (properties, VTIMEZONEs, ...) wrapped in BEGIN/END:VCALENDAR */
+  header: string;
+  /** each VEVENT's text, BEGIN to END */
+  blocks: string[];
+}
+
+/** Cuts unfolded text into calendars and their VEVENT blocks without parsing them. */
+function splitCalendars(text: string): RawCalendar[] {
+  const unfolded = text.replace(/\r?\n[ \t]/g, '');
+  const calendars: Array<{ header: string[]; blocks: string[] }> = [];
+  let current: { header: string[]; blocks: string[] } | null = null;
+  let headerFrom = 0;
+  let eventFrom = -1;
+  for (const m of unfolded.matchAll(BOUNDARY)) {
+    const at = m.index;
+    const after = at + m[0].length;
+    const what = `${m[1]!.toUpperCase()}:${m[2]!.toUpperCase()}`;
+    if (what === 'BEGIN:VCALENDAR' && eventFrom < 0) {
+      if (current) current.header.push(unfolded.slice(headerFrom, at));
+      current = { header: [], blocks: [] };
+      calendars.push(current);
+      headerFrom = after;
+    } else if (what === 'BEGIN:VEVENT') {
+      // A VEVENT with no END before the next BEGIN is dropped, as a whole-document parser would.
+      if (!current) {
+        current = { header: [], blocks: [] };
+        calendars.push(current);
+      }
+      if (eventFrom < 0) current.header.push(unfolded.slice(headerFrom, at));
+      eventFrom = at;
+    } else if (what === 'END:VEVENT' && eventFrom >= 0 && current) {
+      current.blocks.push(unfolded.slice(eventFrom, after));
+      eventFrom = -1;
+      headerFrom = after;
+    } else if (what === 'END:VCALENDAR' && eventFrom < 0 && current) {
+      current.header.push(unfolded.slice(headerFrom, at));
       current = null;
+      headerFrom = after;
     }
   }
-  const wrap = (body: string[]) => ['BEGIN:VCALENDAR', ...body, 'END:VCALENDAR'].join('\r\n');
-  let root: Component;
+  if (current && eventFrom < 0) current.header.push(unfolded.slice(headerFrom));
+  return calendars.map((c) => ({ header: wrapCalendar(c.header.join('\r\n')), blocks: c.blocks }));
+}
+
+function wrapCalendar(body: string): string {
+  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== '');
+  return ['BEGIN:VCALENDAR', ...lines, 'END:VCALENDAR'].join('\r\n');
+}
+
+function parseHeader(header: string): Component {
   try {
-    root = new ICAL.Component(ICAL.parse(wrap(header)) as unknown[]);
+    return new ICAL.Component(ICAL.parse(header) as unknown[]);
   } catch {
-    root = new ICAL.Component('vcalendar');
+    return new ICAL.Component('vcalendar');
   }
-  for (const block of blocks) {
-    try {
-      const vevent = new ICAL.Component(ICAL.parse(wrap(block)) as unknown[]).getFirstSubcomponent('vevent');
-      if (vevent) root.addSubcomponent(vevent);
-    } catch (err) {
-      const uid = block.find((l) => /^UID[:;]/i.test(l))?.replace(/^UID[^:]*:/i, '');
-      options.onSkip(`unparseable VEVENT in ${options.feed}: ${(err as Error).message}`, uid);
-    }
+}
+
+/** One VEVENT block; a block that does not parse is reported and skipped. */
+function parseBlock(block: string, options: ExpandOptions): Component | null {
+  try {
+    const parsed = new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${block}\r\nEND:VCALENDAR`) as unknown[]).getFirstSubcomponent('vevent');
+    return parsed;
+  } catch (err) {
+    const uid = UID_LINE.exec(block)?.[1]?.trim();
+    options.onSkip(`unparseable VEVENT in ${options.feed}: ${(err as Error).message}`, uid || undefined);
+    return null;
   }
-  return root;
 }
 
 class CalendarExpander {
@@ -132,28 +216,20 @@ class CalendarExpander {
     this.#defaultZone = (typeof xwr === 'string' && ianaZone(xwr)) || 'UTC';
   }
 
-  run(): void {
-    const groups = new Map<string, Component[]>();
-    for (const vevent of this.calendar.getAllSubcomponents('vevent')) {
-      const uid = vevent.getFirstPropertyValue('uid');
-      if (typeof uid !== 'string' || uid.trim() === '') {
-        this.options.onSkip(`VEVENT without UID in ${this.options.feed}`, text(vevent, 'summary') ?? undefined);
-        continue;
-      }
-      const group = groups.get(uid) ?? [];
-      group.push(vevent);
-      groups.set(uid, group);
+  /** Expands the VEVENTs of one UID (a series and its overrides, or one event); yields now and then. */
+  *expandGroup(uid: string, group: Component[]): Generator<void> {
+    if (uid === '') {
+      for (const vevent of group) this.options.onSkip(`VEVENT without UID in ${this.options.feed}`, text(vevent, 'summary') ?? undefined);
+      return;
     }
-    for (const [uid, group] of groups) {
-      try {
-        this.#expandGroup(uid, group);
-      } catch (err) {
-        this.options.onSkip(`unparseable VEVENT in ${this.options.feed}: ${(err as Error).message}`, uid);
-      }
+    try {
+      yield* this.#expandGroup(uid, group);
+    } catch (err) {
+      this.options.onSkip(`unparseable VEVENT in ${this.options.feed}: ${(err as Error).message}`, uid);
     }
   }
 
-  #expandGroup(uid: string, group: Component[]): void {
+  *#expandGroup(uid: string, group: Component[]): Generator<void> {
     const master = group.find((c) => !c.hasProperty('recurrence-id'));
     const overrides = group.filter((c) => c.hasProperty('recurrence-id'));
     if (!master) {
@@ -179,6 +255,7 @@ class CalendarExpander {
     for (let occurrence = iterator.next(); occurrence; occurrence = iterator.next()) {
       const original = this.#toIcsTime(occurrence, masterTzid);
       if (Date.parse(original.utc) > stopAt) break;
+      if (count % 200 === 199) yield;
       if (++count > max) {
         this.options.onSkip(`stopped expanding ${uid} after ${max} occurrences`, uid);
         break;

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BaseClient, resolveDateRange, resolveLimit } from './base-client.js';
+import { BaseClient, DOCUMENT_MAX_BODY_BYTES, resolveDateRange, resolveLimit } from './base-client.js';
 import { forEachDocument, isAbort, isHttpUrl, loadDocument } from './documents.js';
 import { BudgetExhaustedError } from '../errors.js';
 import { extractJsonLdEvents } from './jsonld-extract.js';
+import { yieldToEventLoop } from './event-loop.js';
 import { parseSchemaDate, placeOf, type JsonLdEvent } from './jsonld-schema.js';
 import type { ClientOptions, SearchParams } from './types.js';
 
@@ -20,6 +21,8 @@ export type JsonLdClientOptions = Omit<ClientOptions, 'apiKey' | 'token' | 'base
 
 const ACCEPT = 'text/html, application/xhtml+xml;q=0.9, application/ld+json;q=0.8, */*;q=0.5';
 const DAY_MS = 86_400_000;
+/** records validated between two turns of the event loop */
+const RECORD_SLICE = 2000;
 
 const eventSchema = z.looseObject({
   name: z.string().trim().min(1),
@@ -28,7 +31,7 @@ const eventSchema = z.looseObject({
 
 export class JsonLdClient extends BaseClient<JsonLdEvent> {
   constructor(options: JsonLdClientOptions = {}) {
-    super(options, { source: 'jsonld' });
+    super(options, { source: 'jsonld', defaultMaxBodyBytes: DOCUMENT_MAX_BODY_BYTES });
   }
 
   /** `@id` (made absolute against the page), else `url`, else a hash of name, start and place name. */
@@ -49,18 +52,22 @@ export class JsonLdClient extends BaseClient<JsonLdEvent> {
       params.pages ?? [],
       async (page) => {
         const doc = await loadDocument(this.source, this.http, page, ACCEPT, params.signal);
-        const extracted = extractJsonLdEvents(asHtml(doc.text));
+        const extracted = await extractJsonLdEvents(asHtml(doc.text));
         for (const bad of extracted.invalidScripts) {
           this.skip(`invalid JSON in JSON-LD script #${bad.index + 1} of ${doc.location}: ${bad.message}`, doc.location);
         }
-        const tagged = extracted.events.map((e) => ({ ...e, '@sourcePage': doc.location }));
-        for (const event of this.validRecords(eventSchema, tagged, doc.location)) {
-          const parsed = parseSchemaDate(event.startDate)!;
-          const at = parsed.at.toMillis();
-          const inRange = parsed.allDay ? at <= end.getTime() && at + DAY_MS > start.getTime() : at >= start.getTime() && at <= end.getTime();
-          if (!inRange) continue;
-          const id = this.externalId(event);
-          if (!found.has(id)) found.set(id, { event, at });
+        // In slices, so a page of 100,000 events leaves the thread free to answer heartbeats.
+        for (let i = 0; i < extracted.events.length; i += RECORD_SLICE) {
+          const tagged = extracted.events.slice(i, i + RECORD_SLICE).map((e) => ({ ...e, '@sourcePage': doc.location }));
+          for (const event of this.validRecords(eventSchema, tagged, doc.location)) {
+            const parsed = parseSchemaDate(event.startDate)!;
+            const at = parsed.at.toMillis();
+            const inRange = parsed.allDay ? at <= end.getTime() && at + DAY_MS > start.getTime() : at >= start.getTime() && at <= end.getTime();
+            if (!inRange) continue;
+            const id = this.externalId(event);
+            if (!found.has(id)) found.set(id, { event, at });
+          }
+          await yieldToEventLoop();
         }
       },
       (page, err) => this.skip(`page failed: ${(err as Error).message}`, isHttpUrl(page) ? this.http.redactUrl(page) : page),

@@ -4,7 +4,8 @@
  * `event`), `subEvent`s, and `{"@id": ...}` references to graph nodes for location, organizer,
  * performer and offers.
  */
-import * as cheerio from 'cheerio';
+import { Parser } from 'htmlparser2';
+import { yieldToEventLoop } from './event-loop.js';
 import { isEventNode } from './jsonld-schema.js';
 
 type Node = Record<string, unknown>;
@@ -19,28 +20,69 @@ export interface ExtractResult {
 const MAX_DEPTH = 12;
 const REFERENCE_KEYS = ['location', 'organizer', 'performer', 'offers', 'superEvent'];
 
-export function extractJsonLdEvents(html: string): ExtractResult {
-  const $ = cheerio.load(html);
+/** HTML fed to the parser between two turns of the event loop. */
+const HTML_SLICE = 1024 * 1024;
+
+/**
+ * The page is read by a streaming HTML parser (htmlparser2) a slice at a time, keeping only
+ * the text of JSON-LD scripts, so a 40 MB page costs its scripts' text and their objects, not a
+ * document tree; the event loop gets a turn between slices and between scripts.
+ */
+export async function extractJsonLdEvents(html: string): Promise<ExtractResult> {
+  const scripts: string[] = [];
+  let inLdScript = false;
+  let inScript = false;
+  let text: string[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        if (name !== 'script') return;
+        inScript = true;
+        inLdScript = (attribs.type ?? '').split(';')[0]!.trim().toLowerCase() === 'application/ld+json';
+        text = [];
+      },
+      ontext(data) {
+        if (inLdScript) text.push(data);
+      },
+      onclosetag(name) {
+        if (name !== 'script' || !inScript) return;
+        if (inLdScript) scripts.push(text.join(''));
+        inScript = false;
+        inLdScript = false;
+        text = [];
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  for (let i = 0; i < html.length; i += HTML_SLICE) {
+    parser.write(html.slice(i, i + HTML_SLICE));
+    await yieldToEventLoop();
+  }
+  parser.end();
+
   const events: Node[] = [];
   const invalidScripts: ExtractResult['invalidScripts'] = [];
   const byId = new Map<string, Node>();
-  let index = -1;
-  $('script').each((_, el) => {
-    const type = ($(el).attr('type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/ld+json') return;
-    index++;
-    const raw = unwrap($(el).text());
-    if (raw === '') return;
+  for (let index = 0; index < scripts.length; index++) {
+    const raw = unwrap(scripts[index]!);
+    scripts[index] = '';
+    if (raw === '') continue;
     let data: unknown;
     try {
       data = JSON.parse(raw);
     } catch (err) {
       invalidScripts.push({ index, message: (err as Error).message });
-      return;
+      continue;
     }
     walk(data, events, byId, 0);
-  });
-  return { events: events.map((e) => resolveReferences(e, byId)), invalidScripts, scriptCount: index + 1 };
+    await yieldToEventLoop();
+  }
+  const resolved: Node[] = [];
+  for (let i = 0; i < events.length; i++) {
+    resolved.push(resolveReferences(events[i]!, byId));
+    if (i % 5000 === 4999) await yieldToEventLoop();
+  }
+  return { events: resolved, invalidScripts, scriptCount: scripts.length };
 }
 
 /** Strips what some CMSs wrap JSON-LD in: HTML comments, CDATA, a trailing semicolon. */

@@ -4,6 +4,11 @@
  * Deep paging stops at `size * page < 1000`. When a window holds more events than paging can
  * reach, we split the window in two halves and search each, recursively; events on the boundary
  * second come back twice and are deduplicated by id.
+ *
+ * Totals that disagree with the pages must not make that unbounded: a window is not split below
+ * `minWindowMs`; a window whose first page is empty although its total says otherwise, or whose
+ * halves together claim far more than it did, is reported as inconsistent and not split; and
+ * one search makes at most `maxCallsPerTask` requests, then stops and reports what it left.
  */
 import ngeohash from 'ngeohash';
 import { z } from 'zod';
@@ -16,6 +21,10 @@ export const TICKETMASTER_BASE_URL = 'https://app.ticketmaster.com';
 /** `size * page` must stay below this */
 export const TICKETMASTER_MAX_DEPTH = 1000;
 const MAX_PAGE_SIZE = 200;
+/** default of `maxCallsPerTask` (TICKETMASTER_MAX_CALLS) */
+export const TICKETMASTER_MAX_CALLS = 100;
+/** default of `minWindowMs`: a window is not split below an hour */
+export const TICKETMASTER_MIN_WINDOW_MS = 3_600_000;
 
 export interface TicketmasterVenue {
   id: string;
@@ -42,6 +51,10 @@ export interface TicketmasterEvent {
 export interface TicketmasterClientOptions extends ClientOptions {
   /** events per request, 1..200, default 200 */
   pageSize?: number;
+  /** most requests one search makes (retries included), default 100 */
+  maxCallsPerTask?: number;
+  /** narrowest window a too-deep window is split into, ms, default 1 hour */
+  minWindowMs?: number;
 }
 
 const eventSchema = z.looseObject({
@@ -68,10 +81,23 @@ interface Query {
   signal?: AbortSignal;
   /** windows already reported as too deep; split halves share their boundary second */
   unreachable: Array<[number, number]>;
+  /** stats.apiCalls when the search started */
+  callsAtStart: number;
+  /** the call cap was reached: nothing more is requested */
+  capped: boolean;
+}
+
+/** One page of results as we use it. */
+interface Page {
+  page: z.infer<typeof pageSchema>['page'];
+  events: unknown[];
+  where: string;
 }
 
 export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
   readonly #pageSize: number;
+  readonly #maxCalls: number;
+  readonly #minWindowMs: number;
 
   constructor(options: TicketmasterClientOptions) {
     super(options, {
@@ -86,6 +112,16 @@ export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
       throw new TypeError(`ticketmaster: options.pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${String(size)}`);
     }
     this.#pageSize = size;
+    const maxCalls = options.maxCallsPerTask ?? TICKETMASTER_MAX_CALLS;
+    if (!Number.isInteger(maxCalls) || maxCalls < 1) {
+      throw new TypeError(`ticketmaster: options.maxCallsPerTask must be a positive integer, got ${String(maxCalls)}`);
+    }
+    this.#maxCalls = maxCalls;
+    const minWindow = options.minWindowMs ?? TICKETMASTER_MIN_WINDOW_MS;
+    if (!Number.isFinite(minWindow) || minWindow < 2000) {
+      throw new TypeError(`ticketmaster: options.minWindowMs must be at least 2000, got ${String(minWindow)}`);
+    }
+    this.#minWindowMs = minWindow;
   }
 
   externalId(event: TicketmasterEvent): string {
@@ -101,6 +137,8 @@ export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
       radiusKm: Math.max(1, Math.ceil(params.location.radius / 1000)),
       signal: params.signal,
       unreachable: [],
+      callsAtStart: this.stats.apiCalls,
+      capped: false,
     };
     const found = new Map<string, TicketmasterEvent>();
     // The API takes whole seconds; widen the window outward so no event is lost to rounding.
@@ -108,20 +146,46 @@ export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
     return [...found.values()].slice(0, limit);
   }
 
-  async #searchWindow(from: number, to: number, query: Query, found: Map<string, TicketmasterEvent>, limit: number): Promise<void> {
+  async #searchWindow(
+    from: number,
+    to: number,
+    query: Query,
+    found: Map<string, TicketmasterEvent>,
+    limit: number,
+    prefetched?: Page,
+  ): Promise<void> {
     const wanted = limit - found.size;
     if (wanted <= 0) return;
     const size = Math.min(this.#pageSize, wanted);
     const reachable = size * Math.ceil(TICKETMASTER_MAX_DEPTH / size);
-    const first = await this.#fetchPage(from, to, 0, size, query);
+    const first = prefetched ?? (await this.#fetchPage(from, to, 0, size, query));
+    if (!first) return;
     const total = first.page.totalElements;
 
+    if (total > 0 && first.events.length === 0) {
+      this.skip(`inconsistent totals: ${tmDate(from)}..${tmDate(to)} claims ${total} events but its first page has none; not searched further`);
+      return;
+    }
+
     if (Math.min(total, wanted) > reachable) {
-      if (to - from >= 2000) {
+      if (to - from >= 2 * this.#minWindowMs) {
         const mid = floorSecond(from + (to - from) / 2);
         this.logger?.debug({ source: this.source, total, from: tmDate(from), to: tmDate(to) }, 'window too deep; splitting');
-        await this.#searchWindow(from, mid, query, found, limit);
-        await this.#searchWindow(mid, to, query, found, limit);
+        const left = await this.#fetchPage(from, mid, 0, size, query);
+        const right = left && (await this.#fetchPage(mid, to, 0, size, query));
+        if (left && right && left.page.totalElements + right.page.totalElements > total * 1.5 + size) {
+          // Halves of a window cannot hold much more than the window (only the shared second counts twice).
+          this.skip(
+            `inconsistent totals: ${tmDate(from)}..${tmDate(to)} claims ${total} events but its halves claim ${left.page.totalElements} and ${right.page.totalElements}; not split further`,
+          );
+          this.#collect(first.events, found, first.where);
+          this.#collect(left.events, found, left.where);
+          this.#collect(right.events, found, right.where);
+          return;
+        }
+        if (!left) return;
+        await this.#searchWindow(from, mid, query, found, limit, left);
+        if (right) await this.#searchWindow(mid, to, query, found, limit, right);
         return;
       }
       if (!query.unreachable.some(([a, b]) => from <= b && to >= a)) {
@@ -133,7 +197,7 @@ export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
     this.#collect(first.events, found, first.where);
     for (let page = 1; page < first.page.totalPages && size * page < TICKETMASTER_MAX_DEPTH && found.size < limit; page++) {
       const next = await this.#fetchPage(from, to, page, size, query);
-      if (next.events.length === 0) break;
+      if (!next || next.events.length === 0) break;
       this.#collect(next.events, found, next.where);
     }
   }
@@ -144,7 +208,21 @@ export class TicketmasterClient extends BaseClient<TicketmasterEvent> {
     }
   }
 
-  async #fetchPage(from: number, to: number, page: number, size: number, query: Query) {
+  /** One page; undefined once the call cap is reached (reported once). */
+  async #fetchPage(from: number, to: number, page: number, size: number, query: Query): Promise<Page | undefined> {
+    if (query.capped) return undefined;
+    const calls = this.stats.apiCalls - query.callsAtStart;
+    if (calls >= this.#maxCalls) {
+      query.capped = true;
+      this.skip(
+        `call cap: stopped after ${calls} requests (maxCallsPerTask ${this.#maxCalls}, TICKETMASTER_MAX_CALLS); events from ${tmDate(from)} on may be missing`,
+      );
+      return undefined;
+    }
+    return this.#requestPage(from, to, page, size, query);
+  }
+
+  async #requestPage(from: number, to: number, page: number, size: number, query: Query): Promise<Page> {
     const url = new URL(`${this.baseUrl}/discovery/v2/events.json`);
     url.search = new URLSearchParams({
       apikey: this.key!,

@@ -33,6 +33,8 @@ export interface ClientStats {
   /** HTTP requests sent, retries included */
   apiCalls: number;
   skipped: SkippedRecord[];
+  /** records kept after cleaning (NULs, lone surrogates, nesting too deep: sanitize.ts) */
+  repaired: SkippedRecord[];
   retries: number;
 }
 
@@ -85,6 +87,12 @@ export interface ClientOptions {
    * the task can be rescheduled instead of holding a worker.
    */
   maxRetryWaitMs?: number;
+  /**
+   * Largest response body (or local document) read, bytes: default 10 MB for an API page,
+   * 50 MB for a feed or page (ics, jsonld). The download stops at the cap and the search fails
+   * with ResponseTooLargeError, which is not retried.
+   */
+  maxBodyBytes?: number;
   limiter?: ProviderLimiter;
   logger?: Logger;
   /** Told of every HTTP request to the provider once it has an outcome (metrics). */

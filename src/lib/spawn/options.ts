@@ -78,7 +78,7 @@ const optionsSchema = z.object({
   maintenanceIntervalSeconds: posInt,
   schedules: z.object({ discovery: cronOption, ingestion: cronOption, processing: cronOption, enabled: z.boolean() }),
   ingestionBatchSize: posInt,
-  providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive, allowPrivateUrls: z.boolean().optional() })),
+  providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive, maxBodyBytes: posInt, maxCallsPerTask: posInt.optional(), allowPrivateUrls: z.boolean().optional() })),
   pollInterval: posInt,
   autoscale: z.boolean(),
   replicaId: z.string().min(1, 'must not be empty'),

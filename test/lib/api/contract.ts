@@ -64,7 +64,7 @@ export function runProviderContract<S extends MockServer>(o: ContractOptions<S>)
       const c = client();
       await search(c);
       c.resetStats();
-      assert.deepEqual({ ...c.stats }, { apiCalls: 0, skipped: [], retries: 0 });
+      assert.deepEqual({ ...c.stats }, { apiCalls: 0, skipped: [], repaired: [], retries: 0 });
     });
 
     it('waits out a 429 with Retry-After, then succeeds', async () => {

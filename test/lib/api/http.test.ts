@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { NonRetryableError, RateLimitedError } from '../../../src/lib/errors.js';
+import { NonRetryableError, RateLimitedError, ResponseTooLargeError } from '../../../src/lib/errors.js';
 import { ProviderError, ProviderRequestError } from '../../../src/lib/errors.js';
 import { HttpClient, parseRetryAfter, type HttpClientOptions } from '../../../src/lib/api/http.js';
 import type { ClientStats } from '../../../src/lib/api/types.js';
@@ -27,8 +27,8 @@ async function serve(handler: Handler): Promise<{ url: string; count(): number; 
 }
 
 function http(extra: Partial<HttpClientOptions> = {}): { client: HttpClient; stats: ClientStats } {
-  const stats: ClientStats = { apiCalls: 0, skipped: [], retries: 0 };
-  const client = new HttpClient({ source: 'yelp', stats, timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxMs: 20, maxRetryWaitMs: 5000, ...extra });
+  const stats: ClientStats = { apiCalls: 0, skipped: [], repaired: [], retries: 0 };
+  const client = new HttpClient({ source: 'yelp', stats, timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxMs: 20, maxRetryWaitMs: 5000, maxBodyBytes: 1_000_000, ...extra });
   return { client, stats };
 }
 
@@ -137,5 +137,77 @@ describe('HttpClient', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('body cap', () => {
+    const MB = 1024 * 1024;
+    /** Streams `total` bytes in 64 KB chunks, honouring backpressure; counts what it managed to write. */
+    async function streaming(total: number, headers: Record<string, string> = {}) {
+      let written = 0;
+      const server = await serve((_n, _req, res) => {
+        res.writeHead(200, { 'content-type': 'text/calendar', ...headers });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const pump = () => {
+          while (written < total) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        pump();
+      });
+      return { ...server, written: () => written };
+    }
+
+    it('stops reading a body at the cap and fails at once with a non-retryable error', async () => {
+      const server = await streaming(200 * MB);
+      try {
+        const { client, stats } = http({ maxBodyBytes: 2 * MB, secrets: ['s3cret-feed-token'] });
+        await assert.rejects(client.getText(`${server.url}/feed.ics?token=s3cret-feed-token`), (err: ResponseTooLargeError) => {
+          assert.ok(err instanceof ResponseTooLargeError);
+          assert.ok(err instanceof NonRetryableError, 'the queue dead-letters it without retrying');
+          assert.equal(err.code, 'ERR_PROVIDER_TOO_LARGE');
+          assert.equal(err.limitBytes, 2 * MB);
+          assert.match(err.message, /is larger than the 2 MB limit \(stopped reading at 2(\.\d)? MB\); not retried/);
+          assert.ok(!everyRendering(err).includes('s3cret-feed-token'));
+          return true;
+        });
+        assert.equal(stats.apiCalls, 1, 'no retry');
+        assert.equal(server.count(), 1);
+        // What the server could write: the cap, plus what the sockets buffer on the way; nowhere near 200 MB.
+        await new Promise((r) => setTimeout(r, 200));
+        assert.ok(server.written() < 2 * MB + 16 * MB, `server wrote ${server.written()} bytes`);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('refuses a declared Content-Length over the cap before reading the body', async () => {
+      const server = await streaming(50 * MB, { 'content-length': String(50 * MB) });
+      try {
+        const { client } = http({ maxBodyBytes: 1 * MB });
+        await assert.rejects(client.getText(server.url), /larger than the 1 MB limit \(Content-Length 50 MB\)/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('reads a body at the cap in full, as UTF-8 without its BOM', async () => {
+      const text = '\ufeff' + 'é'.repeat(1000);
+      const server = await serve((_n, _req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        // Split inside a two-byte character.
+        const bytes = Buffer.from(text, 'utf8');
+        res.write(bytes.subarray(0, 4));
+        res.end(bytes.subarray(4));
+      });
+      try {
+        const { client } = http({ maxBodyBytes: Buffer.byteLength(text) });
+        assert.equal((await client.getText(server.url)).body, 'é'.repeat(1000));
+      } finally {
+        await server.close();
+      }
+    });
   });
 });

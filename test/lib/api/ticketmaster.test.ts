@@ -5,6 +5,21 @@ import { ConfigError, NonRetryableError, RateLimitedError } from '../../../src/l
 import { ProviderRequestError } from '../../../src/lib/errors.js';
 import { TicketmasterClient, tmDate } from '../../../src/lib/api/ticketmaster-client.js';
 import { TicketmasterMockServer, tmEvent } from './servers/ticketmaster.js';
+import type { RecordedRequest, Reply } from './servers/common.js';
+
+/** A Ticketmaster that overstates: every window claims `claims` events, whatever it holds. */
+class OverstatingServer extends TicketmasterMockServer {
+  claims = 100_000;
+  protected override handle(req: RecordedRequest): Reply {
+    const reply = super.handle(req);
+    const body = reply.body as { page?: { size: number; totalElements: number; totalPages: number } };
+    if (reply.status === 200 && body.page) {
+      body.page.totalElements = this.claims;
+      body.page.totalPages = Math.ceil(this.claims / body.page.size);
+    }
+    return reply;
+  }
+}
 
 const KEY = 'tm-test-key-abcdef';
 const berlin = { latitude: 52.52, longitude: 13.405, radius: 10_500 };
@@ -127,5 +142,70 @@ describe('TicketmasterClient', () => {
     assert.throws(() => new TicketmasterClient({ baseUrl: server.baseUrl }), (err: unknown) => err instanceof ConfigError && /TICKETMASTER_API_KEY/.test(err.message));
     assert.throws(() => new TicketmasterClient({ apiKey: '  ' }), ConfigError);
     assert.throws(() => new TicketmasterClient({ apiKey: KEY, pageSize: 500 }), /pageSize/);
+  });
+
+  describe('totals that disagree with the pages', () => {
+    let liar: OverstatingServer;
+    beforeEach(async () => {
+      liar = await new OverstatingServer(KEY).start();
+    });
+    afterEach(async () => {
+      await liar.close();
+    });
+    const ninetyDays = { start: '2030-01-01T00:00:00Z', end: '2030-03-31T23:59:59Z' };
+
+    it('totalElements=100000 with no events: one request, reported as inconsistent', async () => {
+      const c = new TicketmasterClient({ apiKey: KEY, baseUrl: liar.baseUrl, retryBaseMs: 5 });
+      const events = await c.searchEvents({ location: berlin, dateRange: ninetyDays });
+      assert.deepEqual(events, []);
+      assert.equal(liar.requests.length, 1);
+      assert.equal(c.stats.skipped.length, 1);
+      assert.match(c.stats.skipped[0].reason, /^inconsistent totals: 2030-01-01T00:00:00Z\.\.2030-03-31T23:59:59Z claims 100000 events but its first page has none/);
+    });
+
+    it('every window claiming 100000 while holding a few events: the split stops at the first halves', async () => {
+      liar.events = Array.from({ length: 30 }, (_, i) => tmEvent(`few-${i}`, new Date(Date.parse('2030-01-01T12:00:00Z') + i * 3 * 86_400_000)));
+      const c = new TicketmasterClient({ apiKey: KEY, baseUrl: liar.baseUrl, retryBaseMs: 5 });
+      const events = await c.searchEvents({ location: berlin, dateRange: ninetyDays });
+      assert.equal(events.length, 30, 'what the pages held is kept');
+      assert.equal(liar.requests.length, 3, 'the window and its two halves');
+      assert.match(c.stats.skipped[0].reason, /^inconsistent totals: .* claims 100000 events but its halves claim 100000 and 100000; not split further/);
+    });
+
+    it('one search makes at most maxCallsPerTask requests, then reports where it stopped', async () => {
+      // Plausible totals (each half about half), but more than paging reaches all the way down.
+      liar.claims = 5000;
+      liar.events = Array.from({ length: 200 }, (_, i) => tmEvent(`cap-${i}`, new Date(Date.parse('2030-01-01T00:00:00Z') + i * 3_600_000)));
+      class Halving extends OverstatingServer {
+        protected override handle(req: RecordedRequest): Reply {
+          const span = Date.parse(req.query.get('endDateTime')!) - Date.parse(req.query.get('startDateTime')!);
+          this.claims = Math.max(1001, Math.round((5000 * span) / (90 * 86_400_000)));
+          return super.handle(req);
+        }
+      }
+      const halving = await new Halving(KEY).start();
+      halving.events = liar.events;
+      try {
+        const c = new TicketmasterClient({ apiKey: KEY, baseUrl: halving.baseUrl, retryBaseMs: 5, maxCallsPerTask: 7, minWindowMs: 2000 });
+        await c.searchEvents({ location: berlin, dateRange: ninetyDays });
+        assert.equal(halving.requests.length, 7);
+        assert.equal(c.stats.apiCalls, 7);
+        const capped = c.stats.skipped.filter((s) => s.reason.startsWith('call cap'));
+        assert.equal(capped.length, 1);
+        assert.match(capped[0]!.reason, /^call cap: stopped after 7 requests \(maxCallsPerTask 7, TICKETMASTER_MAX_CALLS\); events from .* on may be missing/);
+      } finally {
+        await halving.close();
+      }
+    });
+
+    it('does not split a window below minWindowMs', async () => {
+      const at = new Date('2030-01-10T20:00:00Z');
+      server.events = Array.from({ length: 1200 }, (_, i) => tmEvent(`dense-${i}`, at));
+      const c = client({ minWindowMs: 6 * 3_600_000 });
+      await c.searchEvents({ location: berlin, dateRange: january });
+      const spans = server.requests.map((r) => Date.parse(r.query.get('endDateTime')!) - Date.parse(r.query.get('startDateTime')!));
+      assert.ok(Math.min(...spans) >= 6 * 3_600_000, `smallest window ${Math.min(...spans)} ms`);
+      assert.match(c.stats.skipped[0].reason, /deep paging limit: 200 of 1200 events/);
+    });
   });
 });

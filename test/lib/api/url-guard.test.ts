@@ -59,7 +59,8 @@ describe('HttpClient with a URL guard', () => {
   const http = (trustedOrigin?: string, allowPrivate = false) =>
     new HttpClient({
       source: 'jsonld',
-      stats: { apiCalls: 0, skipped: [], retries: 0 },
+      stats: { apiCalls: 0, skipped: [], repaired: [], retries: 0 },
+      maxBodyBytes: 1024 * 1024,
       timeoutMs: 5000,
       maxRetries: 0,
       retryBaseMs: 1,

@@ -24,10 +24,18 @@ export function contentHash(data: unknown): string {
   return createHash('sha256').update(stableStringify(data)).digest('hex');
 }
 
+/** One raw record ready for the statement: its JSON and hash computed once. */
+interface PreparedRaw {
+  externalId: string;
+  json: string;
+  hash: string;
+}
+
 /**
  * Upserts one batch: new rows are inserted; rows whose payload changed are updated and marked
  * unprocessed again; unchanged rows only get `last_seen_at`. Counts come from the snapshot
  * the statement started with, so they are exact even under concurrent discovery.
+ * One statement: a record Postgres refuses fails the batch (`storeRawEvents` isolates it).
  */
 export async function upsertRawEvents(
   db: Queryable,
@@ -35,6 +43,10 @@ export async function upsertRawEvents(
   cityId: string | null,
   records: Array<{ externalId: string; data: unknown }>,
 ): Promise<RawUpsertCounts> {
+  return upsertPrepared(db, source, cityId, records.map((r) => ({ externalId: r.externalId, json: JSON.stringify(r.data), hash: contentHash(r.data) })));
+}
+
+async function upsertPrepared(db: Queryable, source: string, cityId: string | null, records: PreparedRaw[]): Promise<RawUpsertCounts> {
   if (records.length === 0) return { new: 0, changed: 0, unchanged: 0 };
   const { rows } = await db.query<{ new: number; changed: number; unchanged: number }>(
     `WITH input AS (
@@ -59,16 +71,73 @@ export async function upsertRawEvents(
             count(*) FILTER (WHERE old.content_hash = i.hash)::int AS unchanged,
             (SELECT count(*) FROM up)::int AS written
        FROM input i LEFT JOIN old USING (external_id)`,
-    [
-      source,
-      cityId,
-      records.map((r) => r.externalId),
-      records.map((r) => JSON.stringify(r.data)),
-      records.map((r) => contentHash(r.data)),
-    ],
+    [source, cityId, records.map((r) => r.externalId), records.map((r) => r.json), records.map((r) => r.hash)],
   );
   const r = rows[0]!;
   return { new: Number(r.new), changed: Number(r.changed), unchanged: Number(r.unchanged) };
+}
+
+/** A record `storeRawEvents` could not store, and why (the database's message and SQLSTATE). */
+export interface RejectedRawRecord {
+  externalId: string;
+  reason: string;
+}
+
+export interface RawStoreResult extends RawUpsertCounts {
+  rejected: RejectedRawRecord[];
+}
+
+/**
+ * `upsertRawEvents` that never loses a batch to one record: a record that cannot be serialized
+ * is rejected before the statement, and when the database refuses the statement for its data
+ * (SQLSTATE class 22, data exception, or 54, a program limit such as an index row too large)
+ * the batch is retried in halves until the record it refuses is alone; that record is
+ * rejected with the database's reason and every other record is stored. Any other failure
+ * (connection lost, ...) is thrown as before, so the task is retried.
+ */
+export async function storeRawEvents(
+  db: Queryable,
+  source: string,
+  cityId: string | null,
+  records: Array<{ externalId: string; data: unknown }>,
+): Promise<RawStoreResult> {
+  const result: RawStoreResult = { new: 0, changed: 0, unchanged: 0, rejected: [] };
+  const prepared: PreparedRaw[] = [];
+  for (const r of records) {
+    try {
+      prepared.push({ externalId: r.externalId, json: JSON.stringify(r.data), hash: contentHash(r.data) });
+    } catch (err) {
+      result.rejected.push({ externalId: r.externalId, reason: `cannot be serialized: ${(err as Error).message}` });
+    }
+  }
+  await storeHalving(db, source, cityId, prepared, result);
+  return result;
+}
+
+async function storeHalving(db: Queryable, source: string, cityId: string | null, records: PreparedRaw[], into: RawStoreResult): Promise<void> {
+  if (records.length === 0) return;
+  try {
+    const c = await upsertPrepared(db, source, cityId, records);
+    into.new += c.new;
+    into.changed += c.changed;
+    into.unchanged += c.unchanged;
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (records.length === 1) {
+      const e = err as { message?: string; code?: string };
+      into.rejected.push({ externalId: records[0]!.externalId, reason: `refused by the database (${e.code}): ${e.message ?? String(err)}` });
+      return;
+    }
+    const mid = Math.ceil(records.length / 2);
+    await storeHalving(db, source, cityId, records.slice(0, mid), into);
+    await storeHalving(db, source, cityId, records.slice(mid), into);
+  }
+}
+
+/** Errors about the values sent (SQLSTATE classes 22 and 54), not about the database being there. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { createClient, createProviderLimiter, isSourceId, type ProviderClient, type ProviderLimiter, type SourceId } from '../../api/index.js';
-import { upsertRawEvents } from '../../db/queries/raw-events.js';
+import { storeRawEvents, type RejectedRawRecord } from '../../db/queries/raw-events.js';
 import { NonRetryableError } from '../../errors.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
@@ -32,6 +32,12 @@ export interface DiscoveryTaskResult {
   apiCalls: number;
   skipped: number;
   skippedSample: Array<{ reason: string; id?: string }>;
+  /** records kept after cleaning (NULs, lone surrogates, nesting too deep) */
+  repaired: number;
+  repairedSample: Array<{ reason: string; id?: string }>;
+  /** records the database still refused; every other record of their batch was stored */
+  rejected: number;
+  rejectedSample: RejectedRawRecord[];
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -102,23 +108,33 @@ export class DiscoveryWorker extends BaseWorker {
       seen.add(externalId);
       records.push({ externalId, data: event });
     }
+    const rejected: RejectedRawRecord[] = [];
     for (let i = 0; i < records.length; i += BATCH) {
-      const c = await upsertRawEvents(this.db, p.source, p.cityId ?? null, records.slice(i, i + BATCH));
+      const c = await storeRawEvents(this.db, p.source, p.cityId ?? null, records.slice(i, i + BATCH));
       counts.new += c.new;
       counts.changed += c.changed;
       counts.unchanged += c.unchanged;
+      for (const r of c.rejected) {
+        rejected.push(r);
+        this.log('warn', 'raw record rejected by storage', { source: p.source, cityId: p.cityId ?? null, externalId: r.externalId, reason: r.reason });
+      }
     }
-    this.report({ kind: 'events-discovered', source: p.source, count: records.length });
-    const { apiCalls, skipped } = client.stats;
+    const stored = records.length - rejected.length;
+    this.report({ kind: 'events-discovered', source: p.source, count: stored });
+    const { apiCalls, skipped, repaired } = client.stats;
     return {
       source: p.source,
       cityId: p.cityId ?? null,
       location: loc,
-      eventsDiscovered: records.length,
+      eventsDiscovered: stored,
       ...counts,
       apiCalls,
       skipped: skipped.length,
       skippedSample: skipped.slice(0, 10),
+      repaired: repaired.length,
+      repairedSample: repaired.slice(0, 10),
+      rejected: rejected.length,
+      rejectedSample: rejected.slice(0, 10),
     };
   }
 

@@ -112,3 +112,41 @@ export function htmlPage(scripts: Array<object | string>): string {
   const tags = scripts.map((s) => `<script type="application/ld+json">${typeof s === 'string' ? s : JSON.stringify(s)}</script>`);
   return `<!doctype html><html><head><title>Demo venue</title>${tags.join('\n')}</head><body><h1>Programme</h1></body></html>`;
 }
+
+const BERLIN_VTIMEZONE = [
+  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
+  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
+  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
+  'END:VTIMEZONE',
+].join('\r\n');
+
+/**
+ * A university-sized calendar: `events` VEVENTs of about `bytesPerEvent` each (a long folded
+ * DESCRIPTION), in Europe/Berlin time from 2030-01-01, every 50th a weekly series of 10.
+ */
+export function largeIcsFeed(events: number, bytesPerEvent = 1000): string {
+  const filler = 'Lecture notes and room changes are posted on the faculty page. '.repeat(Math.ceil(bytesPerEvent / 64)).slice(0, Math.max(0, bytesPerEvent - 330));
+  const parts: string[] = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//SceneScout//Large feed//EN', 'X-WR-TIMEZONE:Europe/Berlin', BERLIN_VTIMEZONE];
+  const base = Date.UTC(2030, 0, 1, 9);
+  for (let i = 0; i < events; i++) {
+    const start = new Date(base + (i % 300) * 86_400_000 + (i % 9) * 3_600_000);
+    const local = start.toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const end = new Date(start.getTime() + 5_400_000).toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const description = `DESCRIPTION:${filler}`.replace(/(.{74})/g, '$1\r\n ');
+    parts.push(
+      'BEGIN:VEVENT', `UID:large-${i}@uni.demo.test`, 'DTSTAMP:20291201T000000Z',
+      `DTSTART;TZID=Europe/Berlin:${local}`, `DTEND;TZID=Europe/Berlin:${end}`,
+      ...(i % 50 === 0 ? ['RRULE:FREQ=WEEKLY;COUNT=10'] : []),
+      `SUMMARY:Lecture ${i}`, `LOCATION:Hall ${i % 40}\\, Campus`, description.trimEnd(), 'END:VEVENT',
+    );
+  }
+  parts.push('END:VCALENDAR', '');
+  return parts.join('\r\n');
+}
+
+/** One page with `events` schema.org Events in one JSON-LD `@graph`, one a minute from 2030-01-01. */
+export function largeJsonLdPage(events: number): string {
+  const base = Date.UTC(2030, 0, 1, 18);
+  const graph = Array.from({ length: events }, (_, i) => ldEvent(`https://venue.demo.test/events/large-${i}`, new Date(base + i * 60_000)));
+  return htmlPage([{ '@context': 'https://schema.org', '@graph': graph }]);
+}
