@@ -82,6 +82,7 @@ function prepare(raw: RawEventRow): Item {
         source: raw.source,
         externalId: raw.external_id,
         cityId: raw.city_id,
+        cityIds: raw.city_ids ?? (raw.city_id === null ? [] : [raw.city_id]),
         row,
         firstSeenAt: raw.discovered_at,
         lastSeenAt: raw.last_seen_at,

@@ -17,6 +17,8 @@ export interface RawEventRow {
   external_id: string;
   data: unknown;
   city_id: string | null;
+  /** every city the record was discovered for, the first one first */
+  city_ids: string[] | null;
   /**
    * Timestamps as the database writes them (timestamptz text): ingestion only hands them back
    * to the database, and parsing 2 dates per row into Date objects was a measurable part of
@@ -30,6 +32,7 @@ export interface RawEventRow {
 }
 
 const RAW_COLUMNS = `r.id, r.xmin::text AS version, r.source, r.external_id, r.data, r.city_id,
+                     array_remove(coalesce(r.city_ids, ARRAY[r.city_id]), NULL) AS city_ids,
                      r.discovered_at::text AS discovered_at, r.last_seen_at::text AS last_seen_at,
                      c.timezone, c.name AS city_name`;
 
@@ -65,6 +68,8 @@ export interface SourceRecordInput {
   source: string;
   externalId: string;
   cityId: string | null;
+  /** every city the record belongs to (slugs, so they travel joined by commas); default [cityId] */
+  cityIds?: readonly string[];
   /** the canonical columns of this record alone; its event_sources fields are the same values */
   row: CanonicalRow;
   /** a Date, or timestamptz text as the database wrote it */
@@ -106,6 +111,10 @@ export async function upsertSourceRecords(
     ['source', 'text', (r) => r.source],
     ['external_id', 'text', (r) => r.externalId],
     ['city_id', 'text', (r) => r.cityId],
+    ['city_ids', 'text', (r) => {
+      const ids = r.cityIds ?? (r.cityId === null ? [] : [r.cityId]);
+      return ids.length === 0 ? null : ids.join(',');
+    }],
     ['first_seen', 'timestamptz', (r) => r.firstSeenAt],
     ['last_seen', 'timestamptz', (r) => r.lastSeenAt],
     ...contentColumns<SourceRecordInput>((r) => r.row),
@@ -116,7 +125,8 @@ export async function upsertSourceRecords(
     ['error', 'text', (m) => m.error],
   ]);
   const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
-  const content = `(${contentList('e')}, e.city_id) IS DISTINCT FROM (${contentList('i')}, i.city_id)`;
+  // events.city_ids NULL (rows from before migration 0012) stands for ARRAY[city_id].
+  const content = `(${contentList('e')}, e.city_id, coalesce(e.city_ids, ARRAY[e.city_id])) IS DISTINCT FROM (${contentList('i')}, i.city_id, string_to_array(i.city_ids, ','))`;
   const sql = `
     WITH input AS MATERIALIZED (SELECT *, gen_random_uuid() AS new_id FROM ${input}),
     cur AS (
@@ -145,8 +155,8 @@ export async function upsertSourceRecords(
       RETURNING source, external_id
     ),
     new_events AS (
-      INSERT INTO events (id, ${CONTENT_NAMES.join(', ')}, city_id, first_seen_at, last_seen_at)
-      SELECT i.new_id, ${contentList('i')}, i.city_id, i.first_seen, i.last_seen
+      INSERT INTO events (id, ${CONTENT_NAMES.join(', ')}, city_id, city_ids, first_seen_at, last_seen_at)
+      SELECT i.new_id, ${contentList('i')}, i.city_id, string_to_array(i.city_ids, ','), i.first_seen, i.last_seen
         FROM input i JOIN new_sources n ON ${sameKey('n', 'i')}
       RETURNING id
     ),
@@ -160,7 +170,8 @@ export async function upsertSourceRecords(
     ),
     changed_events AS (
       UPDATE events e
-         SET ${CONTENT_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, city_id = i.city_id, last_seen_at = i.last_seen,
+         SET ${CONTENT_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, city_id = i.city_id,
+             city_ids = string_to_array(i.city_ids, ','), last_seen_at = i.last_seen,
              updated_at = CASE WHEN c.content_changed THEN now() ELSE e.updated_at END
         FROM input i JOIN cur c ON ${sameKey('c', 'i')}
        WHERE e.id = c.origin_event_id AND NOT c.origin_shared AND (c.content_changed OR c.event_seen_changed)
