@@ -20,8 +20,8 @@ CREATE OR REPLACE FUNCTION search_fold(t TEXT) RETURNS TEXT
 -- An event as a box in (latitude, longitude, time): a point in space that lasts from its start
 -- to its end (its start when it has none). One GiST index over these boxes answers "near a
 -- point, overlapping a time range" as one R-tree walk. Time is in units of 20 days, so a day
--- weighs about as much as 5.5 km when the tree groups events. Events without coordinates have
--- no box (NULL); they are found through the cities they were discovered for (city_ids).
+-- weighs about as much as 5.5 km when the tree groups events. Without coordinates there is no
+-- box (NULL).
 CREATE OR REPLACE FUNCTION event_span(lat DOUBLE PRECISION, lng DOUBLE PRECISION, starts TIMESTAMPTZ, ends TIMESTAMPTZ)
   RETURNS public.cube
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -31,9 +31,15 @@ CREATE OR REPLACE FUNCTION event_span(lat DOUBLE PRECISION, lng DOUBLE PRECISION
 
 -- Every city a record was discovered for. city_id stays the first city (it no longer flips to
 -- whichever city discovered the record last); city_ids gathers all of them. NULL on rows
--- written before this version means ARRAY[city_id]. On events, city_ids is what places an
--- event without coordinates: it appears near, and in, each of these cities.
+-- written before this version means ARRAY[city_id].
 ALTER TABLE raw_events ADD COLUMN IF NOT EXISTS city_ids TEXT[];
 ALTER TABLE events ADD COLUMN IF NOT EXISTS city_ids TEXT[];
--- Only events without coordinates need it now; they are few, so this touches few rows.
-UPDATE events SET city_ids = ARRAY[city_id] WHERE latitude IS NULL AND city_id IS NOT NULL AND city_ids IS NULL;
+-- Where an event without coordinates is placed: the centre of the (first) city it was discovered
+-- for, so it is found near that city and in its area, through the same index as located events
+-- (its JSON says locationApproximate). Its other cities find it through city_ids. Set only for
+-- events without coordinates, which are few: filling them in touches few rows.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS city_latitude DOUBLE PRECISION;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS city_longitude DOUBLE PRECISION;
+UPDATE events e SET city_ids = coalesce(e.city_ids, ARRAY[e.city_id]), city_latitude = c.latitude, city_longitude = c.longitude
+  FROM cities c
+ WHERE c.id = e.city_id AND e.latitude IS NULL AND e.city_latitude IS NULL;

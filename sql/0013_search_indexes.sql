@@ -7,10 +7,11 @@
 -- leaves an INVALID index: DROP INDEX it and migrate again.)
 
 -- Near a point (or in a city's area) during a time range: one walk of an R-tree over
--- (latitude, longitude, time) boxes (see event_span in 0012).
+-- (latitude, longitude, time) boxes (see event_span in 0012). An event without coordinates is
+-- placed at its city's centre.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS events_span_gist ON events
-  USING gist (event_span(latitude, longitude, starts_at, ends_at))
-  WHERE merged_into IS NULL AND latitude IS NOT NULL AND longitude IS NOT NULL;
+  USING gist (event_span(coalesce(latitude, city_latitude), coalesce(longitude, city_longitude), starts_at, ends_at))
+  WHERE merged_into IS NULL;
 
 -- Words anywhere in title, venue or city, whatever their case and accents: trigrams of the
 -- folded text, which serve LIKE '%word%' for each word of the query.
@@ -18,10 +19,10 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS events_search_trgm ON events
   USING gin (search_fold(search_text) public.gin_trgm_ops)
   WHERE merged_into IS NULL;
 
--- Events without coordinates, by the cities they were discovered for.
+-- Events without coordinates discovered for several cities, by every one of them.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS events_unlocated_cities_idx ON events
   USING gin (city_ids)
-  WHERE merged_into IS NULL AND latitude IS NULL;
+  WHERE merged_into IS NULL AND latitude IS NULL AND cardinality(city_ids) > 1;
 
 -- Time ranges match the events that overlap them. Events lasting at most a day are found by
 -- start (events_starts_idx, from a day before the range); the few that last longer by end.

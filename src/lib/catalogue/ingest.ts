@@ -83,6 +83,8 @@ function prepare(raw: RawEventRow): Item {
         externalId: raw.external_id,
         cityId: raw.city_id,
         cityIds: raw.city_ids ?? (raw.city_id === null ? [] : [raw.city_id]),
+        cityLatitude: raw.city_latitude === null ? null : Number(raw.city_latitude),
+        cityLongitude: raw.city_longitude === null ? null : Number(raw.city_longitude),
         row,
         firstSeenAt: raw.discovered_at,
         lastSeenAt: raw.last_seen_at,

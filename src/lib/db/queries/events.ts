@@ -84,13 +84,21 @@ const SPAN_UNIT_MS = 1_728_000_000;
 const spanTime = (d: Date) => (d.getTime() - SPAN_EPOCH_MS) / SPAN_UNIT_MS;
 const DAY_MS = 86_400_000;
 
+/** An event's point: its own coordinates, else its city's centre (sql/0012). */
+const LAT = 'coalesce(e.latitude, e.city_latitude)';
+const LNG = 'coalesce(e.longitude, e.city_longitude)';
+/** The expression events_span_gist indexes (sql/0013); the planner matches it as written. */
+const SPAN = `event_span(${LAT}, ${LNG}, e.starts_at, e.ends_at)`;
+/** Events without coordinates that several cities discovered; the first city places them. */
+const MULTI_CITY = 'e.latitude IS NULL AND cardinality(e.city_ids) > 1';
+
 function haversine(p: Params, lat: number, lng: number): string {
   const la = p.add(lat);
   const lo = p.add(lng);
   // least() guards asin against rounding just above 1.
   return `(${EARTH_RADIUS_KM} * 2 * asin(least(1, sqrt(
-      power(sin(radians(e.latitude - ${la}::float8) / 2), 2)
-      + cos(radians(${la}::float8)) * cos(radians(e.latitude)) * power(sin(radians(e.longitude - ${lo}::float8) / 2), 2)))))`;
+      power(sin(radians(${LAT} - ${la}::float8) / 2), 2)
+      + cos(radians(${la}::float8)) * cos(radians(${LAT})) * power(sin(radians(${LNG} - ${lo}::float8) / 2), 2)))))`;
 }
 
 /**
@@ -123,28 +131,29 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   if (f.areas?.length) {
     const t0 = f.from ? spanTime(f.from) : -1e7;
     const t1 = f.to ? spanTime(f.to) : 1e7;
-    const located = ['e.latitude IS NOT NULL', 'e.longitude IS NOT NULL'];
+    const placed: string[] = [];
     for (const area of f.areas) {
       const { box } = area;
       const lngRanges = box.lng ?? [[-180, 180]];
       const cube = ([lo, hi]: readonly [number, number]) =>
-        `event_span(e.latitude, e.longitude, e.starts_at, e.ends_at) && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${p.add(t0)}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${p.add(t1)}::float8])`;
-      located.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
-      located.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
+        `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${p.add(t0)}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${p.add(t1)}::float8])`;
+      placed.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
+      placed.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
     }
     const lists = f.unlocatedCities ?? [];
-    const unlocated = lists.every((l) => l.length > 0)
-      ? ['e.latitude IS NULL', ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
+    const others = lists.length > 0 && lists.every((l) => l.length > 0)
+      ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
       : null;
-    where.push(unlocated ? `((${located.join(' AND ')}) OR (${unlocated.join(' AND ')}))` : located.join(' AND '));
+    where.push(others ? `((${placed.join(' AND ')}) OR (${others.join(' AND ')}))` : placed.join(' AND '));
   }
 
   let distance = '';
   if (f.distanceFrom) {
     const { lat, lng, cityDistances } = f.distanceFrom;
-    distance = `CASE WHEN e.latitude IS NOT NULL AND e.longitude IS NOT NULL THEN ${haversine(p, lat, lng)}
-      ELSE (SELECT min(n.d) FROM unnest(${p.add(cityDistances.map(([id]) => id))}::text[], ${p.add(cityDistances.map(([, d]) => d))}::float8[]) AS n(id, d)
-             WHERE n.id = ANY(e.city_ids)) END`;
+    distance = `CASE WHEN ${MULTI_CITY}
+      THEN (SELECT min(n.d) FROM unnest(${p.add(cityDistances.map(([id]) => id))}::text[], ${p.add(cityDistances.map(([, d]) => d))}::float8[]) AS n(id, d)
+             WHERE n.id = ANY(e.city_ids))
+      ELSE ${haversine(p, lat, lng)} END`;
   }
   let sortKey = '';
   let order = 'e.starts_at, e.id';
