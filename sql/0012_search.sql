@@ -17,6 +17,14 @@ CREATE OR REPLACE FUNCTION search_fold(t TEXT) RETURNS TEXT
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, t)) $$;
 
+-- The user's words as a full-text query of word prefixes ('jazz brunch' → 'jazz':* & 'brunch':*),
+-- split by the same parser that indexes the stored text, so both see the same words. NULL when
+-- the text holds no word at all (only punctuation).
+CREATE OR REPLACE FUNCTION search_words_query(t TEXT) RETURNS tsquery
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT to_tsquery('simple'::regconfig, string_agg(quote_literal(w.lexeme) || ':*', ' & '))
+          FROM unnest(to_tsvector('simple'::regconfig, search_fold(t))) AS w $$;
+
 -- An event as a box in (latitude, longitude, time): a point in space that lasts from its start
 -- to its end (its start when it has none). One GiST index over these boxes answers "near a
 -- point, overlapping a time range" as one R-tree walk. Time is in units of 20 days, so a day

@@ -13,10 +13,11 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS events_span_gist ON events
   USING gist (event_span(coalesce(latitude, city_latitude), coalesce(longitude, city_longitude), starts_at, ends_at))
   WHERE merged_into IS NULL;
 
--- Words anywhere in title, venue or city, whatever their case and accents: trigrams of the
--- folded text, which serve LIKE '%word%' for each word of the query.
-CREATE INDEX CONCURRENTLY IF NOT EXISTS events_search_trgm ON events
-  USING gin (search_fold(search_text) public.gin_trgm_ops)
+-- Words in title, venue or city, whatever their case and accents: the folded text's words in a
+-- full-text index ('simple': no stemming, no stop words), which finds the events holding a word
+-- starting with each word of the query ('jaz' finds Jazz) by intersecting short posting lists.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS events_search_words ON events
+  USING gin (to_tsvector('simple'::regconfig, search_fold(search_text)))
   WHERE merged_into IS NULL;
 
 -- Events without coordinates discovered for several cities, by every one of them.

@@ -62,6 +62,11 @@ export interface EventPageFilter {
   updatedSince?: Date;
   /** LIKE patterns, one per word of the query (the user's wildcards escaped), all must match */
   wordPatterns?: readonly string[];
+  /**
+   * The query text whose words, as prefixes, the words index serves (search_words_query in
+   * sql/0012); absent when it holds no letters or digits (then LIKE alone decides).
+   */
+  wordQuery?: string;
   /** the whole query text, for relevance */
   text?: string;
   /**
@@ -126,7 +131,16 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   if (f.sources?.length) {
     where.push(`EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id AND s.source = ANY(${p.add(f.sources)}::text[]))`);
   }
-  for (const pattern of f.wordPatterns ?? []) where.push(`search_fold(e.search_text) LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+  // Each word must appear in the folded text (LIKE, exact). Near a point, the place and time
+  // already narrow the rows to a few, and the text is only checked on those; elsewhere the words
+  // index finds the candidates: events with a word starting with each word of the query.
+  const placed = Boolean(f.areas?.length);
+  for (const pattern of f.wordPatterns ?? []) {
+    where.push(`${placed ? `(search_fold(e.search_text) || '')` : 'search_fold(e.search_text)'} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+  }
+  if (!placed && f.wordQuery) {
+    where.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
+  }
 
   if (f.areas?.length) {
     const t0 = f.from ? spanTime(f.from) : -1e7;
