@@ -114,7 +114,10 @@ export const eventQuerySchema = z
     if (v.radius_km !== undefined && v.lat === undefined) {
       ctx.addIssue({ code: 'custom', path: ['radius_km'], message: 'needs lat and lng' });
     }
-    if (v.from && v.to && Date.parse(v.from) > Date.parse(v.to)) {
+    // A date-only `to` runs to the end of that day in a zone not known here; the exact check,
+    // in the query's zone, is the catalogue's (src/lib/catalogue/query.ts).
+    const DAY = 86_400_000;
+    if (v.from && v.to && Date.parse(v.from) > Date.parse(v.to) + (/^\d{4}-\d{2}-\d{2}$/.test(v.to) ? DAY + 14 * 3_600_000 : 0)) {
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
     }
     if (v.sort === 'distance' && v.lat === undefined) {

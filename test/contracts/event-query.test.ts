@@ -36,6 +36,10 @@ describe('event query', () => {
     assert.deepEqual(parse({ updated_since: '2026-01-01T00:00:00Z' }), { updated_since: '2026-01-01T00:00:00Z' });
   });
 
+  it('lets a date-only to cover its whole day', () => {
+    assert.deepEqual(parse({ from: '2026-12-20T10:00:00Z', to: '2026-12-20' }), { from: '2026-12-20T10:00:00Z', to: '2026-12-20' });
+  });
+
   it('keeps the IANA zone given for tz, and refuses abbreviations naming the field', () => {
     assert.deepEqual(parse({ tz: 'Asia/Kolkata' }), { tz: 'Asia/Kolkata' });
     assert.deepEqual(parse({ tz: 'europe/vienna' }), { tz: 'Europe/Vienna' });

@@ -106,6 +106,8 @@ for (const backend of backends()) {
       // A date-only `to` includes that day: 23:30 in San Francisco on the 20th.
       assert.deepEqual(titles(await ask({ city: 'sf', from: '2026-12-20', to: '2026-12-20' })), ['Late Show']);
       assert.deepEqual(titles(await ask({ from: '2026-12-20', to: '2026-12-20', tz: 'America/Los_Angeles' })), ['Late Show']);
+      // A time on the day and a date-only `to`: the rest of that day.
+      assert.deepEqual(titles(await ask({ city: 'sf', from: '2026-12-20T20:00:00-08:00', to: '2026-12-20' })), ['Late Show']);
       // In UTC that is the 21st.
       assert.deepEqual(titles(await ask({ from: '2026-12-20', to: '2026-12-20', tz: 'UTC' })), []);
       assert.deepEqual(titles(await ask({ from: '2026-12-21', to: '2026-12-21', tz: 'UTC' })), ['Late Show']);
