@@ -4,16 +4,9 @@
  */
 import { z } from 'zod';
 import { parseWith } from './parse.js';
+import { timeZoneSchema } from './time-zone.js';
 
-/** An IANA zone name (Intl accepts it, any letter case); offsets such as '+01:00' are not zones. */
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    const resolved = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
-    return resolved === 'UTC' || resolved.includes('/');
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone } from './time-zone.js';
 
 export const cityIdSchema = z
   .string()
@@ -40,11 +33,8 @@ const cityFields = {
   longitude: z.number().min(-180).max(180),
   /** metres around the centre that discovery searches; default 50 km */
   radiusM: z.number().int().min(100).max(500_000).optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin')
-    // Intl accepts any letter case; store the canonical spelling.
-    .transform((tz) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone),
+  /** an IANA zone, kept as given (see time-zone.ts) */
+  timezone: timeZoneSchema,
   /** 0–100; higher-priority cities are discovered first when a budget runs short */
   priority: z.number().int().min(0).max(100).optional(),
   enabled: z.boolean().optional(),

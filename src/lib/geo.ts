@@ -29,3 +29,10 @@ export function boundingBox(lat: number, lng: number, radiusKm: number): Boundin
   if (hi > 180) return { minLat, maxLat, lng: [[lo, 180], [-180, hi - 360]] };
   return { minLat, maxLat, lng: [[lo, hi]] };
 }
+
+/** Great-circle distance in km between two points (haversine), as the catalogue's SQL computes it. */
+export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const a = Math.sin(((lat2 - lat1) * DEG) / 2) ** 2
+    + Math.cos(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.sin(((lng2 - lng1) * DEG) / 2) ** 2;
+  return EARTH_RADIUS_KM * 2 * Math.asin(Math.min(1, Math.sqrt(a)));
+}

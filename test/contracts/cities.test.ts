@@ -38,6 +38,17 @@ describe('city input', () => {
     rejects({ ...berlin, timezone: 'Mars/Olympus_Mons' }, /^invalid city: timezone: must be an IANA time zone/);
   });
 
+  it('keeps the canonical zone name given, and refuses ambiguous abbreviations', () => {
+    // ICU knows Kolkata as Calcutta, its old name; the name given is the one stored.
+    assert.equal(parseCityInput({ ...berlin, timezone: 'Asia/Kolkata' }).timezone, 'Asia/Kolkata');
+    assert.equal(parseCityInput({ ...berlin, timezone: 'europe/berlin' }).timezone, 'Europe/Berlin');
+    assert.equal(parseCityInput({ ...berlin, timezone: 'UTC' }).timezone, 'UTC');
+    // EST was stored as America/Panama (no daylight saving): refused, naming the field.
+    for (const timezone of ['EST', 'PST8PDT', 'CET', 'GMT']) {
+      rejects({ ...berlin, timezone }, /^invalid city: timezone: must be an IANA time zone .*abbreviations such as EST are ambiguous/);
+    }
+  });
+
   it('checks per-source settings strictly', () => {
     rejects({ ...berlin, sources: { eventbrite: { organizationIds: 5 } } }, /sources\.eventbrite\.organizationIds:/);
     rejects({ ...berlin, sources: { ics: { feeds: 'https://example.com/a.ics' } } }, /sources\.ics\.feeds:/);

@@ -52,7 +52,7 @@ describe('GET /api/events', () => {
       radius_km: 10,
       from: '2025-06-01',
       to: '2025-06-02T23:00:00Z',
-      category: 'music',
+      category: ['music'],
       q: 'jazz',
       limit: 50,
       cursor,

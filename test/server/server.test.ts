@@ -1,6 +1,7 @@
 /** startHttpServer over a real socket: host binding rules, keep-alive close, 413 on the wire. */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
 import { startHttpServer } from '../../src/server/server.js';
 import { closeTestDatabases } from '../helpers/db.js';
@@ -61,6 +62,37 @@ describe('startHttpServer', () => {
         req.end();
       });
       assert.equal(status, 413);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a URL with raw non-ASCII bytes (?q=café, not encoded) with a JSON 400 saying how to send it', async () => {
+    const { app, service } = makeApp({ apiToken: undefined });
+    const log = memoryLogger();
+    const server = await startHttpServer({ app, port: 0, logger: log.logger });
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write(Buffer.concat([
+            Buffer.from('GET /api/events?q='), Buffer.from('café', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+          ]));
+        });
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.match(answer, /content-type: application\/json/i);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: string; code: string };
+      assert.match(body.error, /^url: characters outside ASCII must be percent-encoded .*q=caf%C3%A9/);
+      assert.equal(body.code, 'ERR_VALIDATION');
+      assert.equal(service.eventQueries.length, 0);
+      // Encoded, the same query goes through.
+      const ok = await fetch(`${server.url}/api/events?q=${encodeURIComponent('café')}`);
+      assert.equal(ok.status, 200);
+      assert.equal(service.eventQueries[0]?.q, 'café');
     } finally {
       await server.close();
     }

@@ -32,6 +32,13 @@ export interface CanonicalEventJson {
   url: string | null;
   imageUrl: string | null;
   cityId: string | null;
+  /** every city the event's records were discovered for */
+  cityIds: string[];
+  /**
+   * The event's source gave no coordinates: it is placed at the cities it was discovered for,
+   * and `distanceKm` is the distance to the nearest of them.
+   */
+  locationApproximate: boolean;
   /** kilometres from the searched point, when the query gave one */
   distanceKm?: number;
   /** set when every source stopped listing the event */
@@ -79,6 +86,8 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
     url: e.url,
     imageUrl: e.image_url,
     cityId: e.city_id,
+    cityIds: e.city_ids ?? (e.city_id === null ? [] : [e.city_id]),
+    locationApproximate: e.latitude === null || e.longitude === null,
     ...(e.distance_km !== undefined && e.distance_km !== null ? { distanceKm: Math.round(Number(e.distance_km) * 1000) / 1000 } : {}),
     missingSince: iso(e.missing_since),
     mergeScore: num(e.merge_score),

@@ -1,22 +1,29 @@
 /**
  * Querying the catalogue: filters, keyset pages, and single events by (possibly old) id.
  *
- * `queryEvents` validates its input (a ValidationError names the field), then reads one page
- * in (starts_at, id) order. `from`/`to` bound starts_at, both inclusive; a point without
- * `radius_km` searches DEFAULT_RADIUS_KM around it. Radius searches prefilter on a bounding box the (latitude,
- * longitude) index serves, then keep rows by exact haversine distance; text search is a LIKE
- * over the lower-cased `search_text` (title, venue, city) with the user's wildcards escaped,
- * which runs the same on PGlite. Merged-away events never appear; their ids still resolve
- * through `getEvent`.
+ * `queryEvents` validates its input against the event-query contract (a ValidationError names
+ * the field), turns it into a page request and reads one page:
+ * - time: `from`/`to` match the events that overlap the range; a date without a time is that
+ *   whole day in `tz`, else the `city`'s zone, else UTC;
+ * - place: a point searches `radius_km` (default DEFAULT_RADIUS_KM) around it, a `city` its
+ *   area (centre and radius). Events without coordinates are placed at the cities they were
+ *   discovered for, and come back with `locationApproximate: true`;
+ * - text: every word of `q`, anywhere in title, venue or city, ignoring case and accents;
+ * - order: start time (default), distance, or text relevance; each pages by keyset.
+ * Merged-away events never appear; their ids still resolve through `getEvent`.
  */
-import { EVENT_QUERY_MAX_LIMIT, eventQuerySchema, type EventQueryInput } from '../../contracts/event-query.js';
+import { EVENT_QUERY_MAX_LIMIT, eventQuerySchema, type EventQuery, type EventQueryInput } from '../../contracts/event-query.js';
 import { parseWith } from '../../contracts/parse.js';
-import { selectEvent, selectEventPage, selectEventSources, resolveEventId, type EventSourceRow } from '../db/queries/events.js';
+import {
+  selectEvent, selectEventPage, selectEventSources, resolveEventId,
+  type Area, type EventPageFilter, type EventSourceRow,
+} from '../db/queries/events.js';
 import type { Queryable } from '../db/types.js';
 import { ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { eventJson, type CanonicalEventJson } from './event-json.js';
-import { boundingBox } from '../geo.js';
+import { boundingBox, distanceKm } from '../geo.js';
+import { localMidnight, nextLocalMidnight } from '../normalize/time.js';
 
 export type { CanonicalEventJson } from './event-json.js';
 export type { EventQueryInput } from '../../contracts/event-query.js';
@@ -32,9 +39,9 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
-/** `%text%` for LIKE, with the user's own %, _ and \ matched literally. */
-function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `%word%` for LIKE, with the user's own %, _ and \ matched literally. */
+function containsPattern(word: string): string {
+  return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function groupSources(rows: readonly EventSourceRow[]): Map<string, EventSourceRow[]> {
@@ -47,30 +54,110 @@ function groupSources(rows: readonly EventSourceRow[]): Map<string, EventSourceR
   return byEvent;
 }
 
-export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
-  const q = parseWith(eventQuerySchema, input ?? {});
-  const limit = q.limit ?? DEFAULT_LIMIT;
-  const near = q.lat !== undefined && q.lng !== undefined
-    ? { lat: q.lat, lng: q.lng, radiusKm: q.radius_km ?? DEFAULT_RADIUS_KM }
-    : undefined;
-  const rows = await selectEventPage(db, {
-    from: q.from === undefined ? undefined : new Date(q.from),
-    to: q.to === undefined ? undefined : new Date(q.to),
-    category: q.category,
-    searchPattern: q.q === undefined ? undefined : containsPattern(q.q),
-    near: near && { ...near, box: boundingBox(near.lat, near.lng, near.radiusKm) },
-    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `from`: a date is its local midnight; `to`: a date is the last instant of that day. */
+function instantOf(text: string, zone: string, edge: 'from' | 'to'): Date {
+  if (!DATE_ONLY.test(text)) return new Date(text);
+  const midnight = localMidnight(text, zone);
+  if (midnight === null) throw new ValidationError(`${edge}: not a date`);
+  if (edge === 'from') return midnight.toJSDate();
+  return new Date(nextLocalMidnight(midnight, zone).toMillis() - 1);
+}
+
+interface CityPlace {
+  id: string;
+  latitude: number;
+  longitude: number;
+  radius_m: number;
+  timezone: string;
+}
+
+async function loadCities(db: Queryable, q: EventQuery): Promise<{ all: CityPlace[]; asked?: CityPlace }> {
+  if (q.city === undefined && q.lat === undefined) return { all: [] };
+  const { rows } = await db.query<CityPlace>('SELECT id, latitude, longitude, radius_m, timezone FROM cities');
+  const all = rows.map((r) => ({ ...r, latitude: Number(r.latitude), longitude: Number(r.longitude), radius_m: Number(r.radius_m) }));
+  if (q.city === undefined) return { all };
+  const asked = all.find((c) => c.id === q.city);
+  if (!asked) throw new ValidationError(`city: no city with id ${JSON.stringify(q.city)}`);
+  return { all, asked };
+}
+
+const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, radiusKm, box: boundingBox(lat, lng, radiusKm) });
+
+/** The page request a validated query stands for. */
+async function pageFilter(db: Queryable, q: EventQuery, limit: number): Promise<EventPageFilter> {
+  const cities = await loadCities(db, q);
+  const zone = q.tz ?? cities.asked?.timezone ?? 'UTC';
+  const areas: Area[] = [];
+  const unlocatedCities: string[][] = [];
+  let distanceFrom: EventPageFilter['distanceFrom'];
+  if (q.lat !== undefined && q.lng !== undefined) {
+    const radiusKm = q.radius_km ?? DEFAULT_RADIUS_KM;
+    areas.push(area(q.lat, q.lng, radiusKm));
+    // An event without coordinates is as near as the nearest city it was discovered for.
+    const near = cities.all
+      .map((c) => [c.id, distanceKm(q.lat!, q.lng!, c.latitude, c.longitude)] as const)
+      .filter(([, d]) => d <= radiusKm);
+    unlocatedCities.push(near.map(([id]) => id));
+    distanceFrom = { lat: q.lat, lng: q.lng, cityDistances: near };
+  }
+  if (cities.asked) {
+    const c = cities.asked;
+    areas.push(area(c.latitude, c.longitude, c.radius_m / 1000));
+    unlocatedCities.push([c.id]);
+  }
+  const from = q.from === undefined ? undefined : instantOf(q.from, zone, 'from');
+  const to = q.to === undefined ? undefined : instantOf(q.to, zone, 'to');
+  if (from && to && from > to) throw new ValidationError('from: must not be after to');
+  const sort = q.sort ?? 'start';
+  let after: EventPageFilter['after'];
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    if ((c.kind ?? 'start') !== sort) throw new ValidationError(`cursor: belongs to a page sorted by ${c.kind ?? 'start'}, not ${sort}`);
+    after = c.kind ? { key: c.key!, id: c.id } : { startsAt: c.startsAt!, id: c.id };
+  }
+  const words = q.q === undefined ? [] : q.q.split(/\s+/).filter((w) => w.length > 0);
+  // The words index narrows to events having a word that starts with each word of the query;
+  // text without letters or digits ('%') has no words, and LIKE alone decides.
+  const wordQuery = q.q !== undefined && /[\p{L}\p{N}]/u.test(q.q) ? q.q : undefined;
+  return {
+    from,
+    to,
+    categories: q.category,
+    statuses: q.status,
+    sources: q.source,
+    free: q.free,
+    updatedSince: q.updated_since === undefined ? undefined : new Date(q.updated_since),
+    wordPatterns: words.map(containsPattern),
+    wordQuery,
+    text: q.q,
+    areas,
+    unlocatedCities,
+    distanceFrom,
+    sort,
+    after,
     exclude: q.exclude,
     // One more than asked tells whether another page follows.
     limit: limit + 1,
-  });
+  };
+}
+
+export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
+  const q = parseWith(eventQuerySchema, input ?? {});
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const filter = await pageFilter(db, q, limit);
+  const rows = await selectEventPage(db, filter);
   const page = rows.slice(0, limit);
   const sources = groupSources(await selectEventSources(db, page.map((r) => r.id)));
   const last = page[page.length - 1];
-  return {
-    events: page.map((r) => eventJson(r, sources.get(r.id) ?? [])),
-    nextCursor: rows.length > limit && last ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id }) : null,
-  };
+  let nextCursor: string | null = null;
+  if (rows.length > limit && last) {
+    nextCursor = filter.sort === 'start' || last.sort_key === undefined || last.sort_key === null
+      ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id })
+      : encodeCursor({ kind: filter.sort, key: Number(last.sort_key), id: last.id });
+  }
+  return { events: page.map((r) => eventJson(r, sources.get(r.id) ?? [])), nextCursor };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

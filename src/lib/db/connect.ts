@@ -139,7 +139,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const db = new PGlite(dataDir === 'memory' ? undefined : dataDir);
+  const db = new PGlite({ ...(dataDir === 'memory' ? {} : { dataDir }), extensions: await pgliteExtensions() });
   try {
     await db.waitReady;
   } catch (err) {
@@ -153,6 +153,20 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       unlock();
     }
   });
+}
+
+/**
+ * The contrib extensions search uses (migration 0012): Postgres ships them in contrib, PGlite
+ * bundles each as a module loaded when the instance opens. An instance opened elsewhere and
+ * shared through `pglite` must load these too.
+ */
+export async function pgliteExtensions() {
+  const [{ pg_trgm }, { unaccent }, { cube }] = await Promise.all([
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/unaccent'),
+    import('@electric-sql/pglite/contrib/cube'),
+  ]);
+  return { pg_trgm, unaccent, cube };
 }
 
 /**

@@ -109,6 +109,26 @@ const SCHEMA_TYPES: Record<string, Category> = {
   courseinstance: 'community',
 };
 
+// iCalendar CATEGORIES are free text; these labels name a kind of event outright.
+const ICS_LABELS: Record<string, Category> = {
+  music: 'music', concert: 'music', concerts: 'music',
+  sport: 'sports', sports: 'sports',
+  theatre: 'arts-theatre', theater: 'arts-theatre', arts: 'arts-theatre', art: 'arts-theatre', 'arts & culture': 'arts-theatre',
+  comedy: 'comedy',
+  film: 'film', films: 'film', cinema: 'film', movies: 'film',
+  food: 'food-drink', 'food & drink': 'food-drink', drinks: 'food-drink',
+  nightlife: 'nightlife', party: 'nightlife', clubbing: 'nightlife',
+  family: 'family', kids: 'family', children: 'family',
+  community: 'community', games: 'community', 'board games': 'community', gaming: 'community', meetup: 'community',
+  social: 'community', volunteering: 'community', education: 'community', workshop: 'community',
+  business: 'business', networking: 'business', conference: 'business', technology: 'business', tech: 'business',
+};
+
+/** Whether the source named the category outright (then the title's words do not override it). */
+function isExplicit(source: string, hints: CategoryHints): boolean {
+  return source === 'ics' && (hints.labels ?? []).some((label) => lookup(ICS_LABELS, label) !== null);
+}
+
 function words(...list: string[]): RegExp {
   return new RegExp(`\\b(?:${list.join('|')})\\b`, 'i');
 }
@@ -157,6 +177,12 @@ function fromSource(source: string, hints: CategoryHints): Category | null {
       return null;
     }
     case 'ics':
+      // A label that names a category is the organizer's own classification; other labels
+      // ("Jazz", "Market") go through the keyword rules.
+      for (const label of hints.labels ?? []) {
+        const category = lookup(ICS_LABELS, label);
+        if (category) return category;
+      }
       for (const label of hints.labels ?? []) {
         const category = categoryFromKeywords(label);
         if (category) return category;
@@ -170,6 +196,8 @@ function fromSource(source: string, hints: CategoryHints): Category | null {
 /** Maps a source's classification hints (and the title) onto the taxonomy. Never throws. */
 export function categorize(source: string, hints: CategoryHints): Category {
   const explicit = fromSource(source, hints);
+  // "CATEGORIES:Community,Games" is community even when the title says party.
+  if (explicit === 'community' && isExplicit(source, hints)) return explicit;
   // The title's words only matter when the source is vague (or says arts for a comedy show);
   // scanning ten patterns for every record was most of categorizing's cost.
   if (explicit !== null && explicit !== 'other' && explicit !== 'community' && explicit !== 'arts-theatre') return explicit;

@@ -84,6 +84,17 @@ export function splitLocation(value: unknown): { name: string | null; address: s
   const text = cleanText(value);
   if (text === null) return { name: null, address: null };
   // iCalendar escapes commas in text values; a client that forgot to unescape leaves "\,".
-  const [name, ...rest] = text.replace(/\\,/g, ',').split(',');
-  return { name: cleanText(name), address: cleanText(rest.join(',')) };
+  const plain = text.replace(/\\,/g, ',');
+  // "Café Central (Herrengasse 14, 1010 Wien)": the bracketed part is the address, kept whole.
+  const bracketed = /^([^,()]*[^\s(,])\s*\(([^()]+)\)$/.exec(plain);
+  if (bracketed) return { name: cleanText(bracketed[1]), address: cleanText(bracketed[2]) };
+  // Otherwise the name ends at the first comma outside brackets.
+  let depth = 0;
+  for (let i = 0; i < plain.length; i++) {
+    const c = plain[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) return { name: cleanText(plain.slice(0, i)), address: cleanText(plain.slice(i + 1)) };
+  }
+  return { name: cleanText(plain), address: null };
 }

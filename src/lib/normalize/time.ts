@@ -10,6 +10,7 @@
  *   'compatible' disambiguation do.
  */
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
+import { isValidTimeZone } from '../../contracts/time-zone.js';
 
 export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 // Date, then optionally a time (T or space), then optionally Z or an offset.
@@ -62,7 +63,9 @@ export function isValidZone(zone: unknown): zone is string {
   let valid = zoneValidity.get(zone);
   if (valid === undefined) {
     const z = zone.trim();
-    valid = z !== '' && IANAZone.isValidZone(z);
+    // Area/Location names only: an abbreviation such as EST is ambiguous (luxon reads it as a
+    // fixed -05:00), so a record naming one takes the next candidate, usually the city's zone.
+    valid = z !== '' && isValidTimeZone(z) && IANAZone.isValidZone(z);
     if (zoneValidity.size < 10_000) zoneValidity.set(zone, valid);
   }
   return valid;

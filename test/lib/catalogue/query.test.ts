@@ -150,7 +150,8 @@ for (const backend of backends()) {
       await rejects(db, { from: '2026-07-01T00:00:00Z', to: '2026-06-01T00:00:00Z' }, /^from: must not be after to/);
       await rejects(db, { q: '   ' }, /^q: must not be empty/);
       await rejects(db, { cursor: 'bm9wZQ' }, /^cursor: not a cursor returned by this API/);
-      await rejects(db, { sort: 'title' }, /^sort: unknown field/);
+      await rejects(db, { sort: 'title' }, /^sort: must be one of start, distance, relevance/);
+      await rejects(db, { order: 'title' }, /^order: unknown field/);
     });
   });
 }

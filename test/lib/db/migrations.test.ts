@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { loadMigrations, Migrator } from '../../../src/lib/db/migrator.js';
+import { openDatabase } from '../../../src/lib/db/connect.js';
+import { loadMigrations, Migrator, runsWithoutTransaction, splitStatements } from '../../../src/lib/db/migrator.js';
 import type { Queryable } from '../../../src/lib/db/types.js';
 import { selectUnprocessedIds } from '../../../src/lib/db/queries/catalogue-ingest.js';
 import { rawEventActivity, unprocessedBySource, upsertRawEvents } from '../../../src/lib/db/queries/raw-events.js';
@@ -234,6 +235,42 @@ for (const backend of backends()) {
         await attempt('i-4', 'ingestion', 'failed', 5, null);
         await attempt('d-1', 'discovery', 'completed', 5, { processed: 99 });
         assert.equal((await rawEventActivity(db)).ingestedLastHour, 47);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('versions 12–13 add the search indexes to a catalogue that has events, 13 outside a transaction', async () => {
+      const db = await openDatabase(await backend.config());
+      try {
+        const before = loadMigrations().filter((m) => m.version < 12);
+        await new Migrator(db, before).migrate();
+        await insertCity(db);
+        const seen = new Date('2026-05-01T12:00:00.000Z');
+        const data = fixture('eventbrite', 'jazz-wine');
+        const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
+        // Ingested by the version-11 schema: written as it was then (no city_ids column yet).
+        await db.query(`INSERT INTO events (title, starts_at, timezone, city_id, search_text) VALUES ('Old Café Night', now(), 'UTC', 'sf', 'old café night')`);
+
+        const thirteen = loadMigrations().find((m) => m.version === 13)!;
+        assert.equal(runsWithoutTransaction(thirteen), true);
+        assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
+        // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
+        assert.deepEqual(await new Migrator(db).migrate(), ['0012_search.sql', '0013_search_indexes.sql']);
+        assert.deepEqual(await new Migrator(db).migrate(), []);
+        const { rows } = await db.query<{ name: string; valid: boolean }>(
+          `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = 'events'::regclass AND c.relname IN ('events_span_gist', 'events_search_words', 'events_long_ends_idx')
+            ORDER BY 1`);
+        assert.deepEqual(rows, [
+          { name: 'events_long_ends_idx', valid: true }, { name: 'events_search_words', valid: true }, { name: 'events_span_gist', valid: true },
+        ]);
+        // The old row is found with the new search, accents and all, without being rewritten.
+        const { rows: found } = await db.query<{ title: string }>(
+          `SELECT title FROM events WHERE to_tsvector('simple'::regconfig, search_fold(search_text)) @@ search_words_query('cafe')`);
+        assert.deepEqual(found.map((r) => r.title), ['Old Café Night']);
+        const again = await ingestRawEvents(db, { ids: [rawId!] });
+        assert.equal(again.inserted, 1);
       } finally {
         await db.close();
       }

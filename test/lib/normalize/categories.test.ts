@@ -101,6 +101,28 @@ describe('categorize', () => {
   });
 });
 
+describe('iCalendar CATEGORIES (issue 14)', () => {
+  test('a label naming a category is the organizer\'s choice: Community,Games is not nightlife', () => {
+    assert.equal(categorize('ics', { labels: ['Community', 'Games'], title: 'Board Game Party' }), 'community');
+    assert.equal(categorize('ics', { labels: ['games'], title: 'Quiz & Karaoke Night' }), 'community');
+    assert.equal(categorize('ics', { labels: ['Nightlife'], title: 'Board Game Party' }), 'nightlife');
+    // Labels that name no category still go through the keyword rules, then the title.
+    assert.equal(categorize('ics', { labels: ['Jazz'], title: 'Evening' }), 'music');
+    assert.equal(categorize('ics', { labels: ['Misc'], title: 'Comedy Night' }), 'comedy');
+  });
+});
+
+describe('iCalendar LOCATION (issue 14)', () => {
+  test('a bracketed address stays whole, and the part before it is the name', () => {
+    assert.deepEqual(splitLocation('Café Central (Herrengasse 14\\, 1010 Wien)'), { name: 'Café Central', address: 'Herrengasse 14, 1010 Wien' });
+    assert.deepEqual(splitLocation('Café Central (Herrengasse 14, 1010 Wien)'), { name: 'Café Central', address: 'Herrengasse 14, 1010 Wien' });
+    // Brackets inside the name do not end it; the first comma outside them does.
+    assert.deepEqual(splitLocation('Hall (Room 2, upstairs), Main St 1, Springfield'), { name: 'Hall (Room 2, upstairs)', address: 'Main St 1, Springfield' });
+    assert.deepEqual(splitLocation('The Fillmore, 1805 Geary Blvd'), { name: 'The Fillmore', address: '1805 Geary Blvd' });
+    assert.deepEqual(splitLocation('Town Square'), { name: 'Town Square', address: null });
+  });
+});
+
 describe('text cleaning', () => {
   test('entities, tags and whitespace', () => {
     assert.equal(cleanText('Rock &amp; Roll   Caf&eacute; &#39;26'), "Rock & Roll Café '26");

@@ -40,6 +40,9 @@ describe('parseDateTime', () => {
   test('pickZone takes the first valid IANA zone, else UTC', () => {
     assert.equal(pickZone(null, '', 'Mars/Base', ' Europe/Berlin ', 'America/New_York'), 'Europe/Berlin');
     assert.equal(pickZone(undefined, 42, 'Not/AZone'), 'UTC');
+    // The name given is kept (not ICU's older Asia/Calcutta); an abbreviation yields to the next.
+    assert.equal(pickZone('Asia/Kolkata'), 'Asia/Kolkata');
+    assert.equal(pickZone('EST', 'America/Chicago'), 'America/Chicago');
   });
 });
 

@@ -17,6 +17,8 @@ export interface RawEventRow {
   external_id: string;
   data: unknown;
   city_id: string | null;
+  /** every city the record was discovered for, the first one first */
+  city_ids: string[] | null;
   /**
    * Timestamps as the database writes them (timestamptz text): ingestion only hands them back
    * to the database, and parsing 2 dates per row into Date objects was a measurable part of
@@ -27,11 +29,15 @@ export interface RawEventRow {
   /** the city's IANA zone and name, when the raw event names a known city */
   timezone: string | null;
   city_name: string | null;
+  /** the city's centre: where an event without coordinates is placed */
+  city_latitude: number | null;
+  city_longitude: number | null;
 }
 
 const RAW_COLUMNS = `r.id, r.xmin::text AS version, r.source, r.external_id, r.data, r.city_id,
+                     array_remove(coalesce(r.city_ids, ARRAY[r.city_id]), NULL) AS city_ids,
                      r.discovered_at::text AS discovered_at, r.last_seen_at::text AS last_seen_at,
-                     c.timezone, c.name AS city_name`;
+                     c.timezone, c.name AS city_name, c.latitude AS city_latitude, c.longitude AS city_longitude`;
 
 export async function loadRawEvents(db: Queryable, ids: readonly string[]): Promise<RawEventRow[]> {
   if (ids.length === 0) return [];
@@ -65,6 +71,11 @@ export interface SourceRecordInput {
   source: string;
   externalId: string;
   cityId: string | null;
+  /** every city the record belongs to (slugs, so they travel joined by commas); default [cityId] */
+  cityIds?: readonly string[];
+  /** the centre of its (first) city, which places the event when the record has no coordinates */
+  cityLatitude?: number | null;
+  cityLongitude?: number | null;
   /** the canonical columns of this record alone; its event_sources fields are the same values */
   row: CanonicalRow;
   /** a Date, or timestamptz text as the database wrote it */
@@ -106,6 +117,13 @@ export async function upsertSourceRecords(
     ['source', 'text', (r) => r.source],
     ['external_id', 'text', (r) => r.externalId],
     ['city_id', 'text', (r) => r.cityId],
+    ['city_ids', 'text', (r) => {
+      const ids = r.cityIds ?? (r.cityId === null ? [] : [r.cityId]);
+      return ids.length === 0 ? null : ids.join(',');
+    }],
+    // only for records without coordinates: the city's centre places them
+    ['city_lat', 'float8', (r) => (r.row.latitude === null ? (r.cityLatitude ?? null) : null)],
+    ['city_lng', 'float8', (r) => (r.row.latitude === null ? (r.cityLongitude ?? null) : null)],
     ['first_seen', 'timestamptz', (r) => r.firstSeenAt],
     ['last_seen', 'timestamptz', (r) => r.lastSeenAt],
     ...contentColumns<SourceRecordInput>((r) => r.row),
@@ -116,7 +134,9 @@ export async function upsertSourceRecords(
     ['error', 'text', (m) => m.error],
   ]);
   const sameKey = (a: string, b: string) => `${a}.source = ${b}.source AND ${a}.external_id = ${b}.external_id`;
-  const content = `(${contentList('e')}, e.city_id) IS DISTINCT FROM (${contentList('i')}, i.city_id)`;
+  // events.city_ids NULL (rows from before migration 0012) stands for ARRAY[city_id].
+  const content = `(${contentList('e')}, e.city_id, coalesce(e.city_ids, ARRAY[e.city_id]), e.city_latitude, e.city_longitude)
+    IS DISTINCT FROM (${contentList('i')}, i.city_id, string_to_array(i.city_ids, ','), i.city_lat, i.city_lng)`;
   const sql = `
     WITH input AS MATERIALIZED (SELECT *, gen_random_uuid() AS new_id FROM ${input}),
     cur AS (
@@ -145,8 +165,8 @@ export async function upsertSourceRecords(
       RETURNING source, external_id
     ),
     new_events AS (
-      INSERT INTO events (id, ${CONTENT_NAMES.join(', ')}, city_id, first_seen_at, last_seen_at)
-      SELECT i.new_id, ${contentList('i')}, i.city_id, i.first_seen, i.last_seen
+      INSERT INTO events (id, ${CONTENT_NAMES.join(', ')}, city_id, city_ids, city_latitude, city_longitude, first_seen_at, last_seen_at)
+      SELECT i.new_id, ${contentList('i')}, i.city_id, string_to_array(i.city_ids, ','), i.city_lat, i.city_lng, i.first_seen, i.last_seen
         FROM input i JOIN new_sources n ON ${sameKey('n', 'i')}
       RETURNING id
     ),
@@ -160,7 +180,9 @@ export async function upsertSourceRecords(
     ),
     changed_events AS (
       UPDATE events e
-         SET ${CONTENT_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, city_id = i.city_id, last_seen_at = i.last_seen,
+         SET ${CONTENT_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, city_id = i.city_id,
+             city_ids = string_to_array(i.city_ids, ','), city_latitude = i.city_lat, city_longitude = i.city_lng,
+             last_seen_at = i.last_seen,
              updated_at = CASE WHEN c.content_changed THEN now() ELSE e.updated_at END
         FROM input i JOIN cur c ON ${sameKey('c', 'i')}
        WHERE e.id = c.origin_event_id AND NOT c.origin_shared AND (c.content_changed OR c.event_seen_changed)

@@ -11,14 +11,18 @@ import { Params } from './catalogue-columns.js';
 export interface EventRow extends StoredContent {
   id: string;
   city_id: string | null;
+  /** every city the event's records were discovered for (what places an event without coordinates) */
+  city_ids: string[] | null;
   merge_score: number | null;
   merge_reasons: unknown;
   missing_since: Date | null;
   first_seen_at: Date;
   last_seen_at: Date;
   updated_at: Date;
-  /** only when the page was filtered by distance */
+  /** only when the page was filtered by distance: from the point, or from the nearest of its cities */
   distance_km?: number | null;
+  /** only when sorted by relevance or distance: the value the keyset pages on */
+  sort_key?: number | null;
 }
 
 export interface EventSourceRow {
@@ -34,64 +38,164 @@ export interface EventSourceRow {
 
 const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.timezone, e.all_day, e.status,
   e.venue_name, e.address, e.city, e.region, e.postal_code, e.country, e.latitude, e.longitude, e.category,
-  e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.merge_score,
+  e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.city_ids, e.merge_score,
   e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at`;
+
+/** A circle on the map, with the box that prefilters it (src/lib/geo.ts). */
+export interface Area {
+  lat: number;
+  lng: number;
+  radiusKm: number;
+  box: BoundingBox;
+}
 
 /** A validated page request (see src/lib/catalogue/query.ts). */
 export interface EventPageFilter {
+  /** events still running at or after this */
   from?: Date;
+  /** events starting at or before this */
   to?: Date;
-  category?: string;
-  /** a LIKE pattern over search_text, wildcards in the user's text already escaped */
-  searchPattern?: string;
-  near?: {
-    lat: number;
-    lng: number;
-    radiusKm: number;
-    /** prefilter served by the (latitude, longitude) index */
-    box: BoundingBox;
-  };
-  /** keyset: rows strictly after this (starts_at, id) */
-  after?: { startsAt: Date; id: string };
+  categories?: readonly string[];
+  statuses?: readonly string[];
+  sources?: readonly string[];
+  free?: boolean;
+  updatedSince?: Date;
+  /** LIKE patterns, one per word of the query (the user's wildcards escaped), all must match */
+  wordPatterns?: readonly string[];
+  /**
+   * The query text whose words, as prefixes, the words index serves (search_words_query in
+   * sql/0012); absent when it holds no letters or digits (then LIKE alone decides).
+   */
+  wordQuery?: string;
+  /** the whole query text, for relevance */
+  text?: string;
+  /**
+   * Where: located events inside every area; events without coordinates whose cities meet
+   * every city list (the cities near the point, the city asked for).
+   */
+  areas?: readonly Area[];
+  unlocatedCities?: ReadonlyArray<readonly string[]>;
+  /** distance from this point to each event; `cityDistances` places events without coordinates */
+  distanceFrom?: { lat: number; lng: number; cityDistances: ReadonlyArray<readonly [string, number]> };
+  sort: 'start' | 'distance' | 'relevance';
+  /** keyset: rows strictly after this position in the sort order */
+  after?: { startsAt: Date; id: string } | { key: number; id: string };
   /** leave out events linked to a parent, or events other events are linked to */
   exclude?: 'children' | 'parents';
   limit: number;
 }
 
-/** Visible events in (starts_at, id) order, one keyset page. */
+/** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */
+const SPAN_EPOCH_MS = Date.UTC(2000, 0, 1);
+const SPAN_UNIT_MS = 1_728_000_000;
+const spanTime = (d: Date) => (d.getTime() - SPAN_EPOCH_MS) / SPAN_UNIT_MS;
+const DAY_MS = 86_400_000;
+
+/** An event's point: its own coordinates, else its city's centre (sql/0012). */
+const LAT = 'coalesce(e.latitude, e.city_latitude)';
+const LNG = 'coalesce(e.longitude, e.city_longitude)';
+/** The expression events_span_gist indexes (sql/0013); the planner matches it as written. */
+const SPAN = `event_span(${LAT}, ${LNG}, e.starts_at, e.ends_at)`;
+/** Events without coordinates that several cities discovered; the first city places them. */
+const MULTI_CITY = 'e.latitude IS NULL AND cardinality(e.city_ids) > 1';
+
+function haversine(p: Params, lat: number, lng: number): string {
+  const la = p.add(lat);
+  const lo = p.add(lng);
+  // least() guards asin against rounding just above 1.
+  return `(${EARTH_RADIUS_KM} * 2 * asin(least(1, sqrt(
+      power(sin(radians(${LAT} - ${la}::float8) / 2), 2)
+      + cos(radians(${la}::float8)) * cos(radians(${LAT})) * power(sin(radians(${LNG} - ${lo}::float8) / 2), 2)))))`;
+}
+
+/**
+ * Visible events, one keyset page, in the order asked. Every filter that narrows by place,
+ * time or text is written so an index serves it (sql/0013): place and time as one walk of the
+ * (latitude, longitude, time) R-tree, text through trigrams of the folded search text.
+ */
 export async function selectEventPage(db: Queryable, f: EventPageFilter): Promise<EventRow[]> {
   const p = new Params();
   const where = ['e.merged_into IS NULL'];
-  let distance = '';
-  if (f.from) where.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
-  if (f.to) where.push(`e.starts_at <= ${p.add(f.to)}::timestamptz`);
-  if (f.category) where.push(`e.category = ${p.add(f.category)}::text`);
-  if (f.searchPattern) where.push(`e.search_text LIKE ${p.add(f.searchPattern)}::text ESCAPE '\\'`);
-  if (f.near) {
-    const { box } = f.near;
-    where.push(`e.latitude BETWEEN ${p.add(box.minLat)}::float8 AND ${p.add(box.maxLat)}::float8`);
-    if (box.lng) {
-      where.push(`(${box.lng.map(([lo, hi]) => `e.longitude BETWEEN ${p.add(lo)}::float8 AND ${p.add(hi)}::float8`).join(' OR ')})`);
+  if (f.from) {
+    const from = p.add(f.from);
+    // An event lasting at most a day that is still on at `from` started at most a day before:
+    // that bound lets the start index serve the range; longer events have their own index.
+    where.push(`coalesce(e.ends_at, e.starts_at) >= ${from}::timestamptz`);
+    if (!f.areas?.length) {
+      where.push(`(e.starts_at >= ${p.add(new Date(f.from.getTime() - DAY_MS))}::timestamptz OR e.ends_at - e.starts_at > INTERVAL '1 day')`);
     }
-    const lat = p.add(f.near.lat);
-    const lng = p.add(f.near.lng);
-    // Haversine; least() guards asin against rounding just above 1.
-    distance = `${EARTH_RADIUS_KM} * 2 * asin(least(1, sqrt(
-        power(sin(radians(e.latitude - ${lat}::float8) / 2), 2)
-        + cos(radians(${lat}::float8)) * cos(radians(e.latitude)) * power(sin(radians(e.longitude - ${lng}::float8) / 2), 2))))`;
-    where.push(`${distance} <= ${p.add(f.near.radiusKm)}::float8`);
   }
   if (f.exclude === 'children') where.push('e.parent_id IS NULL');
   if (f.exclude === 'parents') where.push('NOT EXISTS (SELECT 1 FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL)');
-  if (f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
-  const { rows } = await db.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS}${distance ? `, ${distance} AS distance_km` : ''}
-       FROM events e
-      WHERE ${where.join(' AND ')}
-      ORDER BY e.starts_at, e.id
-      LIMIT ${p.add(f.limit)}::int`,
-    p.values,
-  );
+  if (f.to) where.push(`e.starts_at <= ${p.add(f.to)}::timestamptz`);
+  if (f.categories?.length) where.push(`e.category = ANY(${p.add(f.categories)}::text[])`);
+  if (f.statuses?.length) where.push(`e.status = ANY(${p.add(f.statuses)}::text[])`);
+  if (f.free !== undefined) where.push(f.free ? 'e.is_free IS TRUE' : 'e.is_free IS FALSE');
+  if (f.updatedSince) where.push(`e.updated_at >= ${p.add(f.updatedSince)}::timestamptz`);
+  if (f.sources?.length) {
+    where.push(`EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id AND s.source = ANY(${p.add(f.sources)}::text[]))`);
+  }
+  // Each word must appear in the folded text (LIKE, exact). Near a point, the place and time
+  // already narrow the rows to a few, and the text is only checked on those; elsewhere the words
+  // index finds the candidates: events with a word starting with each word of the query.
+  const placed = Boolean(f.areas?.length);
+  for (const pattern of f.wordPatterns ?? []) {
+    where.push(`${placed ? `(search_fold(e.search_text) || '')` : 'search_fold(e.search_text)'} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+  }
+  if (!placed && f.wordQuery) {
+    where.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
+  }
+
+  if (f.areas?.length) {
+    const t0 = f.from ? spanTime(f.from) : -1e7;
+    const t1 = f.to ? spanTime(f.to) : 1e7;
+    const placed: string[] = [];
+    for (const area of f.areas) {
+      const { box } = area;
+      const lngRanges = box.lng ?? [[-180, 180]];
+      const cube = ([lo, hi]: readonly [number, number]) =>
+        `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${p.add(t0)}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${p.add(t1)}::float8])`;
+      placed.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
+      placed.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
+    }
+    const lists = f.unlocatedCities ?? [];
+    const others = lists.length > 0 && lists.every((l) => l.length > 0)
+      ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
+      : null;
+    where.push(others ? `((${placed.join(' AND ')}) OR (${others.join(' AND ')}))` : placed.join(' AND '));
+  }
+
+  let distance = '';
+  if (f.distanceFrom) {
+    const { lat, lng, cityDistances } = f.distanceFrom;
+    distance = `CASE WHEN ${MULTI_CITY}
+      THEN (SELECT min(n.d) FROM unnest(${p.add(cityDistances.map(([id]) => id))}::text[], ${p.add(cityDistances.map(([, d]) => d))}::float8[]) AS n(id, d)
+             WHERE n.id = ANY(e.city_ids))
+      ELSE ${haversine(p, lat, lng)} END`;
+  }
+  let sortKey = '';
+  let order = 'e.starts_at, e.id';
+  if (f.sort === 'distance' && distance) {
+    sortKey = distance;
+    order = 'sort_key, id';
+  } else if (f.sort === 'relevance' && f.text !== undefined) {
+    // Higher is better; negated so that the keyset, like the order, ascends.
+    sortKey = `-word_similarity(search_fold(${p.add(f.text)}::text), search_fold(e.search_text))::float8`;
+    order = 'sort_key, id';
+  }
+  if (f.after) {
+    if ('startsAt' in f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
+    else if (sortKey) where.push(`((${sortKey}) > ${p.add(f.after.key)}::float8 OR ((${sortKey}) = ${p.add(f.after.key)}::float8 AND e.id > ${p.add(f.after.id)}::uuid))`);
+  }
+  const select = `SELECT ${EVENT_COLUMNS}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
+       FROM events e WHERE ${where.join(' AND ')}`;
+  const limit = p.add(f.limit);
+  // A search by place reads its matches through the R-tree and sorts them: materializing keeps
+  // the planner from walking the start index instead, hoping to meet the few matches early.
+  const sql = f.areas?.length || sortKey
+    ? `WITH m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${order.replace(/\be\./g, '')} LIMIT ${limit}::int`
+    : `${select} ORDER BY ${order} LIMIT ${limit}::int`;
+  const { rows } = await db.query<EventRow>(sql, p.values);
   return rows;
 }
 

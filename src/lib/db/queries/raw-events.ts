@@ -35,6 +35,11 @@ interface PreparedRaw {
  * Upserts one batch: new rows are inserted; rows whose payload changed are updated and marked
  * unprocessed again; unchanged rows only get `last_seen_at`. Counts come from the snapshot
  * the statement started with, so they are exact even under concurrent discovery.
+ *
+ * A record may belong to several cities (two cities sharing a feed, overlapping metro areas):
+ * `city_id` keeps the first city that discovered it, and `city_ids` gathers every city. A record
+ * seen by a new city is marked unprocessed so ingestion carries the new city to its event.
+ *
  * One statement: a record Postgres refuses fails the batch (`storeRawEvents` isolates it).
  */
 export async function upsertRawEvents(
@@ -54,15 +59,22 @@ async function upsertPrepared(db: Queryable, source: string, cityId: string | nu
      ), old AS (
        SELECT r.external_id, r.content_hash FROM raw_events r JOIN input i ON r.source = $1 AND r.external_id = i.external_id
      ), up AS (
-       INSERT INTO raw_events (source, external_id, data, discovered_at, city_id, content_hash, last_seen_at)
-       SELECT $1, external_id, data, now(), $2, hash, now() FROM input
+       INSERT INTO raw_events (source, external_id, data, discovered_at, city_id, city_ids, content_hash, last_seen_at)
+       SELECT $1, external_id, data, now(), $2, CASE WHEN $2::text IS NULL THEN NULL ELSE ARRAY[$2::text] END, hash, now() FROM input
        ON CONFLICT (source, external_id) DO UPDATE SET
          data = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN EXCLUDED.data ELSE raw_events.data END,
-         processed = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN FALSE ELSE raw_events.processed END,
-         processed_at = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN NULL ELSE raw_events.processed_at END,
+         processed = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                            OR NOT (EXCLUDED.city_ids <@ coalesce(raw_events.city_ids, ARRAY[raw_events.city_id])) THEN FALSE
+                          ELSE raw_events.processed END,
+         processed_at = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                            OR NOT (EXCLUDED.city_ids <@ coalesce(raw_events.city_ids, ARRAY[raw_events.city_id])) THEN NULL
+                          ELSE raw_events.processed_at END,
          error = CASE WHEN raw_events.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN NULL ELSE raw_events.error END,
          content_hash = EXCLUDED.content_hash,
-         city_id = COALESCE(EXCLUDED.city_id, raw_events.city_id),
+         city_id = COALESCE(raw_events.city_id, EXCLUDED.city_id),
+         city_ids = CASE WHEN EXCLUDED.city_ids <@ coalesce(raw_events.city_ids, ARRAY[raw_events.city_id])
+                         THEN raw_events.city_ids
+                         ELSE array_remove(coalesce(raw_events.city_ids, ARRAY[raw_events.city_id]), NULL) || EXCLUDED.city_ids END,
          last_seen_at = now()
        RETURNING 1
      )
