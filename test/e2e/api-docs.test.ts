@@ -10,6 +10,9 @@ import type { RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from '../server/catalogue-service.js';
 import { launchBrowser, screenshot, serve, watchPageErrors } from './harness.js';
+import { closeTestDatabases } from '../helpers/db.js';
+
+after(closeTestDatabases);
 
 describe('/api/docs (Swagger UI, local assets)', { timeout: 120_000 }, () => {
   let service: RunningService;

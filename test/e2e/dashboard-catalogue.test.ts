@@ -10,6 +10,9 @@ import type { RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
 import { OAKLAND, SF, seededTitles, startCatalogueService } from '../server/catalogue-service.js';
 import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+import { closeTestDatabases } from '../helpers/db.js';
+
+after(closeTestDatabases);
 
 const TOKEN = 'catalogue-ui-token-0123';
 const SF_EVENTS = 12;

@@ -11,10 +11,12 @@ import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operation
 import type { Database } from '../../src/lib/db/types.js';
 import type { RunningHttpServer } from '../../src/server/server.js';
 import { EB_ID, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
-import { pgliteBackend } from '../helpers/db.js';
+import { pgliteBackend, closeTestDatabases } from '../helpers/db.js';
 import { openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
 import { SimulatedSpawnService } from './simulated-service.js';
 import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+
+after(closeTestDatabases);
 
 const TOKEN = 'review-ui-test-token';
 

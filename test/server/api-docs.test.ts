@@ -15,6 +15,9 @@ import { startHttpServer, type RunningHttpServer } from '../../src/server/server
 import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from './catalogue-service.js';
 import { fakeDashboardDir, TOKEN } from './helpers.js';
+import { closeTestDatabases } from '../helpers/db.js';
+
+after(closeTestDatabases);
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

@@ -6,8 +6,10 @@ import { createService } from '../../src/service.js';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { until } from '../helpers/controller.js';
-import { pgliteBackend } from '../helpers/db.js';
+import { pgliteBackend, closeTestDatabases } from '../helpers/db.js';
 import { startScratchRedis } from '../faults/scratch.js';
+
+after(closeTestDatabases);
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {

@@ -11,8 +11,10 @@ import { upsertRawEvents } from '../../../src/lib/db/queries/raw-events.js';
 import type { Database } from '../../../src/lib/db/types.js';
 import { ValidationError } from '../../../src/lib/errors.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, dropCreatedSchemas, closeTestDatabases } from '../../helpers/db.js';
 import { insertCity, openCatalogue } from './helpers.js';
+
+after(closeTestDatabases);
 
 after(dropCreatedSchemas);
 

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { storeRawEvents, upsertRawEvents } from '../../../../src/lib/db/queries/raw-events.js';
-import { backends, dropCreatedSchemas } from '../../../helpers/db.js';
+import { backends, dropCreatedSchemas, closeTestDatabases } from '../../../helpers/db.js';
 import { openCatalogue } from '../../catalogue/helpers.js';
+
+after(closeTestDatabases);
 
 after(dropCreatedSchemas);
 
