@@ -105,6 +105,15 @@ describe('dashboard (in-test service)', { timeout: 120_000 }, () => {
     await eventually('the retried task to complete', async () => service.tasks.get('ui-flaky')?.state, (s) => s === 'completed');
   });
 
+  it('dismisses a failed task', async () => {
+    await apiPost(server, '/api/spawn', { action: 'task', params: { task: { id: 'ui-doomed', type: 'discovery', priority: 5, parameters: { fail: true, durationMs: 50 } } } }, TOKEN);
+    const row = page.locator('[data-testid="failure-row"][data-task-id="ui-doomed"]');
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByTestId('dismiss-button').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.ok(!service.deadLetters.has('ui-doomed'));
+  });
+
   it('runs discovery', async () => {
     await service.upsertCity({ id: 'berlin', name: 'Berlin', latitude: 52.52, longitude: 13.4, timezone: 'Europe/Berlin' });
     await page.getByTestId('discovery-button').click();

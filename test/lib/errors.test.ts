@@ -26,6 +26,7 @@ const SAMPLES: Array<[errors.SceneScoutError, string]> = [
   [new errors.NormalizationError('ics', 'x', 'start', 'missing'), 'ERR_NORMALIZE'],
   [new errors.UnstorableRecordError('year 20260'), 'ERR_UNSTORABLE_RECORD'],
   [new errors.DataDirInUseError('in use'), 'ERR_DATA_DIR_IN_USE'],
+  [new errors.DatabaseUnavailableError(), 'ERR_DB_UNAVAILABLE'],
 ];
 
 describe('coded errors', () => {

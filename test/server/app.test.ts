@@ -104,14 +104,16 @@ describe('dead letters', () => {
     assert.match(jobId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
-  // TaskQueue.retryDead "completes" the dead-letter job, but pg-boss 10 completes only active
-  // jobs, and a dead letter waits in state 'created': it stays listed and can be retried again.
-  it('a retried task is no longer a dead letter: retrying it again is 404', { todo: 'TaskQueue.retryDead leaves the dead-letter job in place' }, async () => {
+  it('a retried task leaves the list, and retrying it again queues nothing new', async () => {
     const { app } = await withDeadLetter();
-    assert.equal((await app.request('/api/dead-letters/bad-1/retry', { method: 'POST', headers: auth })).status, 200);
+    const first = await app.request('/api/dead-letters/bad-1/retry', { method: 'POST', headers: auth });
+    assert.equal(first.status, 200);
+    const { jobId } = (await first.json()) as { jobId: string };
+    const list = await app.request('/api/dead-letters?limit=10', { headers: auth });
+    assert.deepEqual(await list.json(), []);
     const again = await app.request('/api/dead-letters/bad-1/retry', { method: 'POST', headers: auth });
-    assert.equal(again.status, 404);
-    assert.match(((await again.json()) as { error: string }).error, /bad-1/);
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { jobId: string }).jobId, jobId);
   });
 
   it('validates the limit and needs the token to retry', async () => {

@@ -74,6 +74,23 @@ describe('feeds and pages through the API (finding 4)', () => {
   });
 });
 
+describe('one city schema for the API and the file (finding 6)', () => {
+  for (const [sources, field] of [
+    [{ eventbrite: { organizationIds: 5 } }, 'sources.eventbrite.organizationIds'],
+    [{ ics: { feeds: 'str' } }, 'sources.ics.feeds'],
+    [{ ics: { feeds: ['https://calendar.example.org/a.ics'], extra: 1 } }, 'sources.ics.extra'],
+    [{ meetup: {} }, 'sources.meetup'],
+  ] as const) {
+    it(`answers 400 naming ${field}`, async () => {
+      const { app, service } = makeApp();
+      const res = await app.request('/api/cities', postJson({ ...city([]), sources }));
+      assert.equal(res.status, 400);
+      assert.ok((await errorOf(res)).includes(`${field}: `), field);
+      assert.deepEqual(await service.listCities(), []);
+    });
+  }
+});
+
 describe('who may read what (finding 5)', () => {
   it('operational reads need the token; the catalogue, health and metrics stay open', async () => {
     const { app } = makeApp();

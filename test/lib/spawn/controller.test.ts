@@ -282,6 +282,8 @@ test('with Redis, a worker spends the provider budget the controller reports, wh
     schema,
     redisUrl: REDIS_URL,
     workerTypes: { discovery: { initialWorkers: 1 } },
+    // The feeds are served on 127.0.0.1 (SCENESCOUT_ALLOW_PRIVATE_URLS, passed as config).
+    providers: { ics: { allowPrivateUrls: true } },
   });
   try {
     feeds.seed({ valid: 2 });

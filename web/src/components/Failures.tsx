@@ -11,14 +11,13 @@ interface Props {
 
 export function Failures({ failures, error, loading, token }: Props) {
   const queryClient = useQueryClient();
-  const retry = useMutation({
-    mutationFn: (taskId: string) => api.retry(taskId, token),
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['dead-letters'] }),
-        queryClient.invalidateQueries({ queryKey: ['status'] }),
-      ]),
-  });
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['dead-letters'] }),
+      queryClient.invalidateQueries({ queryKey: ['status'] }),
+    ]);
+  const retry = useMutation({ mutationFn: (taskId: string) => api.retry(taskId, token), onSuccess: refresh });
+  const dismiss = useMutation({ mutationFn: (taskId: string) => api.dismiss(taskId, token), onSuccess: refresh });
 
   return (
     <section className="panel" data-testid="failures">
@@ -29,6 +28,8 @@ export function Failures({ failures, error, loading, token }: Props) {
       <p className="control-result" role="status" aria-live="polite" data-testid="retry-result">
         {retry.isSuccess && <span className="ok">Requeued {retry.data.taskId}</span>}
         {retry.isError && <span className="error">Retry failed: {retry.error.message}</span>}
+        {dismiss.isSuccess && <span className="ok">Dismissed {dismiss.data.taskId}</span>}
+        {dismiss.isError && <span className="error">Dismiss failed: {dismiss.error.message}</span>}
       </p>
       {loading && !failures && <p className="muted">Loading…</p>}
       {failures && failures.length === 0 && <p className="muted" data-testid="no-failures">No failed tasks.</p>}
@@ -49,6 +50,15 @@ export function Failures({ failures, error, loading, token }: Props) {
                 data-testid="retry-button"
               >
                 {retry.isPending && retry.variables === f.taskId ? 'Retrying…' : 'Retry'}
+              </button>
+              <button
+                type="button"
+                className="button-small button-secondary"
+                disabled={dismiss.isPending && dismiss.variables === f.taskId}
+                onClick={() => dismiss.mutate(f.taskId)}
+                data-testid="dismiss-button"
+              >
+                Dismiss
               </button>
             </div>
             <pre className="failure-error">{f.error ?? 'no error message'}</pre>

@@ -7,12 +7,17 @@
  * higher-priority cities go first and the rest wait for the next window.
  */
 import type PgBoss from 'pg-boss';
+import { z } from 'zod';
 import { SOURCES, type SourceId } from '../../api/types.js';
 import { contentHash, unprocessedBySource } from '../../db/queries/raw-events.js';
 import { listCities } from '../../db/queries/cities.js';
 import { coerceError, ValidationError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import type { City } from '../../../contracts/cities.js';
+import { citySourcesSchema, type City } from '../../../contracts/cities.js';
+import { parseWith } from '../../../contracts/parse.js';
+
+/** A stored city's sources as the API and the cities file accept them (paths named from `sources`). */
+const storedSourcesSchema = z.object({ sources: citySourcesSchema });
 import type { DiscoveryRequest, ScheduleDiscoveryResult } from '../../../contracts/service.js';
 import type { SpawnController } from '../controller.js';
 
@@ -129,6 +134,8 @@ export class TaskDistributor {
     now: number,
     days: number,
   ): Promise<void> {
+    // Stored settings may predate validation or be edited in the database: check them again.
+    parseWith(storedSourcesSchema, { sources: city.sources ?? {} }, `settings of city ${city.id}`);
     {
       for (const source of sources) {
         const why = this.sourceUnavailable(city, source);
