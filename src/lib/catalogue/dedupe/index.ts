@@ -9,20 +9,32 @@
  *    (or, without coordinates, the same city) are compared, and only those whose starts are
  *    within the tolerance, so cost grows ~linearly;
  * 3. scoring.ts: each candidate pair is compared field by field (title, venue, time, session
- *    markers, distance, city) and a hand-set rule decides whether it matches;
+ *    markers, distance, city) and the Fellegi–Sunter model of config/dedupe-weights.json
+ *    (model.ts) weighs the comparisons: match, review, distinct, or parent and child;
  * 4. clustering.ts: matched pairs are joined with union-find, best score first, refusing a join
  *    that would put two records that can't be one event into one cluster.
  */
+import type { MatchEvidence } from '../../../contracts/dedupe.js';
 import { ValidationError } from '../../errors.js';
 import { forEachCandidatePair } from './blocking.js';
 import { clusterMatches, MatchList, type DuplicatePair } from './clustering.js';
 import { featuresOf, type DedupeEvent } from './features.js';
 import { resolveOptions, type DedupeOptions } from './options.js';
-import { scoreFeatures } from './scoring.js';
+import { compareSpans, scoreFeatures } from './scoring.js';
 
 export { blockKey } from './blocking.js';
+export { loadModel, modelFromWeights, type DedupeModel } from './model.js';
 export { scorePair, type PairScore } from './scoring.js';
 export type { DedupeEvent, DedupeOptions, DuplicatePair };
+
+/** A pair the matcher did not merge but reports: uncertain (review) or parent and child. */
+export interface RelatedPair {
+  a: string;
+  b: string;
+  score: number;
+  reasons: string[];
+  evidence: MatchEvidence;
+}
 
 export interface DuplicateResult {
   /**
@@ -30,6 +42,13 @@ export interface DuplicateResult {
    * only its best two matches per other source (more can't change its cluster).
    */
   pairs: DuplicatePair[];
+  /**
+   * Pairs in the uncertain band (probability between the review and match thresholds), for an
+   * operator; ordered by (a, b). Pairs of records that ended up in one cluster anyway are left out.
+   */
+  review: RelatedPair[];
+  /** Parent and child pairs (`a` is the umbrella listing, `b` the listing inside it), ordered by (a, b). */
+  parents: RelatedPair[];
   /** Groups of two or more ids that are the same event; ids sorted, clusters ordered by first id. */
   clusters: string[][];
   stats: { events: number; blocks: number; comparisons: number; truncated: number };
@@ -59,10 +78,26 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   const F = sorted.map(featuresOf);
 
   const matches = new MatchList(F.map((f) => f.source));
+  const related: Array<[number, number]> = [];
   const blocking = forEachCandidatePair(F, o, (i, j) => {
     const r = scoreFeatures(F[i], F[j], o, false);
     if (r.match) matches.add(i, j, r.score);
+    else if (r.evidence.decision === 'review' || r.evidence.decision === 'parent') related.push([Math.min(i, j), Math.max(i, j)]);
   });
   const { pairs, clusters } = clusterMatches(F, ids, matches, o);
-  return { pairs, clusters, stats: { events: F.length, ...blocking } };
+  const clusterOf = new Map<string, number>();
+  clusters.forEach((c, k) => c.forEach((id) => clusterOf.set(id, k)));
+  const review: RelatedPair[] = [];
+  const parents: RelatedPair[] = [];
+  related.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  for (let [i, j] of related) {
+    const { score, reasons, evidence } = scoreFeatures(F[i], F[j], o, true);
+    if (evidence.decision === 'parent') {
+      if (compareSpans(F[i], F[j]) === 'b-holds-a') [i, j] = [j, i];
+      parents.push({ a: ids[i], b: ids[j], score, reasons, evidence });
+    } else if (clusterOf.get(ids[i]) === undefined || clusterOf.get(ids[i]) !== clusterOf.get(ids[j])) {
+      review.push({ a: ids[i], b: ids[j], score, reasons, evidence });
+    }
+  }
+  return { pairs, review, parents, clusters, stats: { events: F.length, ...blocking } };
 }
