@@ -86,6 +86,18 @@ function line(name: string, q: DedupeQuality): string {
   return `${name.padEnd(34)} P ${o.precision.toFixed(4)} R ${o.recall.toFixed(4)} F1 ${o.f1.toFixed(4)}  min source pair F1 ${minPair.toFixed(4)}  traps merged ${q.traps.merged.length}/${q.traps.cases}`;
 }
 
+/** The weights file as people read it: one line per level, per neverMerge combination, and for the word list. */
+function formatWeights(w: WeightsFile): string {
+  const { fields, neverMerge, genericTitleWords, ...rest } = w;
+  const top = JSON.stringify({ ...rest, genericTitleWords: '\u0000g', neverMerge: '\u0000n', fields: '\u0000f' }, null, 2);
+  const list = (items: unknown[], indent: string) => `[\n${items.map((x) => `${indent}  ${JSON.stringify(x)}`).join(',\n')}\n${indent}]`;
+  const fieldText = `{\n${Object.entries(fields).map(([k, levels]) => `    ${JSON.stringify(k)}: ${list(levels, '    ')}`).join(',\n')}\n  }`;
+  return `${top
+    .replace('"\\u0000g"', JSON.stringify(genericTitleWords ?? []))
+    .replace('"\\u0000n"', list(neverMerge ?? [], '  '))
+    .replace('"\\u0000f"', fieldText)}\n`;
+}
+
 function main(): void {
   const set = loadLabeledSet();
   const template = weightsFileSchema.parse(JSON.parse(readFileSync(DEFAULT_WEIGHTS_PATH, 'utf8')));
@@ -124,7 +136,7 @@ function main(): void {
     log(`  ${field.padEnd(8)} ${levels.map((l) => `${l.level} ${l.weight >= 0 ? '+' : ''}${l.weight.toFixed(2)}`).join(', ')}`);
   }
   if (!DRY_RUN) {
-    writeFileSync(DEFAULT_WEIGHTS_PATH, `${JSON.stringify(all.weights, null, 2)}\n`);
+    writeFileSync(DEFAULT_WEIGHTS_PATH, formatWeights(all.weights));
     log(`wrote ${DEFAULT_WEIGHTS_PATH} (version ${VERSION})`);
   }
   log(JSON.stringify({

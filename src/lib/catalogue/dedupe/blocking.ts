@@ -7,7 +7,7 @@
  * discovered for), else their venue name. A block is compared with itself and
  * with its neighbouring cells; timed starts near midnight also meet the next day's blocks, and
  * events without coordinates meet those with coordinates in the same city. Within and across
- * blocks, timed events only meet those whose starts are within the tolerance (a sweep over
+ * blocks, timed events only meet those whose starts are within blockingMinutes (a sweep over
  * start-sorted lists); all-day events meet everything of their day and place.
  */
 import { DAY_MS, featuresOf, type DedupeEvent, type Features } from './features.js';
@@ -138,7 +138,7 @@ export function forEachCandidatePair(
   const byStart = (p: number, q: number) => F[p].startMs - F[q].startMs || p - q;
   for (const map of [geo, other, geoByCity]) for (const b of map.values()) b.timed.sort(byStart);
 
-  const tolMs = o.toleranceMinutes * 60_000;
+  const tolMs = o.blockingMinutes * 60_000;
   const cap = o.maxComparisonsPerEvent;
   const stats: BlockingStats = { blocks: geo.size + other.size, comparisons: 0, truncated: 0 };
 

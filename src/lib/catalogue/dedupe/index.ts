@@ -27,12 +27,16 @@ export { loadModel, modelFromWeights, type DedupeModel } from './model.js';
 export { scorePair, type PairScore } from './scoring.js';
 export type { DedupeEvent, DedupeOptions, DuplicatePair };
 
-/** A pair the matcher did not merge but reports: uncertain (review) or parent and child. */
+/**
+ * A pair the matcher did not merge but reports: uncertain (review) or parent and child. Its
+ * evidence has each field's level and weight but no `detail` (there can be many such pairs);
+ * `scorePair` on the two events spells everything out.
+ */
 export interface RelatedPair {
   a: string;
   b: string;
+  /** match probability 0..1 (0 for parent and child) */
   score: number;
-  reasons: string[];
   evidence: MatchEvidence;
 }
 
@@ -78,25 +82,24 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   const F = sorted.map(featuresOf);
 
   const matches = new MatchList(F.map((f) => f.source));
-  const related: Array<[number, number]> = [];
+  const related: Array<{ i: number; j: number; score: number; evidence: MatchEvidence }> = [];
   const blocking = forEachCandidatePair(F, o, (i, j) => {
     const r = scoreFeatures(F[i], F[j], o, false);
     if (r.match) matches.add(i, j, r.score);
-    else if (r.evidence.decision === 'review' || r.evidence.decision === 'parent') related.push([Math.min(i, j), Math.max(i, j)]);
+    else if (r.evidence.decision === 'review' || r.evidence.decision === 'parent') related.push({ i: Math.min(i, j), j: Math.max(i, j), score: r.score, evidence: r.evidence });
   });
   const { pairs, clusters } = clusterMatches(F, ids, matches, o);
   const clusterOf = new Map<string, number>();
   clusters.forEach((c, k) => c.forEach((id) => clusterOf.set(id, k)));
   const review: RelatedPair[] = [];
   const parents: RelatedPair[] = [];
-  related.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  for (let [i, j] of related) {
-    const { score, reasons, evidence } = scoreFeatures(F[i], F[j], o, true);
+  related.sort((p, q) => p.i - q.i || p.j - q.j);
+  for (const { i, j, score, evidence } of related) {
     if (evidence.decision === 'parent') {
-      if (compareSpans(F[i], F[j]) === 'b-holds-a') [i, j] = [j, i];
-      parents.push({ a: ids[i], b: ids[j], score, reasons, evidence });
+      const [p, c] = compareSpans(F[i], F[j]) === 'b-holds-a' ? [j, i] : [i, j];
+      parents.push({ a: ids[p], b: ids[c], score, evidence });
     } else if (clusterOf.get(ids[i]) === undefined || clusterOf.get(ids[i]) !== clusterOf.get(ids[j])) {
-      review.push({ a: ids[i], b: ids[j], score, reasons, evidence });
+      review.push({ a: ids[i], b: ids[j], score, evidence });
     }
   }
   return { pairs, review, parents, clusters, stats: { events: F.length, ...blocking } };

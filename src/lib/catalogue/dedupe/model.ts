@@ -51,6 +51,13 @@ export const weightsFileSchema = z.object({
   /** largest start difference (minutes) of two timed listings that can be one event: a hard rule */
   toleranceMinutes: z.number().nonnegative(),
   /**
+   * Largest start difference (minutes) of two timed listings blocking compares at all (default:
+   * toleranceMinutes). Pairs between this and toleranceMinutes are never scored, so they can't
+   * even reach review; set it to the widest time band neverMerge does not stop, and such pairs
+   * cost nothing.
+   */
+  blockingMinutes: z.number().nonnegative().optional(),
+  /**
    * Words of generic titles ("Trivia Night", "Open Mic", "Karaoke"): two titles made only of
    * these say little, as every bar runs one; such a pair's title falls in the "generic" level.
    */
@@ -83,6 +90,7 @@ export interface ModelLevel {
 export interface DedupeModel {
   version: string;
   toleranceMinutes: number;
+  blockingMinutes: number;
   /** log2 odds of the prior */
   priorScore: number;
   thresholds: { match: number; review: number };
@@ -117,6 +125,7 @@ export function modelFromWeights(data: unknown, where = 'dedupe weights'): Dedup
   return {
     version: file.version,
     toleranceMinutes: file.toleranceMinutes,
+    blockingMinutes: Math.min(file.blockingMinutes ?? file.toleranceMinutes, file.toleranceMinutes),
     priorScore: Math.log2(file.prior / (1 - file.prior)),
     thresholds: file.thresholds,
     levels,
@@ -192,10 +201,12 @@ export function levelFamily(level: string): string {
 
 /** The first neverMerge combination all of whose levels the fields fall in, as "field level" strings; null when none. */
 export function mergeVeto(model: DedupeModel, fields: ReadonlyArray<{ field: string; level: string }>): string[] | null {
-  if (model.neverMerge.length === 0) return null;
-  const keys = new Set(fields.map((f) => `${f.field}:${f.level}`));
-  const combo = model.neverMerge.find((c) => c.every((k) => keys.has(k)));
-  return combo ? combo.map((k) => k.replace(':', ' ')) : null;
+  for (const combo of model.neverMerge) {
+    if (combo.every((key) => fields.some((f) => key.length === f.field.length + 1 + f.level.length && key === `${f.field}:${f.level}`))) {
+      return combo.map((k) => k.replace(':', ' '));
+    }
+  }
+  return null;
 }
 
 /** Match probability of a log2-odds score. */

@@ -5,6 +5,8 @@ import { loadModel, type DedupeModel } from './model.js';
 export interface DedupeOptions {
   /** Largest start-time difference of two timed listings that can be one event, in minutes. Default: the weights file's (180). */
   toleranceMinutes?: number;
+  /** Largest start difference of two timed listings that are compared at all, in minutes. Default: the weights file's `blockingMinutes` (at most toleranceMinutes). */
+  blockingMinutes?: number;
   /** Smallest match probability of a merge. Default: the weights file's `thresholds.match`. */
   threshold?: number;
   /** Smallest match probability sent to review rather than called distinct. Default: the weights file's `thresholds.review`. */
@@ -27,6 +29,7 @@ export function resolveOptions(opts: DedupeOptions | undefined): ResolvedOptions
   const model = given ?? loadModel();
   const o = {
     toleranceMinutes: model.toleranceMinutes,
+    blockingMinutes: Math.min(model.blockingMinutes, numbers.toleranceMinutes ?? model.toleranceMinutes),
     threshold: model.thresholds.match,
     reviewThreshold: model.thresholds.review,
     ...DEFAULTS,
