@@ -20,7 +20,7 @@ import { forEachCandidatePair } from './blocking.js';
 import { clusterMatches, MatchList, type DuplicatePair } from './clustering.js';
 import { featuresOf, type DedupeEvent } from './features.js';
 import { resolveOptions, type DedupeOptions } from './options.js';
-import { compareSpans, scoreFeatures } from './scoring.js';
+import { compareSpans, quickProbability, scoreFeatures } from './scoring.js';
 
 export { blockKey } from './blocking.js';
 export { loadModel, modelFromWeights, type DedupeModel } from './model.js';
@@ -84,6 +84,8 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   const matches = new MatchList(F.map((f) => f.source));
   const related: Array<{ i: number; j: number; score: number; evidence: MatchEvidence }> = [];
   const blocking = forEachCandidatePair(F, o, (i, j) => {
+    const quick = quickProbability(F[i], F[j], o);
+    if (quick === -1 || (quick >= 0 && quick < o.reviewThreshold)) return;
     const r = scoreFeatures(F[i], F[j], o, false);
     if (r.match) matches.add(i, j, r.score);
     else if (r.evidence.decision === 'review' || r.evidence.decision === 'parent') related.push({ i: Math.min(i, j), j: Math.max(i, j), score: r.score, evidence: r.evidence });

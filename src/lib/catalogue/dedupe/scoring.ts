@@ -78,8 +78,25 @@ export function compareTitle(a: Features, b: Features): number {
  * Addresses only stand in: two rooms of one building share an address, not a name.
  */
 export function compareVenueNames(a: Features, b: Features): number | null {
-  const [x, y] = venuePair(a, b);
-  return x && y ? textSimilarity(x, y) : null;
+  if (a.venue && b.venue) return sameObjectsSimilarity(a.venue, b.venue);
+  if (a.address && b.address) return sameObjectsSimilarity(a.address, b.address);
+  return null;
+}
+
+/**
+ * textSimilarity remembered per pair of TokenSet objects: features.ts hands out one TokenSet per
+ * distinct venue label, and a catalogue has far fewer venues than events, so most venue pairs
+ * were compared before. Keyed by identity (no string keys to build); entries go with their sets.
+ */
+const venueSimilarities = new WeakMap<TokenSet, Map<TokenSet, number>>();
+
+function sameObjectsSimilarity(x: TokenSet, y: TokenSet): number {
+  if (x === y) return textSimilarity(x, y);
+  let row = venueSimilarities.get(x);
+  if (!row) venueSimilarities.set(x, (row = new Map()));
+  let value = row.get(y);
+  if (value === undefined) row.set(y, (value = textSimilarity(x, y)));
+  return value;
 }
 
 function venuePair(a: Features, b: Features): [TokenSet | null, TokenSet | null] {
@@ -323,6 +340,36 @@ export function scoreFeatures(a: Features, b: Features, o: ResolvedOptions, with
   const evidence: PairEvidence = { ...compareFields(a, b, o.toleranceMinutes), markers, time };
   const e = decide(fieldEvidence(a, b, evidence, o.model, withReasons), o);
   return { score: e.probability, match: e.decision === 'match', evidence: e, reasons: withReasons ? explain(e, o) : [] };
+}
+
+/**
+ * The pair's match probability without building its evidence (findDuplicates' hot path, where
+ * most candidate pairs are distinct): -1 when a hard rule rules it out, -2 for parent and
+ * child. neverMerge is not applied here; scoreFeatures decides the pairs worth keeping.
+ */
+export function quickProbability(a: Features, b: Features, o: ResolvedOptions): number {
+  if (a.source === b.source) return -1;
+  const markers = compareSessionMarkers(a, b);
+  if (markers === 'conflict') return -1;
+  if (holds(a, b) || holds(b, a)) return -2;
+  const model = o.model;
+  let time: number | string;
+  if (a.allDay || b.allDay) {
+    if (a.day !== b.day) return -1;
+    time = a.allDay && b.allDay ? 'both-all-day' : 'all-day-vs-timed';
+  } else {
+    time = Math.abs(a.startMs - b.startMs) / 60_000;
+    if (time > o.toleranceMinutes) return -1;
+  }
+  const venue = compareVenueNames(a, b);
+  let score = model.priorScore
+    + levelOf(model, 'title', titleLevel(a, b, compareTitle(a, b), model)).weight
+    + levelOf(model, 'venue', venue).weight
+    + levelOf(model, 'geo', geoMeasure(compareGeoDistance(a, b), venue, model)).weight
+    + levelOf(model, 'time', time).weight
+    + levelOf(model, 'markers', markers).weight;
+  score += levelOf(model, 'city', compareCity(a, b)).weight;
+  return probabilityOf(score);
 }
 
 /** Scores one pair of events with every reason spelled out. */
