@@ -58,6 +58,51 @@ describe('findDuplicates: merges', () => {
   });
 });
 
+describe('findDuplicates: blocking without coordinates or venue city', () => {
+  it('meets a listing with neither coordinates nor venue.city through the city it was discovered for', () => {
+    const found = { cityId: 'san-francisco' };
+    const withCoords = { ...event('ticketmaster', 'tm'), ...found };
+    const bare = { ...event('ics', 'feed', { venue: { latitude: null, longitude: null, city: null } }), ...found };
+    const other = { ...event('jsonld', 'page', { venue: { latitude: null, longitude: null } }), ...found };
+    assert.equal(blockKey(bare), '2026-05-01|c:san francisco');
+    assert.deepEqual(findDuplicates([withCoords, bare, other]).clusters, [['ics:feed', 'jsonld:page', 'ticketmaster:tm']]);
+    // Without the discovery city it has nothing to be blocked by but its venue name.
+    const lost = event('ics', 'lost', { venue: { latitude: null, longitude: null, city: null } });
+    assert.equal(blockKey(lost), '2026-05-01|v:fillmore');
+  });
+});
+
+describe('findDuplicates: reports what it does not merge', () => {
+  it('lists a festival and a show inside it as parent and child, and keeps them apart', () => {
+    const festival = event('jsonld', 'fest', {
+      title: 'Fillmore Weekender', allDay: true, startsAt: new Date('2026-05-01T07:00:00Z'), endsAt: new Date('2026-05-04T07:00:00Z'),
+    });
+    const show = event('ticketmaster', 'show');
+    const { clusters, parents, review } = findDuplicates([festival, show]);
+    assert.deepEqual(clusters, []);
+    assert.deepEqual(review, []);
+    assert.equal(parents.length, 1);
+    assert.equal(parents[0].a, 'jsonld:fest');
+    assert.equal(parents[0].b, 'ticketmaster:show');
+    assert.equal(parents[0].evidence.decision, 'parent');
+  });
+
+  it('sends an uncertain pair to review with its evidence', () => {
+    // The same act at the same venue, but one listing starts 2 h later: doors of a late show, or another show?
+    const a = event('ticketmaster', 'a');
+    const b = event('eventbrite', 'b', { startsAt: new Date(EIGHT_PM - minutes(85)), venue: { latitude: null, longitude: null } });
+    const c = event('jsonld', 'c', { title: 'Khruangbin', startsAt: new Date(EIGHT_PM + minutes(60)), venue: { name: 'Sheba Piano Lounge', latitude: null, longitude: null } });
+    const { review, clusters } = findDuplicates([a, b, c]);
+    assert.deepEqual(clusters, [['eventbrite:b', 'ticketmaster:a']]);
+    assert.ok(review.length >= 1, JSON.stringify(review));
+    for (const r of review) {
+      assert.equal(r.evidence.decision, 'review');
+      assert.ok(r.score >= 0.2 && r.score < 0.9, String(r.score));
+      assert.ok(r.evidence.fields.some((f) => f.field === 'venue'));
+    }
+  });
+});
+
 describe('findDuplicates: never merges', () => {
   const reasonsOf = (a: TestEvent, b: TestEvent) => scorePair(a, b).reasons.join('; ');
 
