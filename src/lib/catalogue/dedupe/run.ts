@@ -64,13 +64,14 @@ function toCandidate(row: DedupeCandidateRow): Candidate {
     externalId: row.external_id,
     title: row.title,
     startsAt: row.starts_at,
+    endsAt: row.ends_at,
     timezone: row.timezone,
     allDay: row.all_day,
+    cityId: row.city_id,
     venue: {
       name: row.venue_name,
-      // Without a venue name (Yelp never gives one) dedupe would compare this street address
-      // with other sources' venue names, which never match; the coordinates compare instead.
-      address: row.venue_name === null ? null : row.address,
+      // Dedupe compares names when both sides name a venue, else street addresses (Yelp gives no name).
+      address: row.address,
       city: row.venue_city,
       latitude: row.latitude === null ? null : Number(row.latitude),
       longitude: row.longitude === null ? null : Number(row.longitude),
