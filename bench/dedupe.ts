@@ -8,6 +8,8 @@
  *     pair; recall per labeled pattern; the trap cases merged; the pairs missed and the pairs
  *     wrongly joined; listings the normalizer refused. The baseline, run on the same events, is
  *     the simplest matcher one could ship: same normalized title, same local day, same city.
+ *     The committed weights were estimated on this set, so those figures are in-sample; a
+ *     two-fold cross-validation by city (bench/lib/dedupe-fit.ts) is printed as well.
  * (b) Speed: findDuplicates over --dedupe-n synthetic events (bench/lib/synthetic.ts, the
  *     generator bench:ingest uses), timed, against grouping the same events by the baseline's
  *     exact key; the time is also given per 100k events.
@@ -18,9 +20,10 @@
  */
 import { DateTime } from 'luxon';
 import { recordBenchmarkFigures } from '../src/lib/catalogue/dedupe/benchmark-file.js';
-import { findDuplicates } from '../src/lib/catalogue/dedupe/index.js';
+import { findDuplicates, loadModel } from '../src/lib/catalogue/dedupe/index.js';
 import type { NormalizedEvent } from '../src/lib/normalize/types.js';
 import { goalShortfalls, type DedupeQuality } from './lib/dedupe-eval.js';
+import { crossValidate, foldSummary } from './lib/dedupe-fit.js';
 import { loadLabeledSet, runOnLabeledSet } from './lib/dedupe-set.js';
 import { arg, now, round } from './lib/stats.js';
 import { evaluate, generateSyntheticEvents } from './lib/synthetic.js';
@@ -107,6 +110,16 @@ async function main(): Promise<void> {
   log(shortfalls.length === 0 ? 'goals met' : `goals not met:\n  ${shortfalls.join('\n  ')}`);
   const figuresFile = recordBenchmarkFigures({ labeledSet: 'test/fixtures/dedupe', overall: quality.overall, sourcePairs: quality.bySourcePair, trapsMerged: quality.traps.merged.length });
   log(`labeled-set figures for /metrics (scenescout_dedupe_benchmark_*) written to ${figuresFile}`);
+  // The committed weights were estimated on this very set: the figures above are in-sample.
+  // Cross-validation by city says how the same recipe does on cities it never saw.
+  const model = loadModel();
+  log(`weights ${model.version} (config/dedupe-weights.json) were estimated on the whole set: the figures above are in-sample`);
+  const folds = crossValidate(set, model.file, `${model.version}-cv`);
+  for (const f of folds) {
+    const t = f.test.overall;
+    log(`cross-validation: estimated on [${f.trainedOn.join(', ')}], on held-out [${f.heldOut.join(', ')}]: P ${pct(t.precision)} R ${pct(t.recall)} F1 ${pct(t.f1)}, `
+      + `min source pair F1 ${pct(Math.min(...Object.values(f.test.bySourcePair).map((x) => x.f1)))}, traps merged ${f.test.traps.merged.length}/${f.test.traps.cases}`);
+  }
 
   // ---- (b) speed on synthetic events --------------------------------------------------------
   const big = generateSyntheticEvents({ count: DEDUPE_N, seed: 7 });
@@ -151,6 +164,8 @@ async function main(): Promise<void> {
     traps_merged: quality.traps.merged.length,
     traps_merged_list: quality.traps.merged.map((t) => ({ kind: t.kind, a: t.a, b: t.b })),
     goals_met: shortfalls.length === 0,
+    weights_version: model.version,
+    cross_validation: folds.map(foldSummary),
     dedupe_n: DEDUPE_N,
     dedupe_ms: round(dedupeMs, 0),
     dedupe_ms_per_100k: round(per100k, 0),

@@ -1,9 +1,10 @@
 /**
  * Who may do what.
  *
- * - Open to anyone: the catalogue (`/api/events`), `/healthz`, `/readyz`, `/metrics` and the
+ * - Open to anyone: the catalogue (`/api/events`, `/api/events/:id`), `/healthz`, `/readyz`,
+ *   `/metrics`, the API's own description (`/api/openapi.json`, `/api/docs`) and the
  *   dashboard's files.
- * - Operational reads (cities, tasks, workers, status, dead letters) and every change need
+ * - Operational reads (cities, tasks, workers, status, dead letters, the review queue) and every change need
  *   `Authorization: Bearer <token>` when a token is configured.
  * - Without a token the server listens on 127.0.0.1 only (server.ts); reads are open there, and
  *   changes are allowed only for requests addressed to a loopback host name: a page on another
@@ -21,7 +22,9 @@ import { HttpError } from '../lib/errors.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** Reads anyone may make, token or not. Paths outside /api/ (the dashboard's files) are open too. */
-const OPEN_READ_PATHS = new Set(['/api/events', '/healthz', '/readyz', '/metrics']);
+const OPEN_READ_PATHS = new Set(['/api/events', '/healthz', '/readyz', '/metrics', '/api/openapi.json', '/api/docs']);
+/** One event (`/api/events/:id`) and the docs page's assets, below the open paths above. */
+const OPEN_READ_PREFIXES = [/^\/api\/events\/[^/]+$/, /^\/api\/docs\//];
 
 export function isMutating(method: string): boolean {
   return MUTATING.has(method.toUpperCase());
@@ -30,7 +33,7 @@ export function isMutating(method: string): boolean {
 /** True when `path` is served to anyone without the token. */
 export function isOpenPath(path: string): boolean {
   const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return OPEN_READ_PATHS.has(p) || !(p === '/api' || p.startsWith('/api/'));
+  return OPEN_READ_PATHS.has(p) || OPEN_READ_PREFIXES.some((re) => re.test(p)) || !(p === '/api' || p.startsWith('/api/'));
 }
 
 /**

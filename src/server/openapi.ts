@@ -29,6 +29,7 @@ import {
   errorBody,
   healthBody,
   readinessBody,
+  dismissedTaskBody,
   retriedTaskBody,
   spawnedWorkerBody,
   spawnGetQuery,
@@ -61,6 +62,8 @@ const ifNoneMatch = z.object({
 const notModified = { description: 'The If-None-Match tag still holds; no body', headers: catalogueHeaders };
 
 const mutating = { security: [{ bearer: [] }] };
+/** Operational reads need the token too when one is configured (auth.ts). */
+const operational = mutating;
 
 /**
  * The parameters of a query schema as one object: an object schema as it is, a union of object
@@ -121,10 +124,11 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
       tags: ['control'],
       summary: 'System status, workers or tasks',
       description: '`action=status` answers a SystemStatus, `action=workers` a list of WorkerSnapshot, `action=tasks` a list of TaskSummary (`state` and `limit` apply to tasks only).',
+      ...operational,
       requestParams: { query: queryObject(spawnGetQuery) },
       responses: {
         200: answer('By action', z.union([systemStatusSchema, z.array(workerSnapshotSchema), z.array(taskSummarySchema)])),
-        ...errors(400, 500),
+        ...errors(400, 401, 500),
       },
     },
     post: {
@@ -197,8 +201,9 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
     get: {
       tags: ['dedupe'],
       summary: 'Pairs the matcher was unsure of, with both records and the evidence',
+      ...operational,
       requestParams: { query: reviewListQuerySchema },
-      responses: { 200: answer('Pending pairs oldest first (the default), or decided ones latest decision first', reviewListSchema), ...errors(400, 500) },
+      responses: { 200: answer('Pending pairs oldest first (the default), or decided ones latest decision first', reviewListSchema), ...errors(400, 401, 500) },
     },
   },
   '/api/review/{pairId}': {
@@ -216,8 +221,18 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
     get: {
       tags: ['control'],
       summary: 'Tasks that used up their retries',
+      ...operational,
       requestParams: { query: queryObject(deadLettersQuery) },
-      responses: { 200: answer('Newest first', z.array(deadLetterSchema)), ...errors(400, 500) },
+      responses: { 200: answer('Newest first', z.array(deadLetterSchema)), ...errors(400, 401, 500) },
+    },
+  },
+  '/api/dead-letters/{taskId}': {
+    delete: {
+      tags: ['control'],
+      summary: 'Dismiss a dead-lettered task without retrying it',
+      ...mutating,
+      requestParams: { path: z.object({ taskId: taskIdParam }) },
+      responses: { 200: answer('Dismissed', dismissedTaskBody), ...errors(400, 401, 404, 500) },
     },
   },
   '/api/dead-letters/{taskId}/retry': {
@@ -233,7 +248,8 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
     get: {
       tags: ['cities'],
       summary: 'Every city',
-      responses: { 200: answer('Highest priority first', z.array(citySchema)), ...errors(500) },
+      ...operational,
+      responses: { 200: answer('Highest priority first', z.array(citySchema)), ...errors(401, 500) },
     },
     post: {
       tags: ['cities'],
@@ -247,7 +263,8 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
     get: {
       tags: ['cities'],
       summary: 'Per city: events, each source’s records, the last discovery',
-      responses: { 200: answer('In the order of GET /api/cities', z.array(cityStatsSchema)), ...errors(500) },
+      ...operational,
+      responses: { 200: answer('In the order of GET /api/cities', z.array(cityStatsSchema)), ...errors(401, 500) },
     },
   },
   '/api/cities/{id}': {
@@ -309,7 +326,7 @@ export function openApiDocument(): OpenApiDocument {
       version: '0.1.0',
       description:
         'A city-by-city catalogue of local events, and the controls of the workers that keep it fresh. ' +
-        'Reads are open; mutating requests need `Authorization: Bearer $SCENESCOUT_API_TOKEN`.',
+        'The catalogue, health and this document are open; with a token configured, changes and operational reads need `Authorization: Bearer $SCENESCOUT_API_TOKEN`.',
     },
     tags: [
       { name: 'catalogue', description: 'Events apps read' },

@@ -60,3 +60,4 @@ export const readinessBody = z.object({
 export const spawnedWorkerBody = z.object({ workerId: z.string() });
 export const distributedTaskBody = z.object({ success: z.literal(true), taskId: z.string(), jobId: z.string().nullable() });
 export const retriedTaskBody = z.object({ taskId: z.string(), jobId: z.string() });
+export const dismissedTaskBody = z.object({ taskId: z.string(), dismissed: z.literal(true) });

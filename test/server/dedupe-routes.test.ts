@@ -74,7 +74,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = auth
   fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 async function pending(w: World): Promise<ReviewItem[]> {
-  const res = await fetch(`${w.url}/api/review`);
+  const res = await fetch(`${w.url}/api/review`, { headers: auth });
   assert.equal(res.status, 200);
   return ((await res.json()) as { items: ReviewItem[] }).items;
 }
@@ -95,7 +95,7 @@ for (const backend of backends()) {
         assert.ok(item.evidence.fields.some((f) => f.field === 'title'));
         assert.ok(item.score > 0 && item.score < 1);
         const eb = item.a.source === 'eventbrite' ? item.a : item.b;
-        assert.equal(eb.title, 'Bridgers Benefit');
+        assert.equal(eb.title, 'Comedy Showcase');
         assert.equal(eb.venueName, 'The Fillmore');
         assert.equal(eb.startsAt, '2026-06-13T03:00:00.000Z');
 
@@ -109,7 +109,7 @@ for (const backend of backends()) {
         const unknown = await post(`${w.url}/api/review/AAAAAAAAAAAAAAAAAAAAAA`, { decision: 'same' });
         assert.equal(unknown.status, 404);
         assert.equal((await post(`${w.url}/api/review/x`, { decision: 'same' })).status, 400);
-        assert.equal((await fetch(`${w.url}/api/review?status=everything`)).status, 400);
+        assert.equal((await fetch(`${w.url}/api/review?status=everything`, { headers: auth })).status, 400);
         assert.equal((await pending(w)).length, items.length, 'nothing was decided');
       } finally {
         await w.close();
@@ -264,7 +264,7 @@ for (const backend of backends()) {
         assert.equal(eb.event_id, eb.origin_event_id);
         assert.equal((await sourceOf(w.db, 'jsonld')).event_id, tm.event_id);
 
-        const decidedList = (await (await fetch(`${w.url}/api/review?status=decided`)).json()) as { items: ReviewItem[] };
+        const decidedList = (await (await fetch(`${w.url}/api/review?status=decided`, { headers: auth })).json()) as { items: ReviewItem[] };
         assert.deepEqual(decidedList.items.map((i) => [i.pairId, i.decision]), [[item.pairId, 'different']]);
         assert.ok(!(await pending(w)).some((i) => i.pairId === item.pairId));
 
@@ -288,7 +288,7 @@ describe('the running service', () => {
     });
     const app = createApp({ service, apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
     try {
-      const review = await app.request('/api/review');
+      const review = await app.request('/api/review', { headers: auth });
       assert.equal(review.status, 200);
       assert.deepEqual(await review.json(), { items: [] });
       assert.equal((await app.request('/api/events/00000000-0000-4000-8000-000000000000')).status, 404);
@@ -302,7 +302,7 @@ describe('the running service', () => {
 
   test('a service without a catalogue answers 501, not 500', async () => {
     const app = createApp({ service: new SimulatedSpawnService(), apiToken: TOKEN, logger: silentLogger, staticDir: join(tmpdir(), 'scenescout-no-dashboard') });
-    assert.equal((await app.request('/api/review')).status, 501);
+    assert.equal((await app.request('/api/review', { headers: auth })).status, 501);
     assert.equal((await app.request('/api/events/00000000-0000-4000-8000-000000000000')).status, 501);
   });
 });

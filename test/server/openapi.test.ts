@@ -47,10 +47,11 @@ const CASES: Record<string, Case[]> = {
   'get /api/openapi.json': [{ url: '/api/openapi.json', status: 200 }],
   'get /api/docs': [{ url: '/api/docs', status: 200 }],
   'get /api/spawn': [
-    { url: '/api/spawn?action=status', status: 200 },
-    { url: '/api/spawn?action=workers', status: 200 },
-    { url: '/api/spawn?action=tasks&state=all&limit=5', status: 200 },
-    { url: '/api/spawn?action=nap', status: 400 },
+    { url: '/api/spawn?action=status', status: 200, token: true },
+    { url: '/api/spawn?action=workers', status: 200, token: true },
+    { url: '/api/spawn?action=tasks&state=all&limit=5', status: 200, token: true },
+    { url: '/api/spawn?action=nap', status: 400, token: true },
+    { url: '/api/spawn?action=status', status: 401 },
   ],
   'post /api/spawn': [
     { url: '/api/spawn', token: true, body: { action: 'task', params: { task: { id: 'openapi-walk-1', type: 'processing', parameters: { cityId: 'sf' } } } }, status: 200 },
@@ -72,9 +73,10 @@ const CASES: Record<string, Case[]> = {
     { url: '/api/events/not-an-id', status: 400 },
   ],
   'get /api/review': [
-    { url: '/api/review', status: 200 },
-    { url: '/api/review?status=decided&limit=5', status: 200 },
-    { url: '/api/review?status=everything', status: 400 },
+    { url: '/api/review', status: 200, token: true },
+    { url: '/api/review?status=decided&limit=5', status: 200, token: true },
+    { url: '/api/review?status=everything', status: 400, token: true },
+    { url: '/api/review', status: 401 },
   ],
   'post /api/review/{pairId}': [
     { url: '/api/review/{pairId}', body: { decision: 'different' }, status: 401 },
@@ -91,19 +93,24 @@ const CASES: Record<string, Case[]> = {
     { url: '/api/events/{mergedAway}/unmerge', token: true, body: { source: 'jsonld', externalId: LD_ID }, status: 409 },
   ],
   'get /api/dead-letters': [
-    { url: '/api/dead-letters?limit=5', status: 200 },
-    { url: '/api/dead-letters?limit=-1', status: 400 },
+    { url: '/api/dead-letters?limit=5', status: 200, token: true },
+    { url: '/api/dead-letters?limit=-1', status: 400, token: true },
+    { url: '/api/dead-letters', status: 401 },
+  ],
+  'delete /api/dead-letters/{taskId}': [
+    { url: '/api/dead-letters/no-such-task', token: true, status: 404 },
+    { url: '/api/dead-letters/no-such-task', status: 401 },
   ],
   'post /api/dead-letters/{taskId}/retry': [
     { url: '/api/dead-letters/no-such-task/retry', token: true, status: 404 },
     { url: '/api/dead-letters/no-such-task/retry', status: 401 },
   ],
-  'get /api/cities': [{ url: '/api/cities', status: 200 }],
+  'get /api/cities': [{ url: '/api/cities', token: true, status: 200 }, { url: '/api/cities', status: 401 }],
   'post /api/cities': [
     { url: '/api/cities', token: true, body: { id: 'berkeley', name: 'Berkeley', latitude: 37.8715, longitude: -122.273, timezone: 'America/Los_Angeles', sources: { ics: { feeds: ['https://example.org/cal.ics'] } } }, status: 201 },
     { url: '/api/cities', token: true, body: { id: 'x', name: 'X', latitude: 95, longitude: 0, timezone: 'UTC' }, status: 400 },
   ],
-  'get /api/cities/stats': [{ url: '/api/cities/stats', status: 200 }],
+  'get /api/cities/stats': [{ url: '/api/cities/stats', token: true, status: 200 }, { url: '/api/cities/stats', status: 401 }],
   'patch /api/cities/{id}': [
     { url: '/api/cities/oakland', token: true, body: { priority: 7 }, status: 200 },
     { url: '/api/cities/nowhere', token: true, body: { priority: 7 }, status: 404 },

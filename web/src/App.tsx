@@ -50,7 +50,7 @@ export function App() {
           </>
         )}
         {view === 'cities' && <Cities token={token} interval={interval} providers={status.data?.providers} />}
-        {view === 'events' && <EventsExplorer />}
+        {view === 'events' && <EventsExplorer token={token} />}
       </main>
     </>
   );

@@ -110,8 +110,8 @@ export const api = {
   runDiscovery: (token: string) => post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: {} }, token),
   discoverCity: (cityId: string, token: string) =>
     post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: { cityIds: [cityId] } }, token),
-  cities: () => call<City[]>('/api/cities'),
-  cityStats: () => call<CityStats[]>('/api/cities/stats'),
+  cities: (token?: string) => call<City[]>('/api/cities', undefined, token),
+  cityStats: (token?: string) => call<CityStats[]>('/api/cities/stats', undefined, token),
   /** `query` as URL search parameters; the cursor of the page before, if any. */
   events: (query: URLSearchParams, cursor?: string | null) => {
     const qs = new URLSearchParams(query);
@@ -123,7 +123,7 @@ export const api = {
     const doc = await call<OpenApiDocument>('/api/openapi.json');
     return (doc.paths['/api/events']?.get?.parameters ?? []).filter((p) => p.in === 'query' && p.name !== 'cursor');
   },
-  review: (limit = 50) => call<{ items: ReviewItem[] }>(`/api/review?limit=${limit}`),
+  review: (limit = 50, token?: string) => call<{ items: ReviewItem[] }>(`/api/review?limit=${limit}`, undefined, token),
   decideReview: (pairId: string, decision: 'same' | 'different', token: string) =>
     post<ReviewDecisionResult>(`/api/review/${encodeURIComponent(pairId)}`, { decision }, token),
   retry: (taskId: string, token: string) =>

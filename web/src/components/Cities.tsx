@@ -30,8 +30,8 @@ function configuredSources(city: City, providers: Props['providers']): Array<{ s
 
 export function Cities({ token, interval, providers }: Props) {
   const queryClient = useQueryClient();
-  const cities = useQuery({ queryKey: ['cities'], queryFn: api.cities, refetchInterval: interval * 6 });
-  const stats = useQuery({ queryKey: ['city-stats'], queryFn: api.cityStats, refetchInterval: interval * 2 });
+  const cities = useQuery({ queryKey: ['cities', token], queryFn: () => api.cities(token), refetchInterval: interval * 6 });
+  const stats = useQuery({ queryKey: ['city-stats', token], queryFn: () => api.cityStats(token), refetchInterval: interval * 2 });
   const discover = useMutation({
     mutationFn: (cityId: string) => api.discoverCity(cityId, token),
     onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['city-stats'] }), queryClient.invalidateQueries({ queryKey: ['status'] })]),

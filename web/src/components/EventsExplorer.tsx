@@ -127,9 +127,9 @@ function toSearch(values: Values): URLSearchParams {
   return qs;
 }
 
-export function EventsExplorer() {
+export function EventsExplorer({ token }: { token: string }) {
   const filters = useQuery({ queryKey: ['event-filters'], queryFn: api.eventFilters, staleTime: Infinity });
-  const cities = useQuery({ queryKey: ['cities'], queryFn: api.cities });
+  const cities = useQuery({ queryKey: ['cities', token], queryFn: () => api.cities(token) });
   const [draft, setDraft] = useState<Values>(DEFAULTS);
   const [applied, setApplied] = useState<Values>(DEFAULTS);
   const search = toSearch(applied);

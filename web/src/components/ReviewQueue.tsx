@@ -84,7 +84,7 @@ function Evidence({ item }: { item: ReviewItem }) {
 
 export function ReviewQueue({ token, refetchInterval }: { token: string; refetchInterval: number }) {
   const queryClient = useQueryClient();
-  const review = useQuery({ queryKey: ['review'], queryFn: () => api.review(50), refetchInterval, retry: false });
+  const review = useQuery({ queryKey: ['review', token], queryFn: () => api.review(50, token), refetchInterval, retry: false });
   const decide = useMutation({
     mutationFn: (v: { pairId: string; decision: 'same' | 'different' }) => api.decideReview(v.pairId, v.decision, token),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['review'] }),

@@ -3,10 +3,11 @@
  * linearly with the catalogue rather than with its square.
  *
  * Events are grouped into blocks by local day and place: a ~1 km grid cell from their
- * coordinates, else their normalized city (or venue name). A block is compared with itself and
+ * coordinates, else their normalized city (the venue's, else the city the record was
+ * discovered for), else their venue name. A block is compared with itself and
  * with its neighbouring cells; timed starts near midnight also meet the next day's blocks, and
  * events without coordinates meet those with coordinates in the same city. Within and across
- * blocks, timed events only meet those whose starts are within the tolerance (a sweep over
+ * blocks, timed events only meet those whose starts are within blockingMinutes (a sweep over
  * start-sorted lists); all-day events meet everything of their day and place.
  */
 import { DAY_MS, featuresOf, type DedupeEvent, type Features } from './features.js';
@@ -24,8 +25,9 @@ function placeOf(f: Features, o: ResolvedOptions): string {
     const [x, y] = gridCell(f.lat, f.lng, o.cellMeters);
     return `g:${x}:${y}`;
   }
-  if (f.city) return `c:${f.city}`;
-  if (f.venue) return `v:${f.venue.text}`;
+  const city = f.city ?? f.discoveredCity;
+  if (city) return `c:${city}`;
+  if (f.venue ?? f.address) return `v:${(f.venue ?? f.address)!.text}`;
   return 'unknown';
 }
 
@@ -125,7 +127,10 @@ export function forEachCandidatePair(
     if (place.startsWith('g:')) {
       const [, x, y] = place.split(':');
       geo.add(f.day, Number(x), Number(y), place, i, f.allDay);
-      if (f.city) addTo(geoByCity, `${f.day}|${f.city}`, { day: f.day, place: `c:${f.city}`, x: 0, y: 0 }, i, f.allDay);
+      // Met by records without coordinates of its venue's city and of the city it was discovered for.
+      for (const city of new Set([f.city, f.discoveredCity])) {
+        if (city) addTo(geoByCity, `${f.day}|${city}`, { day: f.day, place: `c:${city}`, x: 0, y: 0 }, i, f.allDay);
+      }
     } else {
       addTo(other, `${f.day}|${place}`, { day: f.day, place, x: 0, y: 0 }, i, f.allDay);
     }
@@ -133,7 +138,7 @@ export function forEachCandidatePair(
   const byStart = (p: number, q: number) => F[p].startMs - F[q].startMs || p - q;
   for (const map of [geo, other, geoByCity]) for (const b of map.values()) b.timed.sort(byStart);
 
-  const tolMs = o.toleranceMinutes * 60_000;
+  const tolMs = o.blockingMinutes * 60_000;
   const cap = o.maxComparisonsPerEvent;
   const stats: BlockingStats = { blocks: geo.size + other.size, comparisons: 0, truncated: 0 };
 

@@ -3,15 +3,20 @@
  * are joined with union-find, best score first, and a join is refused when it would put two
  * records that can never be one event (the hard rules of scoring.ts) into one cluster.
  */
+import type { MatchEvidence } from '../../../contracts/dedupe.js';
 import type { Features } from './features.js';
+import { levelOf, mergeVeto } from './model.js';
 import type { ResolvedOptions } from './options.js';
-import { compareSessionMarkers, compareSources, compareTime, scoreFeatures } from './scoring.js';
+import { compareSessionMarkers, compareSources, compareSpans, compareTime, scoreFeatures } from './scoring.js';
 
 export interface DuplicatePair {
   a: string;
   b: string;
+  /** match probability 0..1 */
   score: number;
   reasons: string[];
+  /** per-field levels and weights, score, probability and decision (src/contracts/dedupe.ts) */
+  evidence: MatchEvidence;
   /** False when joining would have put two records that can't be one event in a cluster (see findDuplicates). */
   merged: boolean;
 }
@@ -124,15 +129,24 @@ class UnionFind {
 
 /**
  * Pairs that can never be one event, whatever their titles (scoring's hard rules): one source's
- * two listings, clashing session markers, or starts too far apart (all-day listings aside,
- * which match any time that day).
+ * two listings, clashing session markers, a multi-day listing and one inside it, or starts too
+ * far apart (all-day listings aside, which match any time that day), including starts in a band
+ * the weights file never merges on its own.
  */
 function cannotLink(a: Features, b: Features, o: ResolvedOptions): string | null {
   if (compareSources(a, b) !== 'different') return `${a.source} already in cluster`;
   if (compareSessionMarkers(a, b) === 'conflict') return `session markers ${a.markers.join(', ')} vs ${b.markers.join(', ')}`;
+  if (compareSpans(a, b) !== null) return 'a multi-day listing and one inside it (parent and child)';
   const time = compareTime(a, b, o.toleranceMinutes);
   if (time.level === 'different-days') return 'different local days';
-  return time.level === 'beyond-tolerance' ? `members start ${Math.round(time.deltaMinutes!)} min apart` : null;
+  if (time.level === 'beyond-tolerance') return `members start ${Math.round(time.deltaMinutes!)} min apart`;
+  // Starts in a band the weights file never merges on its own (neverMerge): not through a chain
+  // either, unless one listing says it gives the doors time (doors 17:00, arena show 19:45).
+  if (time.level === 'within-tolerance' && !a.doors && !b.doors) {
+    const level = levelOf(o.model, 'time', time.deltaMinutes!).level;
+    if (mergeVeto(o.model, [{ field: 'time', level }]) !== null) return `members start ${Math.round(time.deltaMinutes!)} min apart`;
+  }
+  return null;
 }
 
 /**
@@ -149,9 +163,9 @@ export function clusterMatches(
   const uf = new UnionFind(F.length, (p, q) => cannotLink(F[p], F[q], o));
   const pairs: Array<DuplicatePair & { i: number; j: number }> = matches.best().map(({ i, j, score }) => {
     const refused = uf.union(i, j);
-    const { reasons } = scoreFeatures(F[i], F[j], o, true);
+    const { reasons, evidence } = scoreFeatures(F[i], F[j], o, true);
     if (refused !== null) reasons.push(`not merged: clusters can't be joined (${refused})`);
-    return { i, j, a: ids[i], b: ids[j], score, reasons, merged: refused === null };
+    return { i, j, a: ids[i], b: ids[j], score, reasons, evidence, merged: refused === null };
   });
   pairs.sort((p, q) => p.i - q.i || p.j - q.j);
 

@@ -8,10 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EvidenceField, FieldEvidence, MatchEvidence, PairDecision } from '../../../contracts/dedupe.js';
-import { forEachCandidatePair } from './blocking.js';
-import { featuresOf, type DedupeEvent } from './features.js';
-import { resolveOptions, type DedupeOptions } from './options.js';
-import { scoreFeatures } from './scoring.js';
+import { resolveOptions } from './options.js';
 
 /** What a scored pair may carry: the matcher's evidence, or the older score, flag and reasons. */
 export interface ScoredPair {
@@ -82,25 +79,4 @@ export interface UncertainPair {
   b: string;
   score: number;
   evidence: MatchEvidence;
-}
-
-/**
- * Pairs the matcher neither merges nor rules out ('review'), and umbrella/child pairs
- * ('parent'), among events compared the way findDuplicates compares them (same blocks).
- */
-export function findUncertainPairs<T extends DedupeEvent & { id: string }>(events: readonly T[], opts?: DedupeOptions): UncertainPair[] {
-  const o = resolveOptions(opts);
-  const sorted = [...events].sort((p, q) => (p.id < q.id ? -1 : p.id > q.id ? 1 : 0));
-  const F = sorted.map(featuresOf);
-  const out: UncertainPair[] = [];
-  forEachCandidatePair(F, o, (i, j) => {
-    const quick = scoreFeatures(F[i]!, F[j]!, o, false) as ScoredPair & { match: boolean };
-    if (quick.match && !quick.evidence) return;
-    const first = evidenceOf(quick, o.threshold);
-    if (first.decision !== 'review' && first.decision !== 'parent') return;
-    const explained = scoreFeatures(F[i]!, F[j]!, o, true) as ScoredPair;
-    const [a, b] = i < j ? [sorted[i]!.id, sorted[j]!.id] : [sorted[j]!.id, sorted[i]!.id];
-    out.push({ a, b, score: explained.score, evidence: evidenceOf(explained, o.threshold) });
-  });
-  return out.sort((p, q) => (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
 }

@@ -4,6 +4,7 @@
  * that comparing a pair is cheap.
  */
 import { DateTime } from 'luxon';
+import { foldText } from './fold-text.js';
 import { normalizeCity, normalizeTitle, normalizeVenue } from './match-text.js';
 import { sessionMarkers } from './session-markers.js';
 import { tokenSet, type TokenSet } from './text-similarity.js';
@@ -14,6 +15,8 @@ export interface DedupeEvent {
   externalId: string;
   title: string;
   startsAt: Date;
+  /** When the listing ends, if it says; a span over a day makes it an umbrella (festival, multi-day pass). */
+  endsAt?: Date | null;
   timezone: string;
   allDay: boolean;
   venue: {
@@ -23,6 +26,11 @@ export interface DedupeEvent {
     latitude: number | null;
     longitude: number | null;
   };
+  /**
+   * The city the record was discovered for (a city id such as `new-york`): stands in for
+   * `venue.city` in blocking when the source gives no venue city.
+   */
+  cityId?: string | null;
 }
 
 /** Everything scoring and blocking need of one event. */
@@ -31,17 +39,32 @@ export interface Features {
   externalId: string;
   title: TokenSet;
   markers: string[];
+  /** The title says its start is the doors time ("(doors)", "Einlass"): the show starts later. */
+  doors: boolean;
+  /** The normalized venue name; null when the listing names none. */
   venue: TokenSet | null;
+  /** The normalized street address (venue-style: "St" → street, no city); null when none. */
+  address: TokenSet | null;
   lat: number | null;
   lng: number | null;
   startMs: number;
+  /** End of the listing when it gives one after its start, else null. */
+  endMs: number | null;
+  /** The listing spans more than a day (a festival, a multi-day pass): an umbrella over the shows inside it. */
+  multiDay: boolean;
   allDay: boolean;
   /** Local calendar day in the event's timezone, as days since 1970-01-01. */
   day: number;
   city: string | null;
+  /** The normalized city the record was discovered for, when the caller gave one. */
+  discoveredCity: string | null;
 }
 
 export const DAY_MS = 86_400_000;
+/** Words with which listings say they give the doors time (English, German, French). */
+const DOORS = /\b(?:doors?|einlass|portes)\b/;
+/** A listing longer than this (a day and an hour: all-day listings of one day end at the next midnight, DST included) is an umbrella. */
+const UMBRELLA_MS = DAY_MS + 3_600_000;
 /** All UTC offsets in use are multiples of 15 minutes, so the local day is constant within such a slot. */
 const SLOT_MS = 900_000;
 const dayCache = new Map<string, number>();
@@ -90,19 +113,25 @@ export function featuresOf(ev: DedupeEvent): Features {
   // (0, 0) is a geocoder's "unknown", not a venue in the Gulf of Guinea.
   const hasCoords = validCoordinate(v.latitude, 90) && validCoordinate(v.longitude, 180)
     && !(v.latitude === 0 && v.longitude === 0);
-  const venueLabel = v.name || v.address || null;
   const startMs = ev.startsAt.getTime();
+  const end = ev.endsAt ? ev.endsAt.getTime() : NaN;
+  const endMs = Number.isFinite(end) && end > startMs ? end : null;
   return {
     source: ev.source,
     externalId: ev.externalId,
     title: tokenSet(normalizeTitle(ev.title, v.name)),
     markers: sessionMarkers(ev.title),
-    venue: venueLabel ? venueKey(`${venueLabel}\u0000${v.city ?? ''}`) : null,
+    doors: DOORS.test(foldText(ev.title)),
+    venue: v.name ? venueKey(`${v.name}\u0000${v.city ?? ''}`) : null,
+    address: v.address ? venueKey(`${v.address}\u0000${v.city ?? ''}`) : null,
     lat: hasCoords ? v.latitude : null,
     lng: hasCoords ? v.longitude : null,
     startMs,
+    endMs,
+    multiDay: endMs !== null && endMs - startMs > UMBRELLA_MS,
     allDay: ev.allDay,
     day: localDay(startMs, ev.timezone, ev.allDay),
     city: v.city ? cityKey(v.city) : null,
+    discoveredCity: ev.cityId ? cityKey(ev.cityId.replace(/[-_]+/g, ' ')) : null,
   };
 }

@@ -9,20 +9,36 @@
  *    (or, without coordinates, the same city) are compared, and only those whose starts are
  *    within the tolerance, so cost grows ~linearly;
  * 3. scoring.ts: each candidate pair is compared field by field (title, venue, time, session
- *    markers, distance, city) and a hand-set rule decides whether it matches;
+ *    markers, distance, city) and the Fellegi–Sunter model of config/dedupe-weights.json
+ *    (model.ts) weighs the comparisons: match, review, distinct, or parent and child;
  * 4. clustering.ts: matched pairs are joined with union-find, best score first, refusing a join
  *    that would put two records that can't be one event into one cluster.
  */
+import type { MatchEvidence } from '../../../contracts/dedupe.js';
 import { ValidationError } from '../../errors.js';
 import { forEachCandidatePair } from './blocking.js';
 import { clusterMatches, MatchList, type DuplicatePair } from './clustering.js';
 import { featuresOf, type DedupeEvent } from './features.js';
 import { resolveOptions, type DedupeOptions } from './options.js';
-import { scoreFeatures } from './scoring.js';
+import { compareSpans, quickProbability, scoreFeatures } from './scoring.js';
 
 export { blockKey } from './blocking.js';
+export { loadModel, modelFromWeights, type DedupeModel } from './model.js';
 export { scorePair, type PairScore } from './scoring.js';
 export type { DedupeEvent, DedupeOptions, DuplicatePair };
+
+/**
+ * A pair the matcher did not merge but reports: uncertain (review) or parent and child. Its
+ * evidence has each field's level and weight but no `detail` (there can be many such pairs);
+ * `scorePair` on the two events spells everything out.
+ */
+export interface RelatedPair {
+  a: string;
+  b: string;
+  /** match probability 0..1 (0 for parent and child) */
+  score: number;
+  evidence: MatchEvidence;
+}
 
 export interface DuplicateResult {
   /**
@@ -30,6 +46,13 @@ export interface DuplicateResult {
    * only its best two matches per other source (more can't change its cluster).
    */
   pairs: DuplicatePair[];
+  /**
+   * Pairs in the uncertain band (probability between the review and match thresholds), for an
+   * operator; ordered by (a, b). Pairs of records that ended up in one cluster anyway are left out.
+   */
+  review: RelatedPair[];
+  /** Parent and child pairs (`a` is the umbrella listing, `b` the listing inside it), ordered by (a, b). */
+  parents: RelatedPair[];
   /** Groups of two or more ids that are the same event; ids sorted, clusters ordered by first id. */
   clusters: string[][];
   stats: { events: number; blocks: number; comparisons: number; truncated: number };
@@ -59,10 +82,27 @@ export function findDuplicates<T extends DedupeEvent & { id: string }>(
   const F = sorted.map(featuresOf);
 
   const matches = new MatchList(F.map((f) => f.source));
+  const related: Array<{ i: number; j: number; score: number; evidence: MatchEvidence }> = [];
   const blocking = forEachCandidatePair(F, o, (i, j) => {
+    const quick = quickProbability(F[i], F[j], o);
+    if (quick === -1 || (quick >= 0 && quick < o.reviewThreshold)) return;
     const r = scoreFeatures(F[i], F[j], o, false);
     if (r.match) matches.add(i, j, r.score);
+    else if (r.evidence.decision === 'review' || r.evidence.decision === 'parent') related.push({ i: Math.min(i, j), j: Math.max(i, j), score: r.score, evidence: r.evidence });
   });
   const { pairs, clusters } = clusterMatches(F, ids, matches, o);
-  return { pairs, clusters, stats: { events: F.length, ...blocking } };
+  const clusterOf = new Map<string, number>();
+  clusters.forEach((c, k) => c.forEach((id) => clusterOf.set(id, k)));
+  const review: RelatedPair[] = [];
+  const parents: RelatedPair[] = [];
+  related.sort((p, q) => p.i - q.i || p.j - q.j);
+  for (const { i, j, score, evidence } of related) {
+    if (evidence.decision === 'parent') {
+      const [p, c] = compareSpans(F[i], F[j]) === 'b-holds-a' ? [j, i] : [i, j];
+      parents.push({ a: ids[p], b: ids[c], score, evidence });
+    } else if (clusterOf.get(ids[i]) === undefined || clusterOf.get(ids[i]) !== clusterOf.get(ids[j])) {
+      review.push({ a: ids[i], b: ids[j], score, evidence });
+    }
+  }
+  return { pairs, review, parents, clusters, stats: { events: F.length, ...blocking } };
 }

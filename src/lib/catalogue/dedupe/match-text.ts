@@ -13,6 +13,8 @@ import { textSimilarity, tokenSet } from './text-similarity.js';
 const TITLE_NOISE = new Set([
   'the', 'a', 'an', 'and', 'live', 'presents', 'present', 'tickets', 'ticket', 'tix', 'tour', 'official',
   'with', 'w', 'in', 'concert', 'event', 'special', 'guest', 'guests', 'music',
+  // "(doors)", "Einlass", "ouverture des portes": when the listing opens, not what it is
+  'doors', 'door', 'einlass', 'portes',
 ]);
 
 /**
@@ -73,6 +75,9 @@ export function normalizeCity(s: string): string {
 const VENUE_SYNONYMS: Record<string, string> = {
   theatre: 'theater', centre: 'center', ctr: 'center', st: 'street', ave: 'avenue',
   amphitheatre: 'amphitheater', mt: 'mount', intl: 'international',
+  // street addresses stand in for a missing venue name
+  blvd: 'boulevard', rd: 'road', dr: 'drive', pl: 'place', sq: 'square', hwy: 'highway', pkwy: 'parkway',
+  str: 'strasse', 'straße': 'strasse',
 };
 const VENUE_NOISE = new Set(['the', 'and', 'at', 'venue']);
 

@@ -1,39 +1,45 @@
 /** The knobs of findDuplicates, their defaults, and their validation. */
 import { ValidationError } from '../../errors.js';
+import { loadModel, type DedupeModel } from './model.js';
 
 export interface DedupeOptions {
-  /** Largest start-time difference of a match, in minutes. Default 30. */
+  /** Largest start-time difference of two timed listings that can be one event, in minutes. Default: the weights file's (180). */
   toleranceMinutes?: number;
-  /** Smallest combined score of a match. Default 0.8. */
+  /** Largest start difference of two timed listings that are compared at all, in minutes. Default: the weights file's `blockingMinutes` (at most toleranceMinutes). */
+  blockingMinutes?: number;
+  /** Smallest match probability of a merge. Default: the weights file's `thresholds.match`. */
   threshold?: number;
-  /** Smallest title similarity of a match. Default 0.7 (0.85 when the venue can't be compared). */
-  minTitle?: number;
-  /** Smallest venue similarity of a match, when both sides have a venue. Default 0.6. */
-  minVenue?: number;
+  /** Smallest match probability sent to review rather than called distinct. Default: the weights file's `thresholds.review`. */
+  reviewThreshold?: number;
   /** Height of a blocking grid cell in metres. Default 1000. */
   cellMeters?: number;
   /** Cap on comparisons one event makes against one neighbouring list, for pathological blocks. Default 200. */
   maxComparisonsPerEvent?: number;
+  /** The match model. Default: config/dedupe-weights.json (model.ts). */
+  model?: DedupeModel;
 }
 
 export type ResolvedOptions = Required<DedupeOptions>;
 
-const DEFAULTS: ResolvedOptions = {
-  toleranceMinutes: 30,
-  threshold: 0.8,
-  minTitle: 0.7,
-  minVenue: 0.6,
-  cellMeters: 1000,
-  maxComparisonsPerEvent: 200,
-};
+const DEFAULTS = { cellMeters: 1000, maxComparisonsPerEvent: 200 };
 
 /** The options with defaults filled in; a ValidationError names the first option that is not a non-negative number. */
 export function resolveOptions(opts: DedupeOptions | undefined): ResolvedOptions {
-  const o = { ...DEFAULTS, ...opts };
+  const { model: given, ...numbers } = opts ?? {};
+  const model = given ?? loadModel();
+  const o = {
+    toleranceMinutes: model.toleranceMinutes,
+    blockingMinutes: Math.min(model.blockingMinutes, numbers.toleranceMinutes ?? model.toleranceMinutes),
+    threshold: model.thresholds.match,
+    reviewThreshold: model.thresholds.review,
+    ...DEFAULTS,
+    ...numbers,
+  };
   for (const [key, value] of Object.entries(o)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ValidationError(`dedupe option ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  return o;
+  if (o.threshold > 1 || o.reviewThreshold > 1) throw new ValidationError('dedupe options threshold and reviewThreshold are probabilities (0..1)');
+  return { ...o, model };
 }

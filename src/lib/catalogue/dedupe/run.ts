@@ -31,7 +31,7 @@ import { flagMissingRecords, loadDedupeCandidates, type CatalogueScope, type Ded
 import type { Queryable } from '../../db/types.js';
 import { canonicalOf, fromSourceFields } from '../records.js';
 import { applyConstraints, type LinkConstraint } from './constraints.js';
-import { evidenceOf, findUncertainPairs, pairIdOf, type UncertainPair } from './evidence.js';
+import { evidenceOf, pairIdOf, type UncertainPair } from './evidence.js';
 import { findDuplicates, type DedupeEvent, type DedupeOptions, type DuplicatePair, type DuplicateResult } from './index.js';
 
 export interface DedupeCatalogueOptions {
@@ -75,13 +75,14 @@ function toCandidate(row: DedupeCandidateRow): Candidate {
     externalId: row.external_id,
     title: row.title,
     startsAt: row.starts_at,
+    endsAt: row.ends_at,
     timezone: row.timezone,
     allDay: row.all_day,
+    cityId: row.city_id,
     venue: {
       name: row.venue_name,
-      // Without a venue name (Yelp never gives one) dedupe would compare this street address
-      // with other sources' venue names, which never match; the coordinates compare instead.
-      address: row.venue_name === null ? null : row.address,
+      // Dedupe compares names when both sides name a venue, else street addresses (Yelp gives no name).
+      address: row.address,
       city: row.venue_city,
       latitude: row.latitude === null ? null : Number(row.latitude),
       longitude: row.longitude === null ? null : Number(row.longitude),
@@ -211,8 +212,9 @@ export async function dedupeCatalogue(db: Queryable, options: DedupeCatalogueOpt
     kind: c.kind,
   })).filter((c) => byId.has(c.a) && byId.has(c.b));
   let found = findDuplicates(candidates, options.dedupe);
-  // An umbrella listing and a show within it are linked, never merged (not even through a chain).
-  const uncertain = findUncertainPairs(candidates, options.dedupe);
+  // The matcher's near misses go to review; an umbrella listing and a show within it are
+  // linked, never merged (not even through a chain).
+  const uncertain: UncertainPair[] = [...found.review, ...found.parents];
   const apart: LinkConstraint[] = uncertain.filter((u) => u.evidence.decision === 'parent').map((u) => ({ a: u.a, b: u.b, kind: 'cannot' }));
   if (constraints.length > 0 || apart.length > 0) {
     const ids = candidates.map((c) => c.id).sort();

@@ -42,6 +42,7 @@ export interface DedupeCandidateRow {
   city_id: string | null;
   title: string;
   starts_at: Date;
+  ends_at: Date | null;
   timezone: string;
   all_day: boolean;
   venue_name: string | null;
@@ -59,7 +60,7 @@ export async function loadDedupeCandidates(db: Queryable, scope: CatalogueScope)
      SELECT es.source, es.external_id, es.event_id, es.origin_event_id,
             o.first_seen_at AS origin_first_seen_at, o.merged_into AS origin_merged_into, o.merge_score AS origin_merge_score,
             h.merge_reasons->>'signature' AS host_signature, h.parent_id AS host_parent_id, md5(ROW(${sourceFieldList('es')})::text) AS record_hash,
-            es.last_seen_at, es.city_id, es.title, es.starts_at, es.timezone, es.all_day,
+            es.last_seen_at, es.city_id, es.title, es.starts_at, es.ends_at, es.timezone, es.all_day,
             es.venue_name, es.address, es.city AS venue_city, es.latitude, es.longitude
        FROM event_sources es
        JOIN scope USING (event_id)

@@ -6,7 +6,7 @@ import { evidenceOf } from '../../../../src/lib/catalogue/dedupe/evidence.js';
 
 const IDS = ['eventbrite:1', 'ics:1', 'jsonld:1', 'ticketmaster:1', 'ticketmaster:2'];
 const sourceOf = (id: string) => id.slice(0, id.indexOf(':'));
-const pair = (a: string, b: string, score: number, merged = true): DuplicatePair => ({ a, b, score, reasons: [`score ${score}`], merged });
+const pair = (a: string, b: string, score: number, merged = true): DuplicatePair => ({ a, b, score, reasons: [`score ${score}`], merged, evidence: evidenceOf({ score, merged, reasons: [] }) });
 
 /** ticketmaster:1, eventbrite:1 and jsonld:1 are one event to the matcher. */
 const MATCHED = [pair('eventbrite:1', 'ticketmaster:1', 0.95), pair('jsonld:1', 'ticketmaster:1', 0.9), pair('eventbrite:1', 'jsonld:1', 0.85)];
