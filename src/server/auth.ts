@@ -45,13 +45,13 @@ export function assertAuthorized(request: Request, apiToken: string | undefined)
   if (!mutating) {
     if (!apiToken || isOpenPath(pathOf(request))) return;
     if (!bearerMatches(request.headers.get('authorization'), apiToken)) {
-      throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>); operational reads need it too');
+      throw new HttpError(401, 'missing or wrong API token (header Authorization, scheme Bearer); operational reads need it too');
     }
     return;
   }
   if (apiToken) {
     if (!bearerMatches(request.headers.get('authorization'), apiToken)) {
-      throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
+      throw new HttpError(401, 'missing or wrong API token (header Authorization, scheme Bearer)');
     }
   } else if (!isLoopbackHost(request)) {
     throw new HttpError(401, 'no API token is configured, so changes are accepted only on localhost');

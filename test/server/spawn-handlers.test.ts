@@ -160,7 +160,7 @@ describe('POST /api/spawn', () => {
       const res = await app.request('/api/spawn', { method: 'POST', headers, body: payload });
       assert.equal(res.status, 401, `authorization ${authorization}`);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer');
-      assert.match((await body(res)).error as string, /bearer token/);
+      assert.match((await body(res)).error as string, /missing or wrong API token/);
     }
     assert.equal(service.calls.length, 0, 'no request reached the service');
     // The scheme is case-insensitive.

@@ -98,7 +98,7 @@ export function ReviewQueue({ token, refetchInterval }: { token: string; refetch
         Dedupe review <span className="muted small" data-testid="review-count">{items ? items.length : ''}</span>
       </h2>
       {unavailable && <p className="muted">This service has no catalogue to review.</p>}
-      {review.error && !unavailable && <p className="error">Cannot load the review queue: {review.error.message}</p>}
+      {review.error && !unavailable && <p className="error" data-testid="review-error">Cannot load the review queue: {review.error.message}</p>}
       <p className="control-result" role="status" aria-live="polite" data-testid="review-result">
         {decide.isSuccess && (
           <span className="ok">
