@@ -59,9 +59,13 @@ async function stored(c: SpawnController, source: string, externalId: string): P
   return rows[0]!.data;
 }
 
+/** The hostile servers here listen on 127.0.0.1: feeds and pages there are allowed (SCENESCOUT_ALLOW_PRIVATE_URLS). */
+const LOCAL_FEEDS = { ics: { allowPrivateUrls: true }, jsonld: { allowPrivateUrls: true } };
+
 function withController(backend: Backend, run: (c: SpawnController) => Promise<void>, options: Parameters<typeof startController>[1] = {}) {
   return async () => {
-    const c = await startController(backend, { workerTypes: { discovery: { initialWorkers: 1 } }, ...options });
+    const providers = { ...LOCAL_FEEDS, ...options.providers };
+    const c = await startController(backend, { workerTypes: { discovery: { initialWorkers: 1 } }, ...options, providers });
     try {
       await run(c);
     } finally {
@@ -167,7 +171,7 @@ for (const backend of backends()) {
           assert.deepEqual(failures.map((f) => f.outcome), ['dead'], 'dead-lettered on its first failure');
           assert.equal(requests, 1);
           assert.ok(written < 64 * 1024 * 1024, `the server wrote ${written} bytes`);
-        }, { providers: { ics: { maxBodyBytes: 2 * 1024 * 1024 } } })();
+        }, { providers: { ics: { maxBodyBytes: 2 * 1024 * 1024, allowPrivateUrls: true } } })();
       } finally {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
