@@ -109,6 +109,8 @@ async function replica(options: SpawnControllerOptions = {}): Promise<SpawnContr
     schedules: { enabled: false },
     logLevel: 'error',
     ...options,
+    // The hostile servers listen on 127.0.0.1 (SCENESCOUT_ALLOW_PRIVATE_URLS for tests).
+    providers: { ics: { allowPrivateUrls: true }, jsonld: { allowPrivateUrls: true }, ...options.providers },
     workerTypes: { discovery: { initialWorkers: 3 }, ingestion: { initialWorkers: 0 }, processing: { initialWorkers: 0 }, ...options.workerTypes },
   });
   await c.initialize();
