@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { coerceError, HttpError, ValidationError } from '../lib/errors.js';
 import { redactText, redactUrl } from '../lib/redact.js';
+import { readTextCapped } from '../lib/read-capped.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -112,7 +113,7 @@ export async function readJsonBody(request: Request, limit = DEFAULT_BODY_LIMIT_
   }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const text = await readTextCapped(request, limit);
+  const text = await readTextCapped(request.body, limit, () => tooLarge(limit));
   if (text.trim() === '') throw new ValidationError('request body is empty; expected a JSON object');
   let value: unknown;
   try {
@@ -125,24 +126,6 @@ export async function readJsonBody(request: Request, limit = DEFAULT_BODY_LIMIT_
   }
   assertStorableJson(value);
   return value;
-}
-
-async function readTextCapped(request: Request, limit: number): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 export function tooLarge(limit: number): HttpError {

@@ -4,8 +4,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ProviderError, ResponseTooLargeError } from '../errors.js';
+import { readTextCapped } from '../read-capped.js';
 import type { HttpClient } from './http.js';
 import type { SourceId } from './types.js';
 
@@ -48,21 +50,9 @@ export async function loadDocument(
 }
 
 /** A local file as UTF-8 text, held to the same cap as a response body. */
-async function readCapped(path: string, http: HttpClient, signal?: AbortSignal): Promise<string> {
-  const limit = http.maxBodyBytes;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const stream = createReadStream(path, { signal, highWaterMark: 1024 * 1024 });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > limit) throw http.tooLarge(path, size);
-      chunks.push(chunk);
-    }
-  } finally {
-    stream.destroy();
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks, size));
+function readCapped(path: string, http: HttpClient, signal?: AbortSignal): Promise<string> {
+  const stream = Readable.toWeb(createReadStream(path, { signal, highWaterMark: 1024 * 1024 })) as ReadableStream<Uint8Array>;
+  return readTextCapped(stream, http.maxBodyBytes, (size) => http.tooLarge(path, size));
 }
 
 /**

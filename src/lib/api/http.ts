@@ -9,6 +9,7 @@
 import { BudgetExhaustedError, ProviderError, ProviderRequestError, RateLimitedError, ResponseTooLargeError } from '../errors.js';
 import { sleep, type ProviderLimiter } from './rate-limit.js';
 import { redactError, redactText, redactUrl } from '../redact.js';
+import { readTextCapped, readTextPrefix } from '../read-capped.js';
 import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
 import { checkFetchUrl } from './url-guard.js';
 
@@ -182,7 +183,7 @@ export class HttpClient {
     try {
       res = await this.#fetchFollowing(url, safeUrl, options.headers, signal);
       // An error body is only read for its first words; a success body up to the cap.
-      text = res.ok ? await this.#readBody(res, safeUrl) : await readPrefix(res, ERROR_BODY_BYTES);
+      text = res.ok ? await this.#readBody(res, safeUrl) : await readTextPrefix(res.body, ERROR_BODY_BYTES);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (err instanceof ResponseTooLargeError) {
@@ -248,7 +249,7 @@ export class HttpClient {
     });
   }
 
-  /** The body as UTF-8 text (a BOM dropped, as `res.text()` does), refusing more than the cap. */
+  /** The body as UTF-8 text, refusing more than the cap (a declared length over it before reading). */
   async #readBody(res: Response, safeUrl: string): Promise<string> {
     const limit = this.#o.maxBodyBytes;
     const declared = Number(res.headers.get('content-length') ?? NaN);
@@ -256,21 +257,7 @@ export class HttpClient {
       await res.body?.cancel().catch(() => {});
       throw this.tooLarge(`GET ${safeUrl}`, declared, true);
     }
-    if (!res.body) return '';
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw this.tooLarge(`GET ${safeUrl}`, size);
-      }
-      chunks.push(value);
-    }
-    return decodeUtf8(chunks, size);
+    return readTextCapped(res.body, limit, (size) => this.tooLarge(`GET ${safeUrl}`, size));
   }
 
   #report(outcome: ProviderCall['outcome'], status: number | undefined, startedAt: number): void {
@@ -324,25 +311,6 @@ export class HttpClient {
 const ERROR_BODY_BYTES = 64 * 1024;
 
 /** At most `limit` bytes of the body as text; the rest is not downloaded. */
-async function readPrefix(res: Response, limit: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < limit) {
-    const { done, value } = await reader.read();
-    if (done) return decodeUtf8(chunks, size);
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-  return decodeUtf8(chunks, size).slice(0, limit);
-}
-
-function decodeUtf8(chunks: Uint8Array[], size: number): string {
-  return new TextDecoder('utf-8').decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-}
-
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
   if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KB`;
