@@ -218,7 +218,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
 }
 
 /**
- * An event's sources as one JSON array, ordered as selectEventSources orders them; instants
+ * An event's sources as one JSON array, by source then external id; instants
  * come as ISO text (sourceJson reads both).
  */
 function sourcesJson(eventId: string): string {
