@@ -87,6 +87,15 @@ for (const backend of backends()) {
         const byRelevance = await queryEvents(db, { q: 'jazz!', sort: 'relevance', limit: 10 });
         assert.deepEqual(titles(byRelevance).sort(), ['Jazz! Night 6', 'Jazz! Night 7', 'Jazz! Night 8']);
         assert.deepEqual(titles(await queryEvents(db, { q: 'jaz nig', limit: 3 })), ['Jazz Night 1', 'Jazz Night 2', 'Jazz Night 3']);
+        // Words longer than the index keeps (20 characters) must still start a word of the event:
+        // the second title holds the query word only inside another word.
+        for (const [day, title] of [[10, 'Weihnachtsmarktbesucherabend'], [11, 'Weihnachtsmarktbesucherinnen Xweihnachtsmarktbesucherabend']] as const) {
+          await db.query(`INSERT INTO events (title, starts_at, timezone, search_text) VALUES ($1, $2, 'UTC', lower($1))`,
+            [title, new Date(Date.UTC(2026, 6, day, 20))]);
+        }
+        assert.deepEqual(titles(await queryEvents(db, { q: 'weihnachtsmarktbesucherab' })), ['Weihnachtsmarktbesucherabend']);
+        assert.deepEqual(titles(await queryEvents(db, { q: 'weihnachtsmarktbesucher' })),
+          ['Weihnachtsmarktbesucherabend', 'Weihnachtsmarktbesucherinnen Xweihnachtsmarktbesucherabend']);
       } finally {
         await db.close();
       }
