@@ -4,7 +4,7 @@
  * Seeds N synthetic events straight into `events` with one generate_series statement per chunk
  * (24 cities on four continents, 18 months around today, every category, titles from a
  * vocabulary, a few events without coordinates and a few lasting weeks), then adds the search
- * indexes with the real migration (sql/0013, CREATE INDEX CONCURRENTLY on Postgres) to the
+ * indexes with the real migrations (sql/0013 and 0016, CREATE INDEX CONCURRENTLY on Postgres) to the
  * populated table, as an existing catalogue would get them. Events without coordinates carry
  * their city's centre, as ingestion stores them. Then, through `queryEvents` and
  * `getEvent` (the library path HTTP and CLI use), p50 and p99 over --runs runs of each shape:
@@ -16,7 +16,9 @@
  *
  *   DATABASE_URL=postgres://… npm run bench:query -- [--n 1000000] [--runs 300]
  *   npm run bench:query -- --pglite [--n 100000]
- * Postgres: a fresh schema, dropped at the end. The last line is one JSON object.
+ *   … [--shapes text,keyset] (only shapes whose name contains one of these) [--keep | --reuse <schema>]
+ * Postgres: a fresh schema, dropped at the end (--keep leaves it and prints its name, --reuse
+ * queries such a schema again without seeding; drop it by hand when done). The last line is one JSON object.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +35,18 @@ const DATABASE_URL = PGLITE ? undefined : process.env.DATABASE_URL || undefined;
 const N = arg('n', PGLITE ? 100_000 : 1_000_000);
 const RUNS = arg('runs', 300);
 const CHUNK = 200_000;
-const schema = DATABASE_URL ? `bench_query_${Date.now().toString(36)}` : 'public';
+/** --shapes near,text: run only the shapes whose name contains one of these (faster iteration). */
+const SHAPES = (() => {
+  const i = process.argv.indexOf('--shapes');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]!.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : null;
+})();
+/** --reuse <schema>: query a catalogue a previous `--keep` run left (no seeding); --keep: leave the schema. */
+const REUSE = (() => {
+  const i = process.argv.indexOf('--reuse');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
+})();
+const KEEP = process.argv.includes('--keep') || REUSE !== null;
+const schema = DATABASE_URL ? (REUSE ?? `bench_query_${Date.now().toString(36)}`) : 'public';
 const database = DATABASE_URL ? 'postgres' : 'pglite';
 /** Goals of issue 14: p99 per shape (ms) and ratio to the primary-key lookup (Postgres at 1M). */
 const GOAL_P99_MS = DATABASE_URL ? 20 : 50;
@@ -145,23 +158,27 @@ async function main(): Promise<void> {
     log(`bench:query on ${database}${DATABASE_URL ? ` (schema ${schema})` : ''}: ${N.toLocaleString('en')} events, ${RUNS} runs per shape`);
     await db.query(`CREATE OR REPLACE FUNCTION hashint(i BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS
       $$ SELECT ((i * 2654435761) % 4294967296 + 4294967296) % 4294967296 $$`);
-    // Everything but the search indexes, then the events, then 0013 on the populated table.
-    const indexes = loadMigrations().filter((m) => m.version === 13);
-    await new Migrator(db, loadMigrations().filter((m) => m.version < 13)).migrate();
-    for (const [id, name, lat, lng, tz] of CITIES) {
-      await db.query('INSERT INTO cities (id, name, latitude, longitude, radius_m, timezone) VALUES ($1, $2, $3, $4, 30000, $5)', [id, name, lat, lng, tz]);
-    }
+    // Everything but the search indexes (0013 on), then the events, then those migrations on the
+    // populated table, as an existing catalogue gets them.
+    const all = loadMigrations();
+    let seedS = 0;
     let t = now();
-    for (let first = 1; first <= N; first += CHUNK) {
-      await db.query(seedChunk(first, Math.min(N, first + CHUNK - 1)));
-      process.stdout.write(`\r  seeded ${Math.min(N, first + CHUNK - 1).toLocaleString('en')}`);
+    if (!REUSE) {
+      await new Migrator(db, all.filter((m) => m.version < 13)).migrate();
+      for (const [id, name, lat, lng, tz] of CITIES) {
+        await db.query('INSERT INTO cities (id, name, latitude, longitude, radius_m, timezone) VALUES ($1, $2, $3, $4, 30000, $5)', [id, name, lat, lng, tz]);
+      }
+      for (let first = 1; first <= N; first += CHUNK) {
+        await db.query(seedChunk(first, Math.min(N, first + CHUNK - 1)));
+        process.stdout.write(`\r  seeded ${Math.min(N, first + CHUNK - 1).toLocaleString('en')}`);
+      }
+      seedS = (now() - t) / 1000;
+      log(` in ${round(seedS, 1)} s`);
     }
-    const seedS = (now() - t) / 1000;
-    log(` in ${round(seedS, 1)} s`);
     t = now();
-    await new Migrator(db, [...loadMigrations().filter((m) => m.version < 13), ...indexes]).migrate();
+    await new Migrator(db, all).migrate();
     const indexS = (now() - t) / 1000;
-    log(`  migration 0013 (search indexes${DATABASE_URL ? ', CONCURRENTLY' : ''}) on the populated table: ${round(indexS, 1)} s`);
+    log(`  migrations ${all.filter((m) => m.version >= 13).map((m) => String(m.version).padStart(4, '0')).join(', ')} (search indexes${DATABASE_URL ? ', CONCURRENTLY' : ''}) on the populated table: ${round(indexS, 1)} s`);
     await db.query('ANALYZE events');
     await db.query('ANALYZE cities');
 
@@ -181,7 +198,7 @@ async function main(): Promise<void> {
     for (let page = 1; page < 20; page++) cursor = (await queryEvents(db, { limit: 50, ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
 
     const week = { from: today.toISOString(), to: weekEnd.toISOString() };
-    const shapes: Shape[] = [
+    const allShapes: Shape[] = [
       { name: 'near 5 km, this week', run: (k) => queryEvents(db, { ...point(k), radius_km: 5, ...week }), explainInput: { ...point(1), radius_km: 5, ...week } },
       { name: 'near 25 km, this week', run: (k) => queryEvents(db, { ...point(k), radius_km: 25, ...week }), explainInput: { ...point(1), radius_km: 25, ...week } },
       { name: 'near 25 km + text, this week', run: (k) => queryEvents(db, { ...point(k), radius_km: 25, q: word(k), ...week }), explainInput: { ...point(1), radius_km: 25, q: word(1), ...week } },
@@ -194,6 +211,7 @@ async function main(): Promise<void> {
       { name: 'page 20 of a keyset walk', run: () => queryEvents(db, { limit: 50, cursor }), explainInput: { limit: 50, cursor } },
       { name: 'one event by id', run: (k) => getEvent(db, pick(ids, k)) },
     ];
+    const shapes = allShapes.filter((s) => !SHAPES || SHAPES.some((w) => s.name.includes(w)));
     const baseline = (k: number) => db.query('SELECT * FROM events WHERE id = $1', [pick(ids, k)]);
 
     // Warm up every shape, then interleave them run by run so that noise hits all alike.
@@ -240,8 +258,11 @@ async function main(): Promise<void> {
     }
     const idPlan = await db.query<Record<string, string>>('EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM events WHERE id = $1', [ids[0]]);
     plans.push(`### primary-key lookup (baseline)\n\n\`\`\`\n${idPlan.rows.map((r) => Object.values(r)[0]).join('\n')}\n\`\`\``);
-    writePlans(plans);
-    log(`\nplans: docs/query-plans.md (${database} section)`);
+    if (SHAPES) log(`\n${plans.join('\n\n')}`);
+    else {
+      writePlans(plans);
+      log(`\nplans: docs/query-plans.md (${database} section)`);
+    }
 
     const shortfalls = results.filter((r) => r.shape !== 'primary-key lookup' && (r.p99_ms > GOAL_P99_MS || (DATABASE_URL && r.ratio_p99 > GOAL_RATIO)))
       .map((r) => r.shape);
@@ -251,7 +272,8 @@ async function main(): Promise<void> {
     }));
   } finally {
     await db.close();
-    if (DATABASE_URL) {
+    if (DATABASE_URL && KEEP) log(`schema ${schema} kept: DROP SCHEMA ${schema} CASCADE when done`);
+    else if (DATABASE_URL) {
       const c = new pg.Client({ connectionString: DATABASE_URL });
       await c.connect();
       await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -263,7 +285,7 @@ async function main(): Promise<void> {
 /** Replaces this database's section of docs/query-plans.md, keeping the other's. */
 function writePlans(plans: string[]): void {
   const file = path.join(packageRoot(), 'docs', 'query-plans.md');
-  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds. The indexes are those of\n`sql/0013_search_indexes.sql`.\n';
+  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds. The indexes are those of\n`sql/0013_search_indexes.sql` and `sql/0016_search_prefixes.sql`.\n';
   const begin = `<!-- ${database} -->`;
   const end = `<!-- /${database} -->`;
   const section = `${begin}\n## ${database}, ${N.toLocaleString('en')} events (${new Date().toISOString().slice(0, 10)})\n\n${plans.join('\n\n')}\n${end}`;

@@ -15,8 +15,8 @@
 import { EVENT_QUERY_MAX_LIMIT, eventQuerySchema, type EventQuery, type EventQueryInput } from '../../contracts/event-query.js';
 import { parseWith } from '../../contracts/parse.js';
 import {
-  selectEvent, selectEventPage, selectEventSources, resolveEventId,
-  type Area, type EventPageFilter, type EventSourceRow,
+  selectEventPage, selectResolvedEvent,
+  type Area, type EventPageFilter,
 } from '../db/queries/events.js';
 import type { Queryable } from '../db/types.js';
 import { ValidationError } from '../errors.js';
@@ -42,16 +42,6 @@ export interface EventPage {
 /** `%word%` for LIKE, with the user's own %, _ and \ matched literally. */
 function containsPattern(word: string): string {
   return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function groupSources(rows: readonly EventSourceRow[]): Map<string, EventSourceRow[]> {
-  const byEvent = new Map<string, EventSourceRow[]>();
-  for (const s of rows) {
-    const list = byEvent.get(s.event_id);
-    if (list) list.push(s);
-    else byEvent.set(s.event_id, [s]);
-  }
-  return byEvent;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -149,7 +139,6 @@ export async function queryEvents(db: Queryable, input: EventQueryInput): Promis
   const filter = await pageFilter(db, q, limit);
   const rows = await selectEventPage(db, filter);
   const page = rows.slice(0, limit);
-  const sources = groupSources(await selectEventSources(db, page.map((r) => r.id)));
   const last = page[page.length - 1];
   let nextCursor: string | null = null;
   if (rows.length > limit && last) {
@@ -157,7 +146,7 @@ export async function queryEvents(db: Queryable, input: EventQueryInput): Promis
       ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id })
       : encodeCursor({ kind: filter.sort, key: Number(last.sort_key), id: last.id });
   }
-  return { events: page.map((r) => eventJson(r, sources.get(r.id) ?? [])), nextCursor };
+  return { events: page.map((r) => eventJson(r, r.sources ?? [])), nextCursor };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -168,9 +157,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function getEvent(db: Queryable, id: string): Promise<CanonicalEventJson | null> {
   if (typeof id !== 'string' || !UUID.test(id)) throw new ValidationError('id: must be a UUID');
-  const resolved = await resolveEventId(db, id);
-  if (resolved === null) return null;
-  const row = await selectEvent(db, resolved);
-  if (row === null) return null;
-  return eventJson(row, await selectEventSources(db, [resolved]), { reasons: true });
+  const row = await selectResolvedEvent(db, id);
+  return row === null ? null : eventJson(row, row.sources ?? [], { reasons: true });
 }

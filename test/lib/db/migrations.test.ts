@@ -240,7 +240,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('versions 12–13 add the search indexes to a catalogue that has events, 13 outside a transaction', async () => {
+    test('versions 12–13 and 16 add the search indexes to a catalogue that has events, 13 and 16 outside a transaction', async () => {
       const db = await openDatabase(await backend.config());
       try {
         const before = loadMigrations().filter((m) => m.version < 12);
@@ -256,19 +256,26 @@ for (const backend of backends()) {
         assert.equal(runsWithoutTransaction(thirteen), true);
         assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
         // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
-        assert.deepEqual(await new Migrator(db).migrate(), ['0012_search.sql', '0013_search_indexes.sql']);
+        const sixteen = loadMigrations().find((m) => m.version === 16)!;
+        assert.equal(runsWithoutTransaction(sixteen), true);
+        assert.deepEqual(await new Migrator(db).migrate(), ['0012_search.sql', '0013_search_indexes.sql', '0016_search_prefixes.sql']);
         assert.deepEqual(await new Migrator(db).migrate(), []);
         const { rows } = await db.query<{ name: string; valid: boolean }>(
           `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = 'events'::regclass AND c.relname IN ('events_span_gist', 'events_search_words', 'events_long_ends_idx')
+            WHERE i.indrelid = 'events'::regclass AND c.relname IN ('events_span_gist', 'events_search_words', 'events_long_ends_idx', 'events_search_prefixes')
             ORDER BY 1`);
         assert.deepEqual(rows, [
-          { name: 'events_long_ends_idx', valid: true }, { name: 'events_search_words', valid: true }, { name: 'events_span_gist', valid: true },
+          { name: 'events_long_ends_idx', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_words', valid: true },
+          { name: 'events_span_gist', valid: true },
         ]);
         // The old row is found with the new search, accents and all, without being rewritten.
         const { rows: found } = await db.query<{ title: string }>(
           `SELECT title FROM events WHERE to_tsvector('simple'::regconfig, search_fold(search_text)) @@ search_words_query('cafe')`);
         assert.deepEqual(found.map((r) => r.title), ['Old Café Night']);
+        // …and through the prefixes index of 0016, by a word's beginning.
+        const { rows: byPrefix } = await db.query<{ title: string }>(
+          `SELECT title FROM events WHERE merged_into IS NULL AND search_prefixes(search_text) @> search_words('CAF nig')`);
+        assert.deepEqual(byPrefix.map((r) => r.title), ['Old Café Night']);
         const again = await ingestRawEvents(db, { ids: [rawId!] });
         assert.equal(again.inserted, 1);
       } finally {

@@ -23,6 +23,8 @@ export interface EventRow extends StoredContent {
   distance_km?: number | null;
   /** only when sorted by relevance or distance: the value the keyset pages on */
   sort_key?: number | null;
+  /** the event's sources, when read with it (selectEventPage, selectResolvedEvent) */
+  sources?: EventSourceRow[];
 }
 
 export interface EventSourceRow {
@@ -31,9 +33,10 @@ export interface EventSourceRow {
   external_id: string;
   url: string | null;
   status: string;
-  first_seen_at: Date;
-  last_seen_at: Date;
-  missing_since: Date | null;
+  /** instants are text when the row was read as JSON with its event */
+  first_seen_at: Date | string;
+  last_seen_at: Date | string;
+  missing_since: Date | string | null;
 }
 
 const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.timezone, e.all_day, e.status,
@@ -136,14 +139,24 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     where.push(`EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id AND s.source = ANY(${p.add(f.sources)}::text[]))`);
   }
   // Each word must appear in the folded text (LIKE, exact). Near a point, the place and time
-  // already narrow the rows to a few, and the text is only checked on those; elsewhere the words
-  // index finds the candidates: events with a word starting with each word of the query.
+  // already narrow the rows to a few, and the text is only checked on those; elsewhere the
+  // prefixes index (sql/0016) finds the candidates: events with a word starting with each word
+  // of the query, an exact containment test. Folding the text for LIKE costs more than the rest
+  // of the row; without a place, the candidates are put in order first and LIKE checks them
+  // only until the page is full (it rarely rejects one: a word starting with the query word
+  // holds it).
   const placed = Boolean(f.areas?.length);
-  for (const pattern of f.wordPatterns ?? []) {
-    where.push(`${placed ? `(search_fold(e.search_text) || '')` : 'search_fold(e.search_text)'} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+  const likes = (f.wordPatterns ?? []).map((pattern) =>
+    `${placed ? `(search_fold(e.search_text) || '')` : 'search_fold(e.search_text)'} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+  const deferLikes = !placed && Boolean(f.wordQuery) && likes.length > 0;
+  if (!deferLikes) where.push(...likes);
+  else {
+    // The prefixes index cuts words at 20 characters: a longer query word is held to starting a
+    // word of the event by the words test of 0013, on the same few ordered candidates.
+    likes.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
   }
   if (!placed && f.wordQuery) {
-    where.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
+    where.push(`search_prefixes(e.search_text) @> search_words(${p.add(f.wordQuery)}::text)`);
   }
 
   if (f.areas?.length) {
@@ -187,34 +200,54 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     if ('startsAt' in f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
     else if (sortKey) where.push(`((${sortKey}) > ${p.add(f.after.key)}::float8 OR ((${sortKey}) = ${p.add(f.after.key)}::float8 AND e.id > ${p.add(f.after.id)}::uuid))`);
   }
-  const select = `SELECT ${EVENT_COLUMNS}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
+  const select = `SELECT ${EVENT_COLUMNS}${deferLikes ? ', e.search_text' : ''}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
        FROM events e WHERE ${where.join(' AND ')}`;
   const limit = p.add(f.limit);
+  const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
   // the planner from walking the start index instead, hoping to meet the few matches early.
-  const sql = f.areas?.length || sortKey
-    ? `WITH m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${order.replace(/\be\./g, '')} LIMIT ${limit}::int`
-    : `${select} ORDER BY ${order} LIMIT ${limit}::int`;
+  // Deferred LIKEs (text without a place) filter the ordered candidates: OFFSET 0 keeps the
+  // planner from pushing them back under the sort.
+  let page: string;
+  if (deferLikes) {
+    page = `SELECT * FROM (${select} ORDER BY ${order} OFFSET 0) e WHERE ${likes.join(' AND ')} LIMIT ${limit}::int`;
+  } else if (f.areas?.length || sortKey) {
+    page = `WITH m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${outerOrder} LIMIT ${limit}::int`;
+  } else {
+    page = `${select} ORDER BY ${order} LIMIT ${limit}::int`;
+  }
+  // The page's sources come with it, in the same statement (one round trip, not two).
+  const sql = `SELECT g.*, ${sourcesJson('g.id')} AS sources FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
   const { rows } = await db.query<EventRow>(sql, p.values);
   return rows;
 }
 
-/** One event by id as stored (merged-away or not), with its merge reasons. */
-export async function selectEvent(db: Queryable, id: string): Promise<EventRow | null> {
-  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS}, e.merge_reasons FROM events e WHERE e.id = $1::uuid`, [id]);
-  return rows[0] ?? null;
+/**
+ * An event's sources as one JSON array, by source then external id; instants
+ * come as ISO text (sourceJson reads both).
+ */
+function sourcesJson(eventId: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('event_id', s.event_id, 'source', s.source, 'external_id', s.external_id,
+      'url', s.url, 'status', s.status, 'first_seen_at', s.first_seen_at, 'last_seen_at', s.last_seen_at,
+      'missing_since', s.missing_since) ORDER BY s.source, s.external_id), '[]'::json)
+     FROM event_sources s WHERE s.event_id = ${eventId})`;
 }
 
-/** The sources of these events, ordered by event then source and external id. */
-export async function selectEventSources(db: Queryable, eventIds: readonly string[]): Promise<EventSourceRow[]> {
-  if (eventIds.length === 0) return [];
-  const { rows } = await db.query<EventSourceRow>(
-    `SELECT event_id, source, external_id, url, status, first_seen_at, last_seen_at, missing_since
-       FROM event_sources WHERE event_id = ANY($1::uuid[])
-      ORDER BY event_id, source, external_id`,
-    [eventIds],
+/**
+ * The visible event an id stands for (itself, or following merged_into the event that absorbed
+ * it), with its merge reasons and sources, in one statement. Null when no event has this id.
+ */
+export async function selectResolvedEvent(db: Queryable, id: string): Promise<EventRow | null> {
+  const { rows } = await db.query<EventRow>(
+    `WITH RECURSIVE chain (id, merged_into, depth) AS (
+       SELECT id, merged_into, 0 FROM events WHERE id = $1::uuid
+       UNION ALL
+       SELECT e.id, e.merged_into, c.depth + 1 FROM events e JOIN chain c ON e.id = c.merged_into WHERE c.depth < 64
+     ), target AS (SELECT id FROM chain ORDER BY depth DESC LIMIT 1)
+     SELECT ${EVENT_COLUMNS}, e.merge_reasons, ${sourcesJson('e.id')} AS sources FROM target t JOIN events e ON e.id = t.id`,
+    [id],
   );
-  return rows;
+  return rows[0] ?? null;
 }
 
 /**
