@@ -126,6 +126,19 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
         client.release();
       }
     },
+    async session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query<R>(text: string, params?: readonly unknown[]) {
+            const res = await client.query(text, params as unknown[] | undefined);
+            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await pool.end();
     },
@@ -206,6 +219,11 @@ async function wrapPglite(db: PGliteInstance, schema: string, closeInstance: () 
       await useSchema();
       return db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) }));
     },
+    // One connection is all PGlite has.
+    session: (fn) => fn({ query: async (text, params) => {
+      await useSchema();
+      return run(db, text, params);
+    } }),
     async close() {
       if (closed) return;
       closed = true;

@@ -6,17 +6,27 @@
  * A file whose first line is `-- migrate: no-transaction` runs outside any transaction, one
  * statement at a time: `CREATE INDEX CONCURRENTLY` (which builds an index on a live table
  * without blocking writes) refuses to run inside one. Migrations before it are committed
- * first. Such a file must be safe to run twice (IF NOT EXISTS), since replicas racing on it
- * are not serialized by the transaction's lock; its version is recorded once. PGlite has one
+ * first. It runs once across replicas, under a session-level advisory lock of its own (taken
+ * by polling, see runWithoutTransaction); write it to be safe to run twice anyway (IF NOT
+ * EXISTS), since a replica killed halfway leaves it half done. PGlite has one
  * connection and nothing to run concurrently with, so there CONCURRENTLY is left out.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../paths.js';
 import { installQueueSchema } from './queue-schema.js';
 import type { Database, Queryable } from './types.js';
 
+/** How often a replica asks again for the lock of a no-transaction migration another one runs. */
+const NO_TRANSACTION_POLL_MS = 200;
 const LOCK_KEY = 72_640_511; // arbitrary, constant: "scenescout migrations"
+/**
+ * The no-transaction migrations' own key. A replica waiting for LOCK_KEY in its transaction
+ * holds a snapshot, which CREATE INDEX CONCURRENTLY waits for: were the index built under
+ * LOCK_KEY, each would wait for the other.
+ */
+const NO_TRANSACTION_LOCK_KEY = LOCK_KEY + 1;
 const NO_TRANSACTION = /^--\s*migrate:\s*no-transaction\b/;
 
 export interface Migration {
@@ -83,15 +93,34 @@ export class Migrator {
       });
       applied.push(...names);
       if (next === null) return applied;
-      for (const statement of splitStatements(next.sql)) {
-        await this.db.query(this.db.kind === 'pglite' ? statement.replace(/\bCONCURRENTLY\s+/gi, '') : statement);
-      }
-      const { rowCount } = await this.db.query(
-        'INSERT INTO schema_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING',
-        [next.version, next.name],
-      );
-      if (rowCount > 0) applied.push(next.name);
+      if (await this.#runWithoutTransaction(next)) applied.push(next.name);
     }
+  }
+
+  /**
+   * A no-transaction migration, once across replicas: on one connection, under a session-level
+   * lock of its own, taken by polling. A replica blocked in `pg_advisory_lock` would hold a
+   * snapshot that CREATE INDEX CONCURRENTLY waits for, while it waits for the lock: a deadlock.
+   * True when this call applied it (false when another replica had).
+   */
+  async #runWithoutTransaction(m: Migration): Promise<boolean> {
+    return this.db.session(async (conn) => {
+      for (;;) {
+        const { rows } = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [NO_TRANSACTION_LOCK_KEY]);
+        if (rows[0]?.locked) break;
+        await sleep(NO_TRANSACTION_POLL_MS);
+      }
+      try {
+        if ((await doneVersions(conn)).has(m.version)) return false;
+        for (const statement of splitStatements(m.sql)) {
+          await conn.query(this.db.kind === 'pglite' ? statement.replace(/\bCONCURRENTLY\s+/gi, '') : statement);
+        }
+        await conn.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        return true;
+      } finally {
+        await conn.query('SELECT pg_advisory_unlock($1)', [NO_TRANSACTION_LOCK_KEY]);
+      }
+    });
   }
 
   async currentVersion(): Promise<number> {

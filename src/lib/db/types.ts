@@ -14,5 +14,7 @@ export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** Runs `fn` inside BEGIN/COMMIT on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `fn` on one connection, outside a transaction (session-level locks, CREATE INDEX CONCURRENTLY). */
+  session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
