@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase } from '../../src/lib/db/connect.js';
+import { openDatabase, pgliteExtensions } from '../../src/lib/db/connect.js';
 import type { Database } from '../../src/lib/db/types.js';
 
 /**
@@ -60,7 +60,8 @@ async function openPgliteFromTemplate(): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const template = templatePath();
   if (!existsSync(template)) await writeTemplate(template);
-  const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]) });
+  // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
+  const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]), extensions: await pgliteExtensions() });
   await db.waitReady;
   return db;
 }
