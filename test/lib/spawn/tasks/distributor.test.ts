@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { createService, type RunningService } from '../../../../src/service.js';
-import { listSourceHealth, recordSourceFailure, sourceHealthId, unquarantineSource } from '../../../../src/lib/db/queries/source-health.js';
+import { pino } from 'pino';
+import type { SourceHealth } from '../../../../src/contracts/source-health.js';
+import { listSourceHealth, recordSourceFailure, sourceHealthId } from '../../../../src/lib/db/queries/source-health.js';
+import { createApp } from '../../../../src/server/app.js';
+import { startHttpServer } from '../../../../src/server/server.js';
+import { fakeDashboardDir, TOKEN } from '../../../server/helpers.js';
 import { backends, closeTestDatabases } from '../../../helpers/db.js';
 import { until } from '../../../helpers/controller.js';
 import { DocumentMockServer, icsCalendar, icsVevent } from '../../api/servers/documents.js';
@@ -102,7 +107,22 @@ for (const backend of backends()) {
 
       // The feed comes back; an operator lifts the quarantine; the next success clears the record.
       server.files.set('broken.ics', feed('b-1@t', 'b-2@t', 'b-3@t'));
-      await unquarantineSource(svc.controller.db, broken.id);
+      // over HTTP, as an operator would: the list needs the token, so does the change
+      const logger = pino({ level: 'silent' });
+      const http = await startHttpServer({ app: createApp({ service: svc, apiToken: TOKEN, logger, staticDir: fakeDashboardDir() }), port: 0, host: '127.0.0.1', apiToken: TOKEN, logger });
+      try {
+        const auth = { authorization: `Bearer ${TOKEN}` };
+        assert.equal((await fetch(`${http.url}/api/sources`)).status, 401);
+        const listed = (await (await fetch(`${http.url}/api/sources`, { headers: auth })).json()) as SourceHealth[];
+        assert.deepEqual(listed.filter((h) => h.quarantined).map((h) => h.id).sort(), [broken.id, byFeed.get(url('lonely.ics'))!.id].sort());
+        assert.equal((await fetch(`${http.url}/api/sources/${broken.id}/unquarantine`, { method: 'POST' })).status, 401);
+        const res = await fetch(`${http.url}/api/sources/${broken.id}/unquarantine`, { method: 'POST', headers: auth });
+        assert.equal(res.status, 200);
+        const body = (await res.json()) as { health: SourceHealth };
+        assert.deepEqual([body.health.quarantined, body.health.consecutiveFailures], [false, 0]);
+      } finally {
+        await http.close();
+      }
       const healing = await round(svc, ['mixed']);
       assert.equal(healing.queued.length, 1, JSON.stringify(healing));
       const healed = (await listSourceHealth(svc.controller.db)).find((h) => h.id === broken.id)!;
