@@ -115,6 +115,12 @@ for (const backend of backends()) {
         assert.equal((await fetch(`${http.url}/api/sources`)).status, 401);
         const listed = (await (await fetch(`${http.url}/api/sources`, { headers: auth })).json()) as SourceHealth[];
         assert.deepEqual(listed.filter((h) => h.quarantined).map((h) => h.id).sort(), [broken.id, byFeed.get(url('lonely.ics'))!.id].sort());
+        // /metrics (open to anyone): gauges by city and source, the feed by its id, never its URL
+        const metrics = await (await fetch(`${http.url}/metrics`)).text();
+        assert.match(metrics, new RegExp(`^scenescout_source_quarantined\\{city="mixed",source="ics",feed="${broken.id}"\\} 1$`, 'm'));
+        assert.match(metrics, new RegExp(`^scenescout_source_consecutive_failures\\{city="mixed",source="ics",feed="${broken.id}"\\} 2$`, 'm'));
+        assert.match(metrics, /^scenescout_source_quarantined\{city="healthy",source="ics",feed="[0-9a-f]{16}"\} 0$/m);
+        assert.doesNotMatch(metrics, /broken\.ics|127\.0\.0\.1/);
         assert.equal((await fetch(`${http.url}/api/sources/${broken.id}/unquarantine`, { method: 'POST' })).status, 401);
         const res = await fetch(`${http.url}/api/sources/${broken.id}/unquarantine`, { method: 'POST', headers: auth });
         assert.equal(res.status, 200);
