@@ -256,7 +256,7 @@ for (const backend of backends()) {
         assert.equal(runsWithoutTransaction(thirteen), true);
         assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
         // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
-        assert.deepEqual(await new Migrator(db).migrate(), ['0012_search.sql', '0013_search_indexes.sql']);
+        assert.deepEqual((await new Migrator(db).migrate()).filter((m) => m < '0014'), ['0012_search.sql', '0013_search_indexes.sql']);
         assert.deepEqual(await new Migrator(db).migrate(), []);
         const { rows } = await db.query<{ name: string; valid: boolean }>(
           `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid

@@ -8,7 +8,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { createService, type RunningService } from '../../../../src/service.js';
 import { pino } from 'pino';
 import type { SourceHealth } from '../../../../src/contracts/source-health.js';
-import { listSourceHealth, recordSourceFailure, sourceHealthId } from '../../../../src/lib/db/queries/source-health.js';
+import { confirmEvents, listSourceHealth, recordSourceFailure, sourceHealthId } from '../../../../src/lib/db/queries/source-health.js';
 import { createApp } from '../../../../src/server/app.js';
 import { startHttpServer } from '../../../../src/server/server.js';
 import { fakeDashboardDir, TOKEN } from '../../../server/helpers.js';
@@ -155,6 +155,18 @@ for (const backend of backends()) {
       assert.equal(row!.id, sourceHealthId(key));
       assert.match(row!.id, /^[0-9a-f]{16}$/);
       assert.doesNotMatch(JSON.stringify(row), /s3cret/);
+    });
+
+    test('a discovery seeing a source record confirms its event (lastConfirmedAt)', async () => {
+      const svc = await start();
+      const db = svc.controller.db;
+      const { rows } = await db.query<{ id: string }>(`INSERT INTO events (title, starts_at, timezone) VALUES ('Confirmed', now() + interval '1 day', 'UTC') RETURNING id`);
+      await db.query(`INSERT INTO event_sources (event_id, origin_event_id, source, external_id) VALUES ($1, $1, 'ics', 'seen@t'), ($1, $1, 'jsonld', 'other')`, [rows[0]!.id]);
+      const before = (await svc.queryEvents({ limit: 5 })).events as Array<{ id: string; lastConfirmedAt: string | null }>;
+      assert.equal(before.find((e) => e.id === rows[0]!.id)!.lastConfirmedAt, null);
+      await confirmEvents(db, 'ics', ['seen@t']);
+      const after = (await svc.queryEvents({ limit: 5 })).events as Array<{ id: string; lastConfirmedAt: string | null }>;
+      assert.ok(after.find((e) => e.id === rows[0]!.id)!.lastConfirmedAt);
     });
   });
 }
