@@ -5,6 +5,7 @@
 import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
 import { claimStartupRun } from './lib/db/queries/replicas.js';
+import { listSourceHealth, unquarantineSource } from './lib/db/queries/source-health.js';
 import { queryEvents } from './lib/catalogue/query.js';
 import { selectCityStats } from './lib/db/queries/catalogue-stats.js';
 import { createDedupeOperations } from './lib/catalogue/dedupe/operations.js';
@@ -88,6 +89,10 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     cityStats: () => selectCityStats(controller.db),
     // The database opens in start(); the operations reach it on each call.
     dedupe: createDedupeOperations({ query: (text, params) => controller.db.query(text, params) }),
+    sourceHealth: {
+      list: () => listSourceHealth(controller.db),
+      unquarantine: async (id: string) => ({ id, unquarantined: true as const, health: await unquarantineSource(controller.db, id) }),
+    },
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
       const queue = await controller.queue.boss.getQueue('discovery').then((q) => Boolean(q), () => false);

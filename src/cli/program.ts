@@ -4,6 +4,7 @@ import { registerCities } from './commands/cities.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRetry } from './commands/retry.js';
+import { registerSources } from './commands/sources.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
@@ -46,6 +47,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
   registerTasks(program);
   registerRetry(program);
   registerCities(program);
+  registerSources(program);
   return program;
 }
 

@@ -4,6 +4,7 @@
  * `loadSpawnConfig(env)` parses on demand; `spawnConfig` is the same, parsed on first use.
  */
 import { z } from 'zod';
+import type { QuarantinePolicy } from '../contracts/source-health.js';
 import type { SourceId } from '../contracts/sources.js';
 import { withDeclaredWorkerTypes } from './worker-types.js';
 import { cron, currentEnv, bool, nonNegInt, parseEnv, posInt, type Env } from './env.js';
@@ -75,6 +76,8 @@ export interface SpawnConfig {
   ingestionBatchSize: number;
   providers: Record<SourceId, ProviderConfig>;
   citiesFile?: string;
+  /** when a failing (city, source, feed) is quarantined, and for how long (source health) */
+  sourceHealth: QuarantinePolicy;
 }
 
 const envSchema = z.object({
@@ -121,6 +124,8 @@ const envSchema = z.object({
   SCENESCOUT_FEED_MAX_MB: posInt.max(2048).default(50),
   SCENESCOUT_API_MAX_MB: posInt.max(2048).default(10),
   TICKETMASTER_MAX_CALLS: posInt.default(100),
+  SCENESCOUT_QUARANTINE_AFTER: posInt.max(1000).default(5),
+  SCENESCOUT_QUARANTINE_BACKOFF_MINUTES: posInt.max(10_080).default(60),
 });
 
 const MB = 1024 * 1024;
@@ -195,6 +200,12 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
       jsonld: { dailyBudget: e.JSONLD_DAILY_BUDGET, ratePerSecond: 10, maxBodyBytes: feedBody, allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS },
     },
     citiesFile: e.SCENESCOUT_CITIES_FILE,
+    sourceHealth: {
+      quarantineAfter: e.SCENESCOUT_QUARANTINE_AFTER,
+      backoffMs: e.SCENESCOUT_QUARANTINE_BACKOFF_MINUTES * 60_000,
+      // doubling stops at a week: a feed that comes back is found within that
+      maxBackoffMs: 7 * 24 * 60 * 60_000,
+    },
   };
 }
 

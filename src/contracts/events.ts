@@ -65,6 +65,8 @@ const canonicalEventShape = {
   firstSeenAt: isoInstant,
   lastSeenAt: isoInstant,
   updatedAt: isoInstant,
+  /** when a discovery last saw one of the event's source records (source health) */
+  lastConfirmedAt: isoInstant.nullable().optional(),
   sources: z.array(eventSourceSchema),
 };
 export const canonicalEventSchema = z.looseObject(canonicalEventShape).meta({ id: 'CanonicalEvent' });

@@ -2,6 +2,7 @@
  * What the HTTP server, the Next.js route module and the CLI need from a running service.
  * `createService()` in src/service.ts builds the real one (controller, distributor, storage).
  */
+import type { SourceHealthOperations } from './source-health.js';
 import { z } from 'zod';
 import type { CityStats } from './catalogue-stats.js';
 import type { City, CityInput } from './cities.js';
@@ -67,4 +68,6 @@ export interface SpawnService {
    * service without a catalogue (a test double); the HTTP API then answers 501.
    */
   readonly dedupe?: DedupeOperations;
+  /** Source health and un-quarantine (src/lib/db/queries/source-health.ts); absent in a test double (501). */
+  readonly sourceHealth?: SourceHealthOperations;
 }

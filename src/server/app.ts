@@ -12,6 +12,7 @@
  *   GET  /api/review   POST /api/review/:pairId   dedupe's review queue and an operator's decision
  *   GET  /api/dead-letters   POST /api/dead-letters/:taskId/retry   DELETE /api/dead-letters/:taskId
  *   GET  /api/cities   POST /api/cities   PATCH /api/cities/:id   GET /api/cities/stats
+ *   GET  /api/sources  POST /api/sources/:id/unquarantine   (source-routes.ts)
  *   GET  /api/openapi.json   GET /api/docs    the OpenAPI 3.1 document (openapi.ts) and its page (api-docs.ts)
  *   GET  /                                 the dashboard (web/dist)
  *
@@ -35,6 +36,7 @@ import { assertAuthorized } from './auth.js';
 import { catalogueCaching, compression } from './caching.js';
 import { assertStorableQuery, DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
+import { registerSourceRoutes } from './source-routes.js';
 import { registerDedupeRoutes } from './dedupe-routes.js';
 import { deadLettersQuery, taskIdParam } from './schemas.js';
 import { assertFetchableCitySources } from './source-urls.js';
@@ -175,6 +177,9 @@ export function createApp(options: AppOptions): Hono {
     return json(await service.updateCity(id, changes));
   });
 
+  // ---- source health ------------------------------------------------------------------
+  registerSourceRoutes(app, service);
+
   // ---- the OpenAPI document and its page ---------------------------------------------------
   mountApiDocs(app);
 
@@ -193,6 +198,8 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/cities', allow('GET, POST'));
   app.all('/api/cities/stats', allow('GET'));
   app.all('/api/cities/:id', allow('PATCH'));
+  app.all('/api/sources', allow('GET'));
+  app.all('/api/sources/:id/unquarantine', allow('POST'));
 
   mountDashboard(app, options.staticDir ?? defaultStaticDir());
 

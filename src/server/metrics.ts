@@ -18,6 +18,7 @@ import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
 import type { ProviderCallOutcome } from '../lib/api/types.js';
 import type { SpawnEvents } from '../lib/spawn/types.js';
 import { registerDedupeMetrics } from './dedupe-metrics.js';
+import { registerSourceMetrics } from './source-metrics.js';
 
 export type TaskOutcome = 'completed' | 'failed';
 export type { ProviderCallOutcome };
@@ -157,6 +158,7 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
   providerGauge('scenescout_provider_budget_remaining', 'Requests to the source left today', (p) => p.remaining);
 
   registerDedupeMetrics(registry, service, { benchmarkFile: options.dedupeBenchmarkFile, ttlMs: options.statusTtlMs, logger: options.logger });
+  registerSourceMetrics(registry, service, { ttlMs: options.statusTtlMs, logger: options.logger });
 
   // ---- fed by events ------------------------------------------------------------------
   const taskDuration = new Histogram({

@@ -4,6 +4,7 @@
  * follow, so it cannot drift from the code. test/server/openapi.test.ts checks that every
  * route app.ts registers is here and that each answers as documented.
  */
+import { sourceHealthIdSchema, sourceHealthListSchema, unquarantineResultSchema } from '../contracts/source-health.js';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { cityStatsSchema } from '../contracts/catalogue-stats.js';
@@ -275,6 +276,23 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
       requestParams: { path: z.object({ id: cityIdSchema }) },
       requestBody: { required: true, content: json(cityPatchSchema) },
       responses: { 200: answer('The changed city', citySchema), ...errors(400, 401, 404, 413, 500) },
+    },
+  },
+  '/api/sources': {
+    get: {
+      tags: ['control'],
+      summary: 'The health of every (city, source, feed): last success and error, failures in a row, quarantine',
+      description: 'Feed URLs have their secrets redacted. With a token configured this read needs it.',
+      responses: { 200: answer('Worst first: quarantined, then most failures in a row, then the oldest success', sourceHealthListSchema), ...errors(401, 500) },
+    },
+  },
+  '/api/sources/{id}/unquarantine': {
+    post: {
+      tags: ['control'],
+      summary: 'Lift a quarantine: clear the backoff and the failures, so the next discovery tries the feed again',
+      ...mutating,
+      requestParams: { path: z.object({ id: sourceHealthIdSchema }) },
+      responses: { 200: answer('Un-quarantined', unquarantineResultSchema), ...errors(400, 401, 404, 500) },
     },
   },
 };

@@ -6,6 +6,8 @@ import type { City } from '../../src/contracts/cities.js';
 import type { DeadLetter, SystemStatus, TaskSummary, WorkerSnapshot } from '../../src/contracts/status.js';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
 import { closeTestDatabases } from '../helpers/db.js';
+import type { SourceHealth } from '../../src/contracts/source-health.js';
+import { recordSourceFailure, recordSourceSuccess } from '../../src/lib/db/queries/source-health.js';
 import { eventually, PACKAGE_ROOT, parseJson, runCli, TOKEN } from './helpers.js';
 import { startTestServer, type TestServer } from './live-server.js';
 
@@ -154,5 +156,28 @@ describe('scenescout against a running server', () => {
     assert.match(text.stderr, /discover: discovery 1\/1 tasks done, 0 failed/);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown or disabled city id\(s\): atlantis/);
+  });
+
+  test('sources lists source health worst first; sources unquarantine lifts a quarantine', async () => {
+    const db = server.service.controller.db;
+    const policy = { quarantineAfter: 1, backoffMs: 60_000, maxBackoffMs: 60_000 };
+    const bad = await recordSourceFailure(db, { cityId: 'cli-health', source: 'ics', feed: 'https://feeds.example/cal.ics?token=hush' }, 'HTTP 404', policy);
+    await recordSourceSuccess(db, { cityId: 'cli-health', source: 'jsonld', feed: 'https://venue.example/events' }, 12);
+    const [text, json, anonymous] = await Promise.all([cli('sources'), cli('sources', '--json'), cliWithoutToken('sources')]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^ID\s+CITY\s+SOURCE\s+FEED\s+STATE\s+FAILURES\s+EVENTS\s+LAST SUCCESS\s+LAST ERROR$/);
+    assert.match(lines[1]!, new RegExp(`^${bad.id}\\s+cli-health\\s+ics\\s+\\S+token=REDACTED\\s+quarantined until \\S+\\s+1\\s+-\\s+-\\s+HTTP 404$`));
+    assert.doesNotMatch(text.stdout, /hush/);
+    assert.ok(parseJson<SourceHealth[]>(json).some((h) => h.id === bad.id && h.quarantined));
+    assert.equal(anonymous.code, 5, anonymous.stderr);
+
+    const [missing, lifted] = [await cli('sources', 'unquarantine', '0000000000000000'), await cli('sources', 'unquarantine', bad.id)];
+    assert.equal(missing.code, 4);
+    assert.match(missing.stderr, /"scenescout sources" lists the ids/);
+    assert.equal(lifted.code, 0, lifted.stderr);
+    assert.match(lifted.stdout, /^un-quarantined ics for cli-health \(https:\/\/feeds\.example\/cal\.ics\?token=REDACTED\)/);
+    const after = parseJson<SourceHealth[]>(await cli('sources', '--json')).find((h) => h.id === bad.id)!;
+    assert.deepEqual([after.quarantined, after.consecutiveFailures], [false, 0]);
   });
 });

@@ -60,6 +60,7 @@ async function openPgliteFromTemplate(): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const template = templatePath();
   if (!existsSync(template)) await writeTemplate(template);
+  // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
   const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]), extensions: await pgliteExtensions() });
   await db.waitReady;
   return db;

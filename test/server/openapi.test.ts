@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
+import { recordSourceFailure } from '../../src/lib/db/queries/source-health.js';
 import { openApiDocument } from '../../src/server/openapi.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
@@ -116,6 +117,16 @@ const CASES: Record<string, Case[]> = {
     { url: '/api/cities/nowhere', token: true, body: { priority: 7 }, status: 404 },
     { url: '/api/cities/oakland', token: true, body: { priority: 'high' }, status: 400 },
   ],
+  'get /api/sources': [
+    { url: '/api/sources', token: true, status: 200 },
+    { url: '/api/sources', status: 401 },
+  ],
+  'post /api/sources/{id}/unquarantine': [
+    { url: '/api/sources/{sourceId}/unquarantine', status: 401 },
+    { url: '/api/sources/NOT-AN-ID/unquarantine', token: true, status: 400 },
+    { url: '/api/sources/0000000000000000/unquarantine', token: true, status: 404 },
+    { url: '/api/sources/{sourceId}/unquarantine', token: true, status: 200 },
+  ],
 };
 
 /** Hono's `/a/:id` as OpenAPI's `/a/{id}`. */
@@ -146,6 +157,10 @@ describe('every documented operation answers as documented (real HTTP, real serv
     const pair = items.find((i) => [i.a.source, i.b.source].includes('eventbrite'));
     assert.ok(pair, 'the eventbrite listing waits for review');
     vars.pairId = pair.pairId;
+    // A quarantined feed, for source health's routes.
+    const feed = { cityId: 'oakland', source: 'ics', feed: 'https://example.org/broken.ics?token=hidden' };
+    const policy = { quarantineAfter: 1, backoffMs: 60_000, maxBackoffMs: 60_000 };
+    vars.sourceId = (await recordSourceFailure(db, feed, 'ics: could not fetch https://example.org/broken.ics?token=hidden: HTTP 404', policy)).id;
     const logger = pino({ level: 'silent' });
     server = await startHttpServer({ app: createApp({ service, apiToken: TOKEN, logger, staticDir: fakeDashboardDir() }), port: 0, host: '127.0.0.1', apiToken: TOKEN, logger });
     // The document as served, not as built in this process.

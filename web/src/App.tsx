@@ -7,6 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, loadToken, refreshInterval } from './api.js';
 import { Cities } from './components/Cities.js';
+import { SourceHealth } from './components/SourceHealth.js';
 import { Controls } from './components/Controls.js';
 import { EventsExplorer } from './components/EventsExplorer.js';
 import { Failures } from './components/Failures.js';
@@ -49,7 +50,12 @@ export function App() {
             <ReviewQueue token={token} refetchInterval={interval} />
           </>
         )}
-        {view === 'cities' && <Cities token={token} interval={interval} providers={status.data?.providers} />}
+        {view === 'cities' && (
+          <>
+            <Cities token={token} interval={interval} providers={status.data?.providers} />
+            <SourceHealth token={token} interval={interval} />
+          </>
+        )}
         {view === 'events' && <EventsExplorer token={token} />}
       </main>
     </>

@@ -9,8 +9,10 @@ import type { City } from '../../src/contracts/cities.js';
 import type { CanonicalEvent, EventPage } from '../../src/contracts/events.js';
 import type { ReviewDecisionResult, ReviewItem } from '../../src/contracts/dedupe.js';
 import type { ScheduleDiscoveryResult } from '../../src/contracts/service.js';
+import type { SourceHealth, UnquarantineResult } from '../../src/contracts/source-health.js';
 import type { DeadLetter, SystemStatus, WorkerSnapshot } from '../../src/contracts/status.js';
 
+export type { SourceHealth, UnquarantineResult };
 export type { CanonicalEvent, City, CityStats, DeadLetter, EventPage, ReviewDecisionResult, ReviewItem, ScheduleDiscoveryResult, SystemStatus, WorkerSnapshot };
 
 /** A query parameter as the OpenAPI document describes it (the parts the events explorer reads). */
@@ -112,6 +114,9 @@ export const api = {
     post<ScheduleDiscoveryResult>('/api/spawn', { action: 'discovery', params: { cityIds: [cityId] } }, token),
   cities: (token?: string) => call<City[]>('/api/cities', undefined, token),
   cityStats: (token?: string) => call<CityStats[]>('/api/cities/stats', undefined, token),
+  sources: (token?: string) => call<SourceHealth[]>('/api/sources', undefined, token),
+  unquarantine: (id: string, token: string) =>
+    post<UnquarantineResult>(`/api/sources/${encodeURIComponent(id)}/unquarantine`, undefined, token),
   /** `query` as URL search parameters; the cursor of the page before, if any. */
   events: (query: URLSearchParams, cursor?: string | null) => {
     const qs = new URLSearchParams(query);

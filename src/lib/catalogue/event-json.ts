@@ -50,6 +50,8 @@ export interface CanonicalEventJson {
   firstSeenAt: string;
   lastSeenAt: string;
   updatedAt: string;
+  /** when a discovery last saw one of its source records; null before the first one since migration 0015 */
+  lastConfirmedAt: string | null;
   sources: EventSourceJson[];
 }
 
@@ -95,6 +97,7 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
     firstSeenAt: iso(e.first_seen_at)!,
     lastSeenAt: iso(e.last_seen_at)!,
     updatedAt: iso(e.updated_at)!,
+    lastConfirmedAt: iso(e.last_confirmed_at ?? null),
     sources: sources.map(sourceJson),
   };
 }

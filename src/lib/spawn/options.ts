@@ -79,6 +79,7 @@ const optionsSchema = z.object({
   schedules: z.object({ discovery: cronOption, ingestion: cronOption, processing: cronOption, enabled: z.boolean() }),
   ingestionBatchSize: posInt,
   providers: z.record(z.string(), z.object({ apiKey: z.string().optional(), baseUrl: z.string().optional(), dailyBudget: posInt, ratePerSecond: positive, maxBodyBytes: posInt, maxCallsPerTask: posInt.optional(), allowPrivateUrls: z.boolean().optional() })),
+  sourceHealth: z.object({ quarantineAfter: posInt, backoffMs: posInt, maxBackoffMs: posInt }),
   pollInterval: posInt,
   autoscale: z.boolean(),
   replicaId: z.string().min(1, 'must not be empty'),

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ProviderConfig } from '../../config/spawn.js';
+import type { QuarantinePolicy } from '../../contracts/source-health.js';
 
 /** What the controller hands every worker thread at spawn. */
 export interface WorkerBootData {
@@ -16,6 +17,8 @@ export interface WorkerBootData {
   limiterKeyPrefix: string;
   providers: Record<string, ProviderConfig>;
   ingestionBatchSize: number;
+  /** when discovery quarantines a failing (city, source, feed) */
+  sourceHealth: QuarantinePolicy;
   /** least level of the log lines the worker sends; lower ones never cross the thread boundary */
   logLevel: string;
 }

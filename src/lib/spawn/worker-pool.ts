@@ -101,6 +101,7 @@ export class WorkerPool {
       limiterKeyPrefix: limiterKeyPrefix(c.schema),
       providers: c.providers,
       ingestionBatchSize: c.ingestionBatchSize,
+      sourceHealth: c.sourceHealth,
       logLevel: c.logLevel,
     };
     const thread = new Worker(new URL(entry), { workerData: boot, transferList: [port2], resourceLimits: threadResourceLimits(t) });

@@ -19,6 +19,8 @@ export interface EventRow extends StoredContent {
   first_seen_at: Date;
   last_seen_at: Date;
   updated_at: Date;
+  /** when a discovery last saw one of its source records (source health, migration 0015) */
+  last_confirmed_at: Date | null;
   /** only when the page was filtered by distance: from the point, or from the nearest of its cities */
   distance_km?: number | null;
   /** only when sorted by relevance or distance: the value the keyset pages on */
@@ -42,7 +44,7 @@ export interface EventSourceRow {
 const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.timezone, e.all_day, e.status,
   e.venue_name, e.address, e.city, e.region, e.postal_code, e.country, e.latitude, e.longitude, e.category,
   e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.city_ids, e.merge_score,
-  e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at`;
+  e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at, e.last_confirmed_at`;
 
 /** A circle on the map, with the box that prefilters it (src/lib/geo.ts). */
 export interface Area {

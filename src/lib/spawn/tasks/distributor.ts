@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { SOURCES, type SourceId } from '../../api/types.js';
 import { contentHash, unprocessedBySource } from '../../db/queries/raw-events.js';
 import { listCities } from '../../db/queries/cities.js';
+import { quarantinedSources } from '../../db/queries/source-health.js';
 import { coerceError, ValidationError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { citySourcesSchema, type City } from '../../../contracts/cities.js';
@@ -110,10 +111,12 @@ export class TaskDistributor {
     }
     const now = Date.now();
     const days = config.days ?? 90;
+    // Quarantined (city, source, feed)s sit out until their backoff ends; nothing else waits.
+    const quarantined = new Set((await quarantinedSources(this.db)).map((k) => `${k.cityId}\n${k.source}\n${k.feed}`));
     // Cities arrive by priority, highest first, so the budget goes to them first.
     for (const city of cities) {
       try {
-        await this.scheduleCity(city, sources as SourceId[], remaining, result, now, days);
+        await this.scheduleCity(city, sources as SourceId[], remaining, result, now, days, quarantined);
       } catch (err) {
         // A city whose stored settings still break discovery (saved before validation, edited
         // in the database) is skipped and named; the other cities go on.
@@ -133,6 +136,7 @@ export class TaskDistributor {
     result: ScheduleDiscoveryResult,
     now: number,
     days: number,
+    quarantined: ReadonlySet<string>,
   ): Promise<void> {
     // Stored settings may predate validation or be edited in the database: check them again.
     parseWith(storedSourcesSchema, { sources: city.sources ?? {} }, `settings of city ${city.id}`);
@@ -143,13 +147,27 @@ export class TaskDistributor {
           result.skipped.push({ cityId: city.id, source, reason: why });
           continue;
         }
+        const isQuarantined = (feed: string) => quarantined.has(`${city.id}\n${source}\n${feed}`);
+        const s = city.sources as Record<string, Record<string, unknown> | undefined>;
+        const documentsKey = source === 'ics' ? 'feeds' : source === 'jsonld' ? 'pages' : null;
+        let documents: string[] | undefined;
+        if (documentsKey) {
+          const all = (s[source]?.[documentsKey] as string[] | undefined) ?? [];
+          documents = all.filter((d) => !isQuarantined(d));
+          if (documents.length === 0) {
+            result.skipped.push({ cityId: city.id, source, reason: `quarantined: every ${documentsKey === 'feeds' ? 'feed' : 'page'} failed repeatedly (GET /api/sources)` });
+            continue;
+          }
+        } else if (isQuarantined('')) {
+          result.skipped.push({ cityId: city.id, source, reason: 'quarantined: failed repeatedly (GET /api/sources)' });
+          continue;
+        }
         const cost = this.estimateCalls(city, source);
         const left = remaining.get(source)!;
         if (left < cost) {
           result.skipped.push({ cityId: city.id, source, reason: `daily budget: ${left} calls left, needs ~${cost}; deferred to the next window` });
           continue;
         }
-        const s = city.sources as Record<string, Record<string, unknown> | undefined>;
         const priority = this.calculatePriority(city, source);
         const taskId = `discovery-${source}-${city.id}-${now}`;
         const { jobId } = await this.controller.distributeTask({
@@ -163,8 +181,8 @@ export class TaskDistributor {
             location: { latitude: city.latitude, longitude: city.longitude, radius: city.radiusM || 50_000 },
             dateRange: { start: new Date(now).toISOString(), end: new Date(now + days * DAY).toISOString() },
             ...(source === 'eventbrite' ? { organizationIds: s.eventbrite?.organizationIds ?? [], venueIds: s.eventbrite?.venueIds ?? [] } : {}),
-            ...(source === 'ics' ? { feeds: s.ics?.feeds ?? [] } : {}),
-            ...(source === 'jsonld' ? { pages: s.jsonld?.pages ?? [] } : {}),
+            ...(source === 'ics' ? { feeds: documents } : {}),
+            ...(source === 'jsonld' ? { pages: documents } : {}),
           },
         });
         if (jobId) {

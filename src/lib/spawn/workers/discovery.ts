@@ -3,9 +3,10 @@
  * coming days and upserts what it finds into `raw_events`.
  */
 import { Redis } from 'ioredis';
-import { createClient, createProviderLimiter, isSourceId, type ProviderClient, type ProviderLimiter, type SourceId } from '../../api/index.js';
+import { createClient, createProviderLimiter, isSourceId, type ProviderClient, type ProviderLimiter, type SearchParams, type SourceId } from '../../api/index.js';
 import { storeRawEvents, type RejectedRawRecord } from '../../db/queries/raw-events.js';
-import { NonRetryableError } from '../../errors.js';
+import { confirmEvents, recordSourceFailure, recordSourceSuccess, type SourceKey } from '../../db/queries/source-health.js';
+import { BudgetExhaustedError, coerceError, NonRetryableError } from '../../errors.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
 export interface DiscoveryParameters {
@@ -90,20 +91,33 @@ export class DiscoveryWorker extends BaseWorker {
     const end = p.dateRange?.end ? new Date(p.dateRange.end) : new Date(start.getTime() + 90 * DAY);
     const client = this.client(p.source);
     client.resetStats();
-    const events = await client.searchEvents({
+    const base = {
       location: { latitude: loc.latitude, longitude: loc.longitude, radius: loc.radius ?? 50_000 },
       dateRange: { start, end },
       ...(p.limit ? { limit: p.limit } : {}),
       organizationIds: p.organizationIds,
       venueIds: p.venueIds,
-      feeds: p.feeds,
-      pages: p.pages,
-    });
+    };
+    const documents = p.source === 'ics' ? p.feeds : p.source === 'jsonld' ? p.pages : undefined;
+    let events: unknown[];
+    if (documents === undefined) {
+      // An API source is one health record: the whole search succeeds or fails.
+      const key = p.cityId ? { cityId: p.cityId, source: p.source, feed: '' } : null;
+      try {
+        events = await client.searchEvents({ ...base, feeds: p.feeds, pages: p.pages });
+      } catch (err) {
+        if (key && !(err instanceof BudgetExhaustedError)) await this.recordFailure(key, err);
+        throw err;
+      }
+      if (key) await this.recordSuccess(key, events.length);
+    } else {
+      events = await this.searchDocuments(client, p, documents, base);
+    }
     const counts = { new: 0, changed: 0, unchanged: 0 };
     const seen = new Set<string>();
     const records: Array<{ externalId: string; data: unknown }> = [];
     for (const event of events) {
-      const externalId = client.externalId(event);
+      const externalId = client.externalId(event as never);
       if (seen.has(externalId)) continue;
       seen.add(externalId);
       records.push({ externalId, data: event });
@@ -118,6 +132,10 @@ export class DiscoveryWorker extends BaseWorker {
         rejected.push(r);
         this.log('warn', 'raw record rejected by storage', { source: p.source, cityId: p.cityId ?? null, externalId: r.externalId, reason: r.reason });
       }
+    }
+    // Every record seen confirms its event, changed or not (unchanged ones are not ingested again).
+    for (let i = 0; i < records.length; i += BATCH) {
+      await confirmEvents(this.db, p.source, records.slice(i, i + BATCH).map((r) => r.externalId));
     }
     const stored = records.length - rejected.length;
     this.report({ kind: 'events-discovered', source: p.source, count: stored });
@@ -136,6 +154,61 @@ export class DiscoveryWorker extends BaseWorker {
       rejected: rejected.length,
       rejectedSample: rejected.slice(0, 10),
     };
+  }
+
+  /**
+   * Reads each feed (or page) on its own, so each has its own health: a failing feed is recorded
+   * and the others go on. Only when every feed failed does the task fail (and is retried), with
+   * the first error. A failure of the whole source (budget spent, shutdown) is no feed's fault.
+   */
+  private async searchDocuments(
+    client: ProviderClient,
+    p: DiscoveryParameters,
+    documents: string[],
+    base: Omit<SearchParams, 'feeds' | 'pages'>,
+  ): Promise<unknown[]> {
+    if (documents.length === 0) return client.searchEvents({ ...base, feeds: [], pages: [] });
+    const out: unknown[] = [];
+    let firstError: unknown;
+    let failures = 0;
+    for (const document of documents) {
+      const key = p.cityId ? { cityId: p.cityId, source: p.source, feed: document } : null;
+      let found: unknown[];
+      try {
+        found = await client.searchEvents({ ...base, ...(p.source === 'ics' ? { feeds: [document] } : { pages: [document] }) });
+      } catch (err) {
+        if (err instanceof BudgetExhaustedError) throw err;
+        failures += 1;
+        firstError ??= err;
+        if (key) await this.recordFailure(key, err);
+        continue;
+      }
+      if (key) await this.recordSuccess(key, found.length);
+      out.push(...found);
+    }
+    if (failures === documents.length) throw firstError;
+    return p.limit ? out.slice(0, p.limit) : out;
+  }
+
+  private async recordSuccess(key: SourceKey, events: number): Promise<void> {
+    try {
+      await recordSourceSuccess(this.db, key, events);
+    } catch (err) {
+      this.log('warn', 'could not record source health', { cityId: key.cityId, source: key.source, err: coerceError(err).message });
+    }
+  }
+
+  private async recordFailure(key: SourceKey, failure: unknown): Promise<void> {
+    try {
+      const health = await recordSourceFailure(this.db, key, coerceError(failure).message, this.boot.sourceHealth);
+      if (health.quarantined) {
+        this.log('warn', 'source quarantined after failing repeatedly', {
+          id: health.id, cityId: key.cityId, source: key.source, failures: health.consecutiveFailures, until: health.quarantinedUntil,
+        });
+      }
+    } catch (err) {
+      this.log('warn', 'could not record source health', { cityId: key.cityId, source: key.source, err: coerceError(err).message });
+    }
   }
 
   protected async shutdown(): Promise<void> {
