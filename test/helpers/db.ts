@@ -150,5 +150,3 @@ export async function closeTestDatabases(): Promise<void> {
   }
 }
 
-/** The earlier name of closeTestDatabases, kept for tests written against it on other branches. */
-export const dropCreatedSchemas = closeTestDatabases;

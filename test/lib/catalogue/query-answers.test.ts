@@ -11,12 +11,11 @@ import { upsertRawEvents } from '../../../src/lib/db/queries/raw-events.js';
 import type { Database } from '../../../src/lib/db/types.js';
 import { ValidationError } from '../../../src/lib/errors.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
-import { backends, dropCreatedSchemas, closeTestDatabases } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { insertCity, openCatalogue } from './helpers.js';
 
 after(closeTestDatabases);
 
-after(dropCreatedSchemas);
 
 /** A second city at the same point as San Francisco (the shipped cities file has such a pair). */
 const BAY = { ...CITY, id: 'bay-area', name: 'Bay Area' };

@@ -8,10 +8,10 @@ import { pino } from 'pino';
 import { upsertCity } from '../../../src/lib/db/queries/cities.js';
 import { TaskDistributor } from '../../../src/lib/spawn/tasks/distributor.js';
 import type { CityInput } from '../../../src/contracts/cities.js';
-import { backends, dropCreatedSchemas } from '../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { assertNoneRunning, startController, stopController } from '../../helpers/controller.js';
 
-after(dropCreatedSchemas);
+after(closeTestDatabases);
 afterEach(assertNoneRunning);
 
 for (const backend of backends()) {

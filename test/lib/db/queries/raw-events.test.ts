@@ -2,12 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { storeRawEvents, upsertRawEvents } from '../../../../src/lib/db/queries/raw-events.js';
-import { backends, dropCreatedSchemas, closeTestDatabases } from '../../../helpers/db.js';
+import { backends, closeTestDatabases } from '../../../helpers/db.js';
 import { openCatalogue } from '../../catalogue/helpers.js';
 
 after(closeTestDatabases);
 
-after(dropCreatedSchemas);
 
 const good = (i: number) => ({ externalId: `good-${i}`, data: { id: `good-${i}`, name: `Concert ${i}` } });
 

@@ -9,14 +9,13 @@ import { after, afterEach, describe, test } from 'node:test';
 import type { SpawnController } from '../../../../src/lib/spawn/controller.js';
 import type { DiscoveryTaskResult } from '../../../../src/lib/spawn/workers/discovery.js';
 import { assertNoneRunning, startController, stopController, waitFor } from '../../../helpers/controller.js';
-import { backends, dropCreatedSchemas, type Backend, closeTestDatabases } from '../../../helpers/db.js';
+import { backends, type Backend, closeTestDatabases } from '../../../helpers/db.js';
 import { DocumentMockServer, htmlPage, icsCalendar, icsVevent, largeIcsFeed, largeJsonLdPage, ldEvent } from '../../api/servers/documents.js';
 import { TicketmasterMockServer, tmEvent } from '../../api/servers/ticketmaster.js';
 import type { RecordedRequest, Reply } from '../../api/servers/common.js';
 
 after(closeTestDatabases);
 
-after(dropCreatedSchemas);
 afterEach(assertNoneRunning);
 
 const TM_KEY = 'tm-discovery-test-key';
