@@ -1,16 +1,15 @@
 /** openDatabase on a shared embedded instance: one schema per wrapper, even when used at once. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
-import { openDatabase } from '../../../src/lib/db/connect.js';
+import { closeTestDatabases, pgliteBackend } from '../../helpers/db.js';
 
 describe('openDatabase({ pglite })', () => {
-  const instance = new PGlite();
-  after(() => instance.close());
+  // pgliteBackend.open() is openDatabase({ pglite, schema }) on the file's one instance, a new schema each time.
+  after(closeTestDatabases);
 
   test('wrappers sharing one instance each read their own schema, however their queries interleave', async () => {
-    const a = await openDatabase({ pglite: instance, schema: 'share_a' });
-    const b = await openDatabase({ pglite: instance, schema: 'share_b' });
+    const a = await pgliteBackend.open();
+    const b = await pgliteBackend.open();
     await a.query(`CREATE TABLE owner (name TEXT); INSERT INTO owner VALUES ('a')`);
     await b.query(`CREATE TABLE owner (name TEXT); INSERT INTO owner VALUES ('b')`);
     const reads = await Promise.all(
