@@ -33,7 +33,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, schema, options.max ?? 10, options.applicationName)
     : options.pglite
-      ? wrapPglite(options.pglite, schema, async () => {})
+      ? wrapPglite(options.pglite, schema, async () => {}, true)
       : openPglite(options.dataDir ?? 'memory', schema);
 }
 
@@ -185,13 +185,24 @@ export async function pgliteExtensions() {
 /**
  * The one connection of an embedded instance has one search_path. Wrappers that share an
  * instance (one per schema) set it again whenever the last query came from another wrapper,
- * so they may be used one after another (tests in a file), not at the same time.
+ * and take turns: setting the path and running the query (or the whole transaction) is one
+ * step that no other wrapper's query can come between.
  */
 const activeSchema = new WeakMap<PGliteInstance, string>();
+const turns = new WeakMap<PGliteInstance, Promise<unknown>>();
 
-async function wrapPglite(db: PGliteInstance, schema: string, closeInstance: () => Promise<void>): Promise<Database> {
-  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
-  activeSchema.set(db, schema);
+function inTurn<T>(db: PGliteInstance, step: () => Promise<T>): Promise<T> {
+  const result = (turns.get(db) ?? Promise.resolve()).then(step);
+  turns.set(db, result.catch(() => {}));
+  return result;
+}
+
+async function wrapPglite(db: PGliteInstance, schema: string, closeInstance: () => Promise<void>, shared = false): Promise<Database> {
+  const step = <T>(f: () => Promise<T>): Promise<T> => (shared ? inTurn(db, f) : f());
+  await step(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
+    activeSchema.set(db, schema);
+  });
   const useSchema = async () => {
     if (activeSchema.get(db) === schema) return;
     await db.exec(`SET search_path TO ${schema}, public`);
@@ -211,19 +222,25 @@ async function wrapPglite(db: PGliteInstance, schema: string, closeInstance: () 
   };
   return {
     kind: 'pglite',
-    query: async (text, params) => {
-      await useSchema();
-      return run(db, text, params);
-    },
-    transaction: async (fn) => {
-      await useSchema();
-      return db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) }));
-    },
-    // One connection is all PGlite has.
-    session: (fn) => fn({ query: async (text, params) => {
-      await useSchema();
-      return run(db, text, params);
-    } }),
+    query: (text, params) =>
+      step(async () => {
+        await useSchema();
+        return run(db, text, params);
+      }),
+    transaction: (fn) =>
+      step(async () => {
+        await useSchema();
+        return db.transaction(async (tx) => fn({ query: (text, params) => run(tx as never, text, params) }));
+      }),
+    // One connection is all PGlite has: a session is its queries, each taking its turn.
+    session: (fn) =>
+      fn({
+        query: (text, params) =>
+          step(async () => {
+            await useSchema();
+            return run(db, text, params);
+          }),
+      }),
     async close() {
       if (closed) return;
       closed = true;
