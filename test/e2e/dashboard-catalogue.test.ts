@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
 import { OAKLAND, SF, seededTitles, startCatalogueService } from '../server/catalogue-service.js';
-import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+import { assertNoSidewaysOverflow, ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
 import { closeTestDatabases } from '../helpers/db.js';
 
 after(closeTestDatabases);
@@ -18,26 +18,6 @@ const TOKEN = 'catalogue-ui-token-0123';
 const SF_EVENTS = 12;
 
 const city = (page: Page, id: string) => page.locator(`[data-testid="city-row"][data-city-id="${id}"]`);
-
-/** Nothing sticks out past the viewport, except what scrolls inside its own container. */
-async function assertNoSidewaysOverflow(page: Page): Promise<void> {
-  const report = await page.evaluate<{ width: number; scrollWidth: number; overflowing: string[] }>(`(() => {
-    const width = document.documentElement.clientWidth;
-    const scrollers = [...document.querySelectorAll('.table-scroll, .tabs')];
-    const overflowing = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      if (scrollers.some((s) => s !== el && s.contains(el))) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5)) {
-        overflowing.push(el.tagName.toLowerCase() + '.' + el.className + ' [' + Math.round(r.left) + '..' + Math.round(r.right) + ']');
-      }
-    }
-    return { width, scrollWidth: document.documentElement.scrollWidth, overflowing: overflowing.slice(0, 10) };
-  })()`);
-  assert.equal(report.width, 390);
-  assert.deepEqual(report.overflowing, [], 'elements wider than the viewport');
-  assert.ok(report.scrollWidth <= report.width, `page scrolls sideways: ${report.scrollWidth} > ${report.width}`);
-}
 
 describe('dashboard catalogue views (real service)', { timeout: 180_000 }, () => {
   let service: RunningService;

@@ -10,7 +10,7 @@ import type { RunningHttpServer } from '../../src/server/server.js';
 import type { RunningService } from '../../src/service.js';
 import { startCatalogueService } from '../server/catalogue-service.js';
 import { closeTestDatabases } from '../helpers/db.js';
-import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+import { assertNoSidewaysOverflow, ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
 
 const TOKEN = 'sources-ui-token-0123';
 
@@ -79,10 +79,7 @@ describe('dashboard source health (real service)', { timeout: 180_000 }, () => {
       await phone.goto(`${server.url}/?refresh=1000#cities`);
       await saveTokenInUi(phone, TOKEN);
       await eventually('the health rows on the phone', () => rows(phone).count(), (n) => n === 3);
-      const report = await phone.evaluate<{ width: number; scrollWidth: number }>(
-        `({ width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth })`);
-      assert.equal(report.width, 390);
-      assert.ok(report.scrollWidth <= report.width, `page scrolls sideways: ${report.scrollWidth} > ${report.width}`);
+      await assertNoSidewaysOverflow(phone);
       await screenshot(phone, 'sources-phone');
       assert.deepEqual(errors, []);
     } finally {

@@ -14,7 +14,7 @@ import { EB_ID, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
 import { pgliteBackend, closeTestDatabases } from '../helpers/db.js';
 import { openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
 import { SimulatedSpawnService } from './simulated-service.js';
-import { ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+import { assertNoSidewaysOverflow, ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
 
 after(closeTestDatabases);
 
@@ -82,10 +82,7 @@ describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () =>
       const a = await item.getByTestId('review-listing-a').boundingBox();
       const b = await item.getByTestId('review-listing-b').boundingBox();
       assert.ok(a && b && b.y >= a.y + a.height - 1, `listings not stacked: ${JSON.stringify({ a, b })}`);
-      const widths = await phone.evaluate<{ width: number; scrollWidth: number }>(
-        '({ width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth })',
-      );
-      assert.ok(widths.scrollWidth <= widths.width, `page scrolls sideways: ${JSON.stringify(widths)}`);
+      await assertNoSidewaysOverflow(phone);
       await screenshot(phone, 'review-queue-phone');
     } finally {
       await phone.close();
