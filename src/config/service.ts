@@ -4,6 +4,7 @@
  * way to the server. Each loader reads only its own variables.
  */
 import { z } from 'zod';
+import { ConfigError } from '../lib/errors.js';
 import { redactUrl } from '../lib/redact.js';
 import { apiToken, bool, currentEnv, parseEnv, port, posInt, type Env } from './env.js';
 import { loadSpawnConfig } from './spawn.js';
@@ -40,6 +41,14 @@ const serviceSchema = z.object({
 /** The HTTP service's settings; like loadSpawnConfig, a bad value names its variable. */
 export function loadServiceConfig(env: Env = currentEnv()): ServiceConfig {
   const e = parseEnv(serviceSchema, env);
+  // Without a token the listener stays on 127.0.0.1 (src/server/server.ts). A HOST that asks
+  // for more is refused rather than quietly narrowed: a container or a proxy would otherwise
+  // run healthy yet unreachable, and opening the port would open every change to its network.
+  if (e.HOST !== undefined && !e.SCENESCOUT_API_TOKEN && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration: HOST=${JSON.stringify(e.HOST)} needs SCENESCOUT_API_TOKEN: without a token every change would be open to anyone who can reach that address; set SCENESCOUT_API_TOKEN (16+ characters), or unset HOST to listen on 127.0.0.1 only`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -50,6 +59,12 @@ export function loadServiceConfig(env: Env = currentEnv()): ServiceConfig {
     discoverOnStart: e.SCENESCOUT_DISCOVER_ON_START,
     allowPrivateUrls: e.SCENESCOUT_ALLOW_PRIVATE_URLS,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /**

@@ -51,6 +51,7 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await http.close();
     await svc.stop();
+    logger.info({ signal }, 'shut down');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

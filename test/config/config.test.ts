@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { loadCliConfig, loadServiceConfig, loadSpawnConfig, localDatabase } from '../../src/config/index.js';
+import { ConfigError } from '../../src/lib/errors.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const CONFIG = new URL('../../src/config/index.js', import.meta.url).href;
@@ -43,6 +44,36 @@ test('a bad value names the variable and its value', () => {
     assert.doesNotMatch(err.message, /short/);
     return true;
   });
+});
+
+test('a token is at least 16 characters: a shorter one is a ConfigError naming SCENESCOUT_API_TOKEN', () => {
+  for (const load of [loadServiceConfig, loadCliConfig]) {
+    assert.throws(() => load({ SCENESCOUT_API_TOKEN: 'x'.repeat(15) }), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /SCENESCOUT_API_TOKEN=\[redacted\]: must be at least 16 characters/);
+      return true;
+    });
+  }
+  assert.equal(loadServiceConfig({ SCENESCOUT_API_TOKEN: 'x'.repeat(16) }).apiToken, 'x'.repeat(16));
+});
+
+test('a HOST other than loopback needs a token: without one the service refuses to start', () => {
+  for (const host of ['0.0.0.0', '::', '10.1.2.3', 'scenescout.internal']) {
+    assert.throws(() => loadServiceConfig({ HOST: host }), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, new RegExp(`HOST=${JSON.stringify(host).replace(/\./g, '\\.')} needs SCENESCOUT_API_TOKEN`));
+      assert.match(err.message, /unset HOST to listen on 127\.0\.0\.1 only/);
+      return true;
+    });
+    assert.equal(loadServiceConfig({ HOST: host, SCENESCOUT_API_TOKEN: 'x'.repeat(16) }).host, host);
+  }
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]']) {
+    assert.equal(loadServiceConfig({ HOST: host }).host, host);
+  }
+  assert.equal(loadServiceConfig({}).host, undefined, 'no HOST and no token: 127.0.0.1, as before');
+  const r = spawnSync(process.execPath, [MAIN], { env: { ...process.env, HOST: '0.0.0.0', SCENESCOUT_API_TOKEN: '', PORT: '0' }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^scenescout: Invalid configuration: HOST="0\.0\.0\.0" needs SCENESCOUT_API_TOKEN: .+\n$/);
 });
 
 test('the service refuses to start on bad configuration with a one-line message', () => {
