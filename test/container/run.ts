@@ -3,10 +3,11 @@
  * embedded database in a named volume. Checks, in order:
  *   - the image: non-root USER, HOST=0.0.0.0, SCENESCOUT_DATA_DIR=/data, VOLUME /data;
  *   - without SCENESCOUT_API_TOKEN it refuses to start, naming HOST and SCENESCOUT_API_TOKEN;
- *   - with a token: /healthz answers, the server process runs as a uid other than 0, a change
- *     without the token gets 401 and with it is accepted;
+ *   - with a token, on a read-only root filesystem: /healthz answers, the server process runs as
+ *     a uid other than 0, a change without the token gets 401 and with it is accepted, and the
+ *     demo city's events are discovered (worker threads, the embedded database in /data);
  *   - SIGTERM (`docker stop`): exit code 0 within a few seconds, and the log says it shut down;
- *   - a new container on the same volume still has what the first one wrote.
+ *   - a new container on the same volume still has what the first one wrote (a city, events).
  * Prints a line per check and ends with one JSON line of figures (seconds, megabytes).
  *
  * deploy/container-engine.sh first makes sure an engine and the base image are there. Builds
@@ -96,6 +97,22 @@ async function waitFor(url: string, container: string, limitMs = 180_000): Promi
   }
 }
 
+function eventCount(body: string): number {
+  return (JSON.parse(body) as { events: unknown[] }).events.length;
+}
+
+/** Waits until the catalogue has an event: discovery on start read the demo city's files. */
+async function waitForEvents(base: string, container: string, limitMs = 180_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const res = await get(`${base}/api/events?limit=1`);
+    if (res.status === 200 && eventCount(res.body) > 0) return;
+    if (docker('inspect', '-f', '{{.State.Running}}', container) !== 'true') throw new Error('container exited while discovering');
+    if (Date.now() > deadline) throw new Error(`no events in the catalogue ${limitMs / 1000} s after the start`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 function logsOf(container: string): string {
   const r = run('docker', ['logs', container], { allowFail: true });
   return `${r.stdout}${r.stderr}`;
@@ -104,7 +121,8 @@ function logsOf(container: string): string {
 /** Starts the service detached on the volume, with a token, on 127.0.0.1:port. */
 function startContainer(name: string, port: number, extraEnv: string[] = []): void {
   const env = [`PORT=${port}`, 'HOST=127.0.0.1', `SCENESCOUT_API_TOKEN=${TOKEN}`, 'SPAWN_MAX_WORKERS=2', ...extraEnv];
-  docker('run', '-d', '--name', name, '--network', 'host', '-v', `${VOLUME}:/data`, ...env.flatMap((e) => ['-e', e]), IMAGE);
+  // --read-only: the service may write to its volume only.
+  docker('run', '-d', '--name', name, '--network', 'host', '--read-only', '-v', `${VOLUME}:/data`, ...env.flatMap((e) => ['-e', e]), IMAGE);
   containers.add(name);
 }
 
@@ -172,6 +190,9 @@ async function main(): Promise<void> {
   check(wrong.status === 401, `a change with a wrong token: ${wrong.status}`);
   const accepted = await post({ authorization: `Bearer ${TOKEN}` });
   check(accepted.status >= 200 && accepted.status < 300, `a change with the token: ${accepted.status}`);
+  await waitForEvents(base, first);
+  figures.startToEventsSeconds = seconds(started);
+  ok(`the demo city's events were discovered ${figures.startToEventsSeconds} s after the start`);
 
   step('SIGTERM');
   started = performance.now();
@@ -192,6 +213,8 @@ async function main(): Promise<void> {
   figures.restartToHealthySeconds = seconds(started);
   const cities = await get(`${base}/api/cities`, { headers: { authorization: `Bearer ${TOKEN}` } });
   check(cities.status === 200 && cities.body.includes(`"${city.id}"`), `the city created before the restart is there (${cities.status})`);
+  const events = await get(`${base}/api/events?limit=1`);
+  check(events.status === 200 && eventCount(events.body) > 0, 'the events discovered before the restart are there');
   docker('stop', '--time', '30', second);
   check(docker('inspect', '-f', '{{.State.ExitCode}}', second) === '0', 'second container stopped with exit code 0');
 }

@@ -23,7 +23,7 @@ type Container = {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   volumeMounts?: { name: string; mountPath: string }[];
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; allowPrivilegeEscalation?: boolean };
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
 };
 type PodSpec = { containers: Container[]; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number }; volumes?: { name: string }[] };
 type Workload = Manifest & { spec: { replicas?: number; template: { spec: PodSpec }; volumeClaimTemplates?: { metadata: { name: string } }[] } };
@@ -128,6 +128,7 @@ describe('deploy/k8s manifests', () => {
       assert.equal(runAsNonRoot, true, 'runAsNonRoot');
       assert.ok(runAsUser !== undefined && runAsUser !== 0, 'runAsUser is set and not 0');
       assert.equal(service.securityContext?.allowPrivilegeEscalation, false, 'allowPrivilegeEscalation: false');
+      assert.equal(service.securityContext?.readOnlyRootFilesystem, true, 'readOnlyRootFilesystem: true (it writes only to its data dir)');
     });
   }
 });
