@@ -18,7 +18,7 @@
  * and by the refusal above, which stops before it listens.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,13 +126,19 @@ function startContainer(name: string, port: number, extraEnv: string[] = []): vo
   containers.add(name);
 }
 
-/** Builds the context `--target prebuilt` expects: what the runtime stage copies, plus the build. */
+/**
+ * The context `--target prebuilt` expects: what the runtime stage copies, and in deploy/prebuilt/
+ * this checkout's build and its production dependencies.
+ */
 function stageContext(): string {
   const dir = mkdtempSync(join(tmpdir(), 'scenescout-image-'));
-  for (const path of ['package.json', 'package-lock.json', 'sql', 'config', 'examples', 'dist', 'web/dist', 'deploy/Dockerfile']) {
+  for (const path of ['package.json', 'package-lock.json', 'sql', 'config', 'examples', 'deploy/Dockerfile']) {
     cpSync(join(root, path), join(dir, path), { recursive: true });
   }
+  const prebuilt = join(dir, 'deploy/prebuilt');
+  for (const path of ['dist', 'web/dist']) cpSync(join(root, path), join(prebuilt, path), { recursive: true });
   run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir });
+  renameSync(join(dir, 'node_modules'), join(prebuilt, 'node_modules'));
   return dir;
 }
 
@@ -148,10 +154,10 @@ async function main(): Promise<void> {
   started = performance.now();
   try {
     run('docker', ['build', '--network', 'host', '--target', 'prebuilt', '-f', join(context, 'deploy/Dockerfile'), '-t', IMAGE, context]);
+    figures.buildSeconds = seconds(started);
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
-  figures.buildSeconds = seconds(started);
   figures.imageMb = Math.round(Number(docker('image', 'inspect', '-f', '{{.Size}}', IMAGE)) / 1e5) / 10;
   ok(`built ${IMAGE} in ${figures.buildSeconds} s (staging ${figures.stageSeconds} s), ${figures.imageMb} MB`);
   const config = JSON.parse(docker('image', 'inspect', '-f', '{{json .Config}}', IMAGE)) as { User: string; Env: string[]; Volumes: Record<string, unknown> | null };
