@@ -6,11 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, pgliteExtensions } from '../../src/lib/db/connect.js';
+import { emptyClusterPath, keepEmptyCluster, readEmptyCluster } from '../../src/lib/db/empty-cluster.js';
 import type { Database } from '../../src/lib/db/types.js';
 
 /**
@@ -52,39 +52,29 @@ function sharedPglite(): Promise<PGlite> {
 }
 
 /**
- * A fresh PGlite runs initdb, which takes seconds; one loaded from a dump of a fresh data
- * folder is the same empty cluster in about a quarter of the time. The first file to need
- * the dump writes it (per PGlite version) under node_modules/.cache, the others read it.
+ * Loaded from the kept dump of an empty cluster (src/lib/db/empty-cluster.ts), as a new
+ * embedded database is; the first file to need it makes it if no start has yet.
  */
 async function openPgliteFromTemplate(): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const template = templatePath();
-  if (!existsSync(template)) await writeTemplate(template);
   // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
-  const db = new PGlite({ loadDataDir: new Blob([readFileSync(template)]), extensions: await pgliteExtensions() });
+  const db = new PGlite({ loadDataDir: await emptyCluster(), extensions: await pgliteExtensions() });
   await db.waitReady;
   return db;
 }
 
-function templatePath(): string {
-  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
-  return join(process.cwd(), 'node_modules/.cache/scenescout', `pglite-${pkg.version}-datadir.tar`);
-}
-
-async function writeTemplate(template: string): Promise<void> {
+async function emptyCluster(): Promise<Blob> {
+  const kept = readEmptyCluster();
+  if (kept) return kept;
   const { PGlite } = await import('@electric-sql/pglite');
   const db = new PGlite();
   try {
     await db.waitReady;
-    const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
-    // Written under a name of its own, then renamed: files running at the same time never read half a dump.
-    mkdirSync(dirname(template), { recursive: true });
-    const partial = `${template}.${process.pid}`;
-    writeFileSync(partial, dump);
-    renameSync(partial, template);
+    if (!(await keepEmptyCluster(db))) throw new Error(`cannot write ${emptyClusterPath()}`);
   } finally {
     await db.close();
   }
+  return readEmptyCluster()!;
 }
 
 /**
@@ -92,10 +82,9 @@ async function writeTemplate(template: string): Promise<void> {
  * for tests about something else than creating one (locks, the CLI against a data folder).
  */
 export async function seedDataDir(dataDir: string): Promise<void> {
-  const template = templatePath();
-  if (!existsSync(template)) await writeTemplate(template);
+  await emptyCluster();
   mkdirSync(dataDir, { recursive: true });
-  execFileSync('tar', ['-xf', template, '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('tar', ['-xf', emptyClusterPath(), '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export const pgliteBackend: Backend = {

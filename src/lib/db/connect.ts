@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
@@ -152,9 +153,18 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const db = new PGlite({ ...(dataDir === 'memory' ? {} : { dataDir }), extensions: await pgliteExtensions() });
+  // A new cluster starts from the kept dump of an empty one (./empty-cluster.ts), or runs initdb
+  // and is dumped before anything is written to it, for the next new one.
+  const fresh = isNewCluster(dataDir);
+  const emptyCluster = fresh ? readEmptyCluster() : undefined;
+  const db = new PGlite({
+    ...(dataDir === 'memory' ? {} : { dataDir }),
+    ...(emptyCluster ? { loadDataDir: emptyCluster } : {}),
+    extensions: await pgliteExtensions(),
+  });
   try {
     await db.waitReady;
+    if (fresh && !emptyCluster) await keepEmptyCluster(db);
   } catch (err) {
     unlock();
     throw err;

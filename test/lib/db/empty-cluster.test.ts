@@ -1,0 +1,66 @@
+/** New embedded databases start from a kept dump of an empty cluster (src/lib/db/empty-cluster.ts). */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import { openDatabase } from '../../../src/lib/db/connect.js';
+import { emptyClusterPath, isNewCluster, keepEmptyCluster, readEmptyCluster } from '../../../src/lib/db/empty-cluster.js';
+import { Migrator } from '../../../src/lib/db/migrator.js';
+
+describe('the empty cluster new embedded databases start from', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scenescout-empty-cluster-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is dumped before anything is written (where it can be kept), and loads into an empty cluster', async () => {
+    const path = join(dir, 'kept.tar');
+    assert.equal(readEmptyCluster(path), undefined, 'nothing kept yet');
+    // From the kept dump when there is one already (initdb costs seconds): still an empty cluster.
+    const made = new PGlite({ loadDataDir: readEmptyCluster() });
+    try {
+      await made.waitReady;
+      // A cache that cannot be written is not an error: new databases run initdb instead.
+      const blocked = join(dir, 'a-file');
+      writeFileSync(blocked, 'not a folder');
+      assert.equal(await keepEmptyCluster(made, join(blocked, 'kept.tar')), false);
+      assert.equal(readEmptyCluster(join(blocked, 'kept.tar')), undefined);
+      assert.equal(await keepEmptyCluster(made, path), true);
+    } finally {
+      await made.close();
+    }
+    assert.ok(existsSync(path));
+    assert.ok(!existsSync(`${path}.${process.pid}`), 'the partial file was renamed');
+    const loaded = new PGlite({ loadDataDir: readEmptyCluster(path) });
+    try {
+      const dbs = await loaded.query<{ datname: string }>('select datname from pg_database order by datname');
+      assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
+      const tables = await loaded.query<{ n: number }>("select count(*)::int as n from pg_tables where schemaname = 'public'");
+      assert.equal(tables.rows[0]!.n, 0, 'an empty cluster');
+    } finally {
+      await loaded.close();
+    }
+  });
+
+  it('is what a new data folder starts from, and a folder with a cluster is opened as it is', async () => {
+    const dataDir = join(dir, 'data');
+    assert.equal(isNewCluster(dataDir), true);
+    assert.equal(isNewCluster('memory'), true);
+    const first = await openDatabase({ dataDir });
+    try {
+      await new Migrator(first).migrate();
+      await first.query('create table kept_rows (id int)');
+    } finally {
+      await first.close();
+    }
+    assert.ok(existsSync(emptyClusterPath()), 'the first new database keeps the dump for the next');
+    assert.equal(isNewCluster(dataDir), false);
+    const again = await openDatabase({ dataDir });
+    try {
+      const r = await again.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_name = 'kept_rows'");
+      assert.equal(r.rows[0]!.n, 1, 'reopened, not replaced by the empty cluster');
+    } finally {
+      await again.close();
+    }
+  });
+});
