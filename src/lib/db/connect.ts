@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { pgliteOptions } from './pglite-options.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
@@ -26,6 +27,9 @@ export interface OpenDatabaseOptions {
 }
 
 type PGliteInstance = import('@electric-sql/pglite').PGlite;
+
+/** Tests open their own shared instance with the same extensions. */
+export { pgliteExtensions } from './pglite-options.js';
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const schema = options.schema ?? 'public';
@@ -152,7 +156,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const db = new PGlite({ ...(dataDir === 'memory' ? {} : { dataDir }), extensions: await pgliteExtensions() });
+  const db = new PGlite(await pgliteOptions(dataDir === 'memory' ? undefined : dataDir));
   try {
     await db.waitReady;
   } catch (err) {
@@ -166,20 +170,6 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       unlock();
     }
   });
-}
-
-/**
- * The contrib extensions search uses (migration 0012): Postgres ships them in contrib, PGlite
- * bundles each as a module loaded when the instance opens. An instance opened elsewhere and
- * shared through `pglite` must load these too.
- */
-export async function pgliteExtensions() {
-  const [{ pg_trgm }, { unaccent }, { cube }] = await Promise.all([
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('@electric-sql/pglite/contrib/unaccent'),
-    import('@electric-sql/pglite/contrib/cube'),
-  ]);
-  return { pg_trgm, unaccent, cube };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
-import { ingestRawEvents, type IngestResult } from '../../catalogue/ingest.js';
+import type { IngestResult } from '../../catalogue/ingest.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,6 +16,8 @@ const parametersSchema = z.object({
  * Parameters: `{ source?, eventIds?, batchSize? }`; without `eventIds` it takes up to
  * `batchSize` (default SCENESCOUT_INGEST_BATCH) unprocessed raw events, of `source` if given.
  * A bad record fails alone (its raw row keeps the error); bad parameters fail the task for good.
+ * The catalogue code (normalizers, luxon, the merge) is loaded by the first task, so an idle
+ * thread does not hold it.
  */
 export class IngestionWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
@@ -27,6 +29,7 @@ export class IngestionWorker extends BaseWorker {
       throw new NonRetryableError(`ingestion task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const { source, eventIds, batchSize } = parsed.data;
+    const { ingestRawEvents } = await import('../../catalogue/ingest.js');
     const result = await ingestRawEvents(this.db, {
       ids: eventIds,
       source: source ?? null,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
-import { dedupeCatalogue, type DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
+import type { DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
 const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
@@ -16,6 +16,7 @@ const parametersSchema = z.object({
  * Cross-source dedupe of one city's catalogue (see src/lib/catalogue/dedupe/run.ts).
  * Parameters: `{ cityId?, from?, to?, missingAfterHours? }`; the default window is every event
  * starting from one day ago, and without `cityId` every city is processed together.
+ * The dedupe code and its model are loaded by the first task, so an idle thread does not hold them.
  */
 export class ProcessingWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
@@ -27,6 +28,7 @@ export class ProcessingWorker extends BaseWorker {
       throw new NonRetryableError(`processing task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const p = parsed.data;
+    const { dedupeCatalogue } = await import('../../catalogue/dedupe/run.js');
     return dedupeCatalogue(this.db, {
       cityId: p.cityId ?? null,
       from: p.from === undefined ? undefined : new Date(p.from),
