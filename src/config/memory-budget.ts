@@ -54,15 +54,15 @@ export function threadBudgetMb(t: WorkerTypeConfig): number {
 export function memoryBudget(config: Pick<SpawnConfig, 'maxWorkers' | 'workerTypes' | 'providers' | 'databaseUrl'>): MemoryBudget {
   const lines: MemoryBudgetLine[] = [{ part: 'main thread', count: 1, eachMb: MAIN_THREAD_MB, totalMb: MAIN_THREAD_MB }];
   if (!config.databaseUrl) lines.push({ part: 'embedded database (PGlite)', count: 1, eachMb: PGLITE_MB, totalMb: PGLITE_MB });
-  const types = Object.entries(config.workerTypes)
-    .map(([name, t]) => ({ name, max: t.maxConcurrency, eachMb: threadBudgetMb(t) }))
-    .sort((a, b) => b.eachMb - a.eachMb);
+  const types = Object.entries(config.workerTypes).map(([name, t]) => ({ name, max: t.maxConcurrency, eachMb: threadBudgetMb(t) }));
   let slots = config.maxWorkers;
   const threads = new Map<string, number>();
+  for (const t of [...types].sort((a, b) => b.eachMb - a.eachMb)) {
+    threads.set(t.name, Math.min(t.max, slots));
+    slots -= threads.get(t.name)!;
+  }
   for (const t of types) {
-    const count = Math.min(t.max, slots);
-    slots -= count;
-    threads.set(t.name, count);
+    const count = threads.get(t.name)!;
     if (count > 0) lines.push({ part: `${t.name} threads`, count, eachMb: t.eachMb, totalMb: count * t.eachMb });
   }
   const discoveries = threads.get('discovery') ?? 0;

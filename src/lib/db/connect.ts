@@ -2,7 +2,10 @@
  * Opens the system of record: Postgres through `pg` when a URL is given, otherwise the
  * embedded PGlite. Both speak the same SQL, and both are wrapped in the same `Database`.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
@@ -155,6 +158,12 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
+    try {
+      if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await createCluster(dataDir);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
   const db = new PGlite(await pgliteOptions(dataDir === 'memory' ? undefined : dataDir));
   try {
@@ -169,6 +178,20 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     } finally {
       unlock();
     }
+  });
+}
+
+/** Runs initdb in a data folder in a process of its own, so its memory goes with it (pglite-initdb.ts). */
+function createCluster(dataDir: string): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
+  const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dataDir} failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`)),
+    );
   });
 }
 

@@ -3,13 +3,14 @@
  * coming days and upserts what it finds into `raw_events`.
  *
  * A provider's client (and its parser: ical.js, htmlparser2, zod schemas) is loaded by the first
- * task that needs it, and Redis only when configured: an idle thread holds little more than
- * Node's own (see `npm run bench:memory`).
+ * task that needs it, and Redis only when configured; even zod (through the source contract)
+ * waits for the first task. An idle thread holds little more than Node's own
+ * (`npm run bench:memory`).
  */
 import type { Redis } from 'ioredis';
 import { loadClient } from '../../api/load-client.js';
 import type { ProviderLimiter } from '../../api/rate-limit.js';
-import { isSourceId, type ProviderClient, type SearchParams, type SourceId } from '../../api/types.js';
+import type { ProviderClient, SearchParams, SourceId } from '../../api/types.js';
 import { storeRawEvents, type RejectedRawRecord } from '../../db/queries/raw-events.js';
 import { confirmEvents, recordSourceFailure, recordSourceSuccess, type SourceKey } from '../../db/queries/source-health.js';
 import { BudgetExhaustedError, coerceError, NonRetryableError } from '../../errors.js';
@@ -91,6 +92,7 @@ export class DiscoveryWorker extends BaseWorker {
 
   protected async processTask(assignment: TaskAssignment): Promise<DiscoveryTaskResult> {
     const p = assignment.parameters as unknown as DiscoveryParameters;
+    const { isSourceId } = await import('../../api/types.js');
     if (!isSourceId(p.source)) throw new NonRetryableError(`Unknown source: ${JSON.stringify(p.source)}`);
     const loc = p.location;
     if (!loc || typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number') {

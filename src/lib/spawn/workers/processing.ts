@@ -1,16 +1,19 @@
-import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
 import type { DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
-const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
-
-const parametersSchema = z.object({
-  cityId: z.string().min(1).nullable().optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  missingAfterHours: z.number().positive().optional(),
-});
+/** The task's parameters; zod is loaded by the first task, not by an idle thread. */
+async function loadParametersSchema() {
+  const { z } = await import('zod');
+  const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
+  return z.object({
+    cityId: z.string().min(1).nullable().optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    missingAfterHours: z.number().positive().optional(),
+  });
+}
+let parametersSchema: ReturnType<typeof loadParametersSchema> | undefined;
 
 /**
  * Cross-source dedupe of one city's catalogue (see src/lib/catalogue/dedupe/run.ts).
@@ -22,7 +25,7 @@ export class ProcessingWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
   protected async processTask(assignment: TaskAssignment): Promise<DedupeCatalogueResult> {
-    const parsed = parametersSchema.safeParse(assignment.parameters ?? {});
+    const parsed = (await (parametersSchema ??= loadParametersSchema())).safeParse(assignment.parameters ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new NonRetryableError(`processing task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
