@@ -5,7 +5,7 @@
  * index.ts is the same without the wait, for callers that have every client loaded anyway.
  */
 import { ValidationError } from '../errors.js';
-import { SOURCES, type ClientOptions, type ProviderClient, type SourceId } from './types.js';
+import type { ClientOptions, ProviderClient, SourceId } from './types.js';
 
 export async function loadClient(source: SourceId, options: ClientOptions = {}): Promise<ProviderClient> {
   // `undefined` baseUrl in a ProviderConfig means "the provider's default".
@@ -21,7 +21,9 @@ export async function loadClient(source: SourceId, options: ClientOptions = {}):
       return new (await import('./ics-client.js')).IcsClient(opts);
     case 'jsonld':
       return new (await import('./jsonld-client.js')).JsonLdClient(opts);
-    default:
+    default: {
+      const { SOURCES } = await import('./types.js');
       throw new ValidationError(`unknown source ${JSON.stringify(source)}; expected one of ${SOURCES.join(', ')}`);
+    }
   }
 }
