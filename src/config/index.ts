@@ -6,7 +6,9 @@
  *   loadServiceConfig(env?)  the HTTP service (service.ts)
  *   localDatabase(env?)      the database `scenescout start` and the in-process CLI commands share
  *   loadCliConfig(env?)      the CLI's server URL and token
+ *   memoryBudget(config)     the most a replica's parts may take at once (memory-budget.ts)
  */
 export * from './env.js';
 export * from './spawn.js';
 export * from './service.js';
+export * from './memory-budget.js';

@@ -144,13 +144,14 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
     dataDir: e.SCENESCOUT_DATA_DIR ?? 'memory',
     schema: e.SCENESCOUT_SCHEMA,
     workerTypes: withDeclaredWorkerTypes(e.SPAWN_WORKER_TYPES, {
-      discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
-      // Ingestion keeps batches of parsed payloads alive while it allocates more: a 2 GB heap
-      // cap makes V8 collect the old generation less eagerly, and a 192 MB young generation lets
-      // those payloads die young instead of being promoted. Both cost less CPU per ingestion
-      // (docs/tuning.md); the batch size, not the cap, bounds what a thread holds.
-      ingestion: { maxConcurrency: 5, memoryLimit: '2GB', cpuLimit: 0.3, youngGenerationMb: 192 },
-      processing: { maxConcurrency: 2, memoryLimit: '1GB', cpuLimit: 1 },
+      // Every thread at its caps, with one capped body per discovery, must fit a pod's memory
+      // (src/config/memory-budget.ts, the README's budget; a test holds it to deploy/k8s).
+      // Discovery parses a 50 MB feed or a 100,000-event page within 256 MB (the fault suite).
+      // Ingestion's batch (SCENESCOUT_INGEST_BATCH) bounds what it holds, about 25 MB at 100;
+      // a larger cap only makes V8 collect less often (docs/tuning.md).
+      discovery: { maxConcurrency: 3, memoryLimit: '256MB', cpuLimit: 0.5 },
+      ingestion: { maxConcurrency: 2, memoryLimit: '192MB', cpuLimit: 0.3 },
+      processing: { maxConcurrency: 1, memoryLimit: '384MB', cpuLimit: 1 },
     }),
     retryPolicy: {
       maxRetries: e.SPAWN_MAX_RETRIES ?? 3,

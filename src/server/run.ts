@@ -3,10 +3,10 @@
  * `npm start` (src/main.ts) and `scenescout start` run it. With no DATABASE_URL it runs on the
  * embedded database in SCENESCOUT_DATA_DIR (.scenescout/data).
  */
-import { currentEnv, loadServiceConfig, localDatabase, loadSpawnConfig, type Env } from '../config/index.js';
+import { cgroupMemoryLimitMb, currentEnv, loadServiceConfig, localDatabase, loadSpawnConfig, memoryBudget, type Env, type SpawnConfig } from '../config/index.js';
 import { KEYED_SOURCES } from '../contracts/sources.js';
 import { ConfigError } from '../lib/errors.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, type Logger } from '../lib/logger.js';
 import { createService } from '../service.js';
 import { createApp } from './app.js';
 import { createMetrics } from './metrics.js';
@@ -19,6 +19,7 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   const database = localDatabase(env);
   const logger = createLogger({ level: service.logLevel });
   logger.info({ database: database.description, maxWorkers: spawn.maxWorkers }, 'starting SceneScout Spawn');
+  logMemoryBudget(logger, spawn);
   for (const source of KEYED_SOURCES) {
     if (!spawn.providers[source].apiKey) logger.info({ source }, `${source} disabled: no credentials configured`);
   }
@@ -56,6 +57,23 @@ export async function runServer(env: Env = currentEnv()): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The most this replica's parts may take at once (README, "Memory budget"), and a warning when
+ * that exceeds the container's memory limit: the kernel would end the process, not one thread.
+ */
+function logMemoryBudget(logger: Logger, spawn: SpawnConfig): void {
+  const budget = memoryBudget(spawn);
+  const limitMb = cgroupMemoryLimitMb();
+  const parts = Object.fromEntries(budget.lines.map((l) => [l.part, l.totalMb]));
+  logger.info({ budgetMb: budget.totalMb, limitMb: limitMb ?? null, parts }, 'memory budget');
+  if (limitMb !== undefined && budget.totalMb > limitMb) {
+    logger.warn(
+      { budgetMb: budget.totalMb, limitMb },
+      'the memory budget exceeds the container memory limit: lower memoryLimit or maxConcurrency of the worker types (SPAWN_WORKER_TYPES), or raise the limit',
+    );
+  }
 }
 
 /** A listener that could not start, with what to change: PORT and HOST. */

@@ -16,9 +16,9 @@ test('defaults', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.dataDir, 'memory');
   assert.deepEqual(c.workerTypes, {
-    discovery: { maxConcurrency: 3, memoryLimit: '512MB', cpuLimit: 0.5 },
-    ingestion: { maxConcurrency: 5, memoryLimit: '2GB', cpuLimit: 0.3, youngGenerationMb: 192 },
-    processing: { maxConcurrency: 2, memoryLimit: '1GB', cpuLimit: 1 },
+    discovery: { maxConcurrency: 3, memoryLimit: '256MB', cpuLimit: 0.5 },
+    ingestion: { maxConcurrency: 2, memoryLimit: '192MB', cpuLimit: 0.3 },
+    processing: { maxConcurrency: 1, memoryLimit: '384MB', cpuLimit: 1 },
   });
   assert.deepEqual(
     { maxRetries: c.retryPolicy.maxRetries, backoffMultiplier: c.retryPolicy.backoffMultiplier, maxBackoff: c.retryPolicy.maxBackoff },

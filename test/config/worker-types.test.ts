@@ -22,7 +22,7 @@ test('a file declares a new type (script resolved from its folder) and changes a
   const file = typesFile({ echo: { script: path.relative(dir, BEHAVE), maxConcurrency: 2, initialWorkers: 1 }, discovery: { maxConcurrency: 5 } });
   const c = loadSpawnConfig({ SPAWN_WORKER_TYPES: file });
   assert.deepEqual(c.workerTypes.echo, { maxConcurrency: 2, memoryLimit: '256MB', cpuLimit: 0.5, initialWorkers: 1, script: BEHAVE });
-  assert.deepEqual(c.workerTypes.discovery, { maxConcurrency: 5, memoryLimit: '512MB', cpuLimit: 0.5 });
+  assert.deepEqual(c.workerTypes.discovery, { maxConcurrency: 5, memoryLimit: '256MB', cpuLimit: 0.5 });
   assert.deepEqual(Object.keys(c.workerTypes), ['discovery', 'ingestion', 'processing', 'echo']);
 });
 

@@ -2,12 +2,16 @@
  * Opens the system of record: Postgres through `pg` when a URL is given, otherwise the
  * embedded PGlite. Both speak the same SQL, and both are wrapped in the same `Database`.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
+import { emptyClusterPath, isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
+import { pgliteOptions } from './pglite-options.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
@@ -27,6 +31,9 @@ export interface OpenDatabaseOptions {
 }
 
 type PGliteInstance = import('@electric-sql/pglite').PGlite;
+
+/** Tests open their own shared instance with the same extensions. */
+export { pgliteExtensions } from './pglite-options.js';
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const schema = options.schema ?? 'public';
@@ -149,22 +156,29 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
 async function openPglite(dataDir: string, schema: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let unlock = () => {};
+  // A new cluster starts from the kept dump of an empty one (./empty-cluster.ts). Without one,
+  // a new folder gets its cluster from initdb in a process of its own (its memory goes with it),
+  // and the new cluster is dumped before anything is written to it, for the next new one.
+  let keep = false;
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
+    try {
+      if (isNewCluster(dataDir) && !existsSync(emptyClusterPath())) {
+        await createCluster(dataDir);
+        keep = true;
+      }
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
-  // A new cluster starts from the kept dump of an empty one (./empty-cluster.ts), or runs initdb
-  // and is dumped before anything is written to it, for the next new one.
-  const fresh = isNewCluster(dataDir);
-  const emptyCluster = fresh ? readEmptyCluster() : undefined;
-  const db = new PGlite({
-    ...(dataDir === 'memory' ? {} : { dataDir }),
-    ...(emptyCluster ? { loadDataDir: emptyCluster } : {}),
-    extensions: await pgliteExtensions(),
-  });
+  const emptyCluster = isNewCluster(dataDir) ? readEmptyCluster() : undefined;
+  keep ||= isNewCluster(dataDir) && !emptyCluster;
+  const db = new PGlite({ ...(await pgliteOptions(dataDir === 'memory' ? undefined : dataDir)), ...(emptyCluster ? { loadDataDir: emptyCluster } : {}) });
   try {
     await db.waitReady;
-    if (fresh && !emptyCluster) await keepEmptyCluster(db);
+    if (keep) await keepEmptyCluster(db);
   } catch (err) {
     unlock();
     throw err;
@@ -178,18 +192,18 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   });
 }
 
-/**
- * The contrib extensions search uses (migration 0012): Postgres ships them in contrib, PGlite
- * bundles each as a module loaded when the instance opens. An instance opened elsewhere and
- * shared through `pglite` must load these too.
- */
-export async function pgliteExtensions() {
-  const [{ pg_trgm }, { unaccent }, { cube }] = await Promise.all([
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('@electric-sql/pglite/contrib/unaccent'),
-    import('@electric-sql/pglite/contrib/cube'),
-  ]);
-  return { pg_trgm, unaccent, cube };
+/** Runs initdb in a data folder in a process of its own, so its memory goes with it (pglite-initdb.ts). */
+function createCluster(dataDir: string): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
+  const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dataDir} failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`)),
+    );
+  });
 }
 
 /**

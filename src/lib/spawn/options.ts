@@ -9,7 +9,10 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { z } from 'zod';
 import { WORKER_TYPE_NAME as TYPE_NAME } from '../../contracts/tasks.js';
 import { CRON_MESSAGE, isCron } from '../../config/env.js';
+import { parseMemoryLimit } from '../../config/memory-budget.js';
 import { deepMerge, loadSpawnConfig, type DeepPartial, type SpawnConfig, type WorkerTypeConfig } from '../../config/spawn.js';
+
+export { parseMemoryLimit };
 import type { Database } from '../db/types.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -139,14 +142,6 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-/** MB in a memory limit such as '512MB' or '1GB'. */
-export function parseMemoryLimit(limit: string, name = 'memoryLimit'): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(MB|GB|M|G)$/i.exec(String(limit).trim());
-  if (!m) throw new ConfigError(`${name} must look like '512MB' or '1GB', got ${JSON.stringify(limit)}`);
-  const n = Number(m[1]);
-  return Math.round(/^g/i.test(m[2]!) ? n * 1024 : n);
 }
 
 /** The `resourceLimits` of a worker type's threads. */

@@ -4,8 +4,7 @@
  * and gives the subclass storage (`this.db`) that works the same in both database modes.
  */
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
-import pg from 'pg';
-import { postgresPoolConfig } from '../../db/connect.js';
+import type pg from 'pg';
 import type { Queryable, QueryResult } from '../../db/types.js';
 import { RequestClient, serializeError, type ControllerToWorker, type LogLevel, type WorkerReport, type WorkerToController } from '../protocol.js';
 import type { TaskAssignment } from '../types.js';
@@ -30,7 +29,7 @@ export abstract class BaseWorker {
   protected readonly db: Queryable;
   /** Requests to what only the controller's thread owns (protocol.ts). */
   protected readonly requests: RequestClient;
-  private pool: pg.Pool | undefined;
+  private pool: Promise<pg.Pool> | undefined;
   private readonly minLogRank: number;
   private current: { taskId: string; resultSent: boolean } | null = null;
   private stopping = false;
@@ -61,12 +60,16 @@ export abstract class BaseWorker {
   private createStorage(): Queryable {
     const storage = this.boot.storage;
     if (storage.mode === 'postgres') {
-      this.pool = new pg.Pool(postgresPoolConfig(storage.databaseUrl, storage.schema, WORKER_POOL_SIZE, `scenescout-${this.workerId}`));
-      this.pool.on('error', () => {});
-      const pool = this.pool;
+      // `pg` is loaded only in this mode: in embedded mode a thread never needs it.
+      const pool = (this.pool = import('../../db/connect.js').then(async ({ postgresPoolConfig }) => {
+        const { default: pgModule } = await import('pg');
+        const p = new pgModule.Pool(postgresPoolConfig(storage.databaseUrl, storage.schema, WORKER_POOL_SIZE, `scenescout-${this.workerId}`));
+        p.on('error', () => {});
+        return p;
+      }));
       return {
         async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-          const res = await pool.query(text, params as unknown[] | undefined);
+          const res = await (await pool).query(text, params as unknown[] | undefined);
           return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
         },
       };
@@ -124,7 +127,7 @@ export abstract class BaseWorker {
     try {
       await this.shutdown();
     } finally {
-      await this.pool?.end().catch(() => {});
+      await this.pool?.then((p) => p.end()).catch(() => {});
       parentPort!.close();
     }
   }

@@ -1,9 +1,16 @@
 /**
  * DiscoveryWorker: one task is one (city, source) pair. It pages through the provider for the
  * coming days and upserts what it finds into `raw_events`.
+ *
+ * A provider's client (and its parser: ical.js, htmlparser2, zod schemas) is loaded by the first
+ * task that needs it, and Redis only when configured; even zod (through the source contract)
+ * waits for the first task. An idle thread holds little more than Node's own
+ * (`npm run bench:memory`).
  */
-import { Redis } from 'ioredis';
-import { createClient, createProviderLimiter, isSourceId, type ProviderClient, type ProviderLimiter, type SearchParams, type SourceId } from '../../api/index.js';
+import type { Redis } from 'ioredis';
+import { loadClient } from '../../api/load-client.js';
+import type { ProviderLimiter } from '../../api/rate-limit.js';
+import type { ProviderClient, SearchParams, SourceId } from '../../api/types.js';
 import { storeRawEvents, type RejectedRawRecord } from '../../db/queries/raw-events.js';
 import { confirmEvents, recordSourceFailure, recordSourceSuccess, type SourceKey } from '../../db/queries/source-health.js';
 import { BudgetExhaustedError, coerceError, NonRetryableError } from '../../errors.js';
@@ -45,13 +52,14 @@ const DAY = 24 * 60 * 60 * 1000;
 const BATCH = 500;
 
 export class DiscoveryWorker extends BaseWorker {
-  private clients = new Map<SourceId, ProviderClient>();
+  private clients = new Map<SourceId, Promise<ProviderClient>>();
   private limiter!: ProviderLimiter;
   private redis: Redis | undefined;
 
   protected async initialize(): Promise<void> {
     if (this.boot.redisUrl) {
       // With Redis the limits are shared by every thread and replica directly.
+      const [{ Redis }, { createProviderLimiter }] = await Promise.all([import('ioredis'), import('../../api/rate-limit.js')]);
       this.redis = new Redis(this.boot.redisUrl, { maxRetriesPerRequest: 2 });
       this.redis.on('error', () => {});
       this.limiter = createProviderLimiter({ providers: this.boot.providers, redis: this.redis, keyPrefix: this.boot.limiterKeyPrefix, db: this.db });
@@ -61,7 +69,7 @@ export class DiscoveryWorker extends BaseWorker {
     }
   }
 
-  private client(source: SourceId): ProviderClient {
+  private client(source: SourceId): Promise<ProviderClient> {
     let client = this.clients.get(source);
     if (!client) {
       const logger = {
@@ -69,12 +77,14 @@ export class DiscoveryWorker extends BaseWorker {
         info: (obj: Record<string, unknown>, msg?: string) => this.log('info', msg ?? 'provider info', obj),
         debug: (obj: Record<string, unknown>, msg?: string) => this.log('debug', msg ?? 'provider debug', obj),
       };
-      client = createClient(source, {
+      client = loadClient(source, {
         ...this.boot.providers[source],
         limiter: this.limiter,
         logger,
         onCall: (call) => this.report({ kind: 'provider-call', ...call }),
       });
+      // A client that cannot be made (no key) is asked for again by the next task.
+      client.catch(() => this.clients.delete(source));
       this.clients.set(source, client);
     }
     return client;
@@ -82,6 +92,7 @@ export class DiscoveryWorker extends BaseWorker {
 
   protected async processTask(assignment: TaskAssignment): Promise<DiscoveryTaskResult> {
     const p = assignment.parameters as unknown as DiscoveryParameters;
+    const { isSourceId } = await import('../../api/types.js');
     if (!isSourceId(p.source)) throw new NonRetryableError(`Unknown source: ${JSON.stringify(p.source)}`);
     const loc = p.location;
     if (!loc || typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number') {
@@ -89,7 +100,7 @@ export class DiscoveryWorker extends BaseWorker {
     }
     const start = p.dateRange?.start ? new Date(p.dateRange.start) : new Date();
     const end = p.dateRange?.end ? new Date(p.dateRange.end) : new Date(start.getTime() + 90 * DAY);
-    const client = this.client(p.source);
+    const client = await this.client(p.source);
     client.resetStats();
     const base = {
       location: { latitude: loc.latitude, longitude: loc.longitude, radius: loc.radius ?? 50_000 },
@@ -212,7 +223,10 @@ export class DiscoveryWorker extends BaseWorker {
   }
 
   protected async shutdown(): Promise<void> {
-    for (const client of this.clients.values()) if (client.cleanup) await client.cleanup();
+    for (const loading of this.clients.values()) {
+      const client = await loading.catch(() => undefined);
+      if (client?.cleanup) await client.cleanup();
+    }
     this.redis?.disconnect();
   }
 }

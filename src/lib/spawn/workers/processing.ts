@@ -1,32 +1,37 @@
-import { z } from 'zod';
 import { NonRetryableError } from '../../errors.js';
-import { dedupeCatalogue, type DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
+import type { DedupeCatalogueResult } from '../../catalogue/dedupe/run.js';
 import { BaseWorker, type TaskAssignment } from './base.js';
 
-const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
-
-const parametersSchema = z.object({
-  cityId: z.string().min(1).nullable().optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  missingAfterHours: z.number().positive().optional(),
-});
+/** The task's parameters; zod is loaded by the first task, not by an idle thread. */
+async function loadParametersSchema() {
+  const { z } = await import('zod');
+  const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time');
+  return z.object({
+    cityId: z.string().min(1).nullable().optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    missingAfterHours: z.number().positive().optional(),
+  });
+}
+let parametersSchema: ReturnType<typeof loadParametersSchema> | undefined;
 
 /**
  * Cross-source dedupe of one city's catalogue (see src/lib/catalogue/dedupe/run.ts).
  * Parameters: `{ cityId?, from?, to?, missingAfterHours? }`; the default window is every event
  * starting from one day ago, and without `cityId` every city is processed together.
+ * The dedupe code and its model are loaded by the first task, so an idle thread does not hold them.
  */
 export class ProcessingWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
   protected async processTask(assignment: TaskAssignment): Promise<DedupeCatalogueResult> {
-    const parsed = parametersSchema.safeParse(assignment.parameters ?? {});
+    const parsed = (await (parametersSchema ??= loadParametersSchema())).safeParse(assignment.parameters ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new NonRetryableError(`processing task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const p = parsed.data;
+    const { dedupeCatalogue } = await import('../../catalogue/dedupe/run.js');
     return dedupeCatalogue(this.db, {
       cityId: p.cityId ?? null,
       from: p.from === undefined ? undefined : new Date(p.from),
