@@ -399,7 +399,7 @@ const redirectToPrivate: FaultScenario = {
         providerRequests: tm.requests(),
         canaryRequests: canary.requests(),
         code: /^[A-Z_]+/.exec(errors[0]!)?.[0] ?? '',
-        refusal: /: ([^:]+)$/.exec(errors[0]!)?.[1] ?? '',
+        refusal: /could not fetch \S+: (.+?) \(task/.exec(errors[0]!)?.[1] ?? '',
       };
     });
   },
