@@ -358,4 +358,51 @@ const slowDrip: FaultScenario = {
   },
 };
 
-export default [nulRecords, inconsistentTotals, slowDrip, hugeBody, largeIcs, largeJsonLd];
+/**
+ * Issue 12 finding 4: a provider that redirects to an internal address. The address rule is ON
+ * for Ticketmaster here (only ics and jsonld have it lifted above); the provider itself is on
+ * 127.0.0.1 and reached because it is the configured `baseUrl`, the one origin the client
+ * trusts unchecked (as an operator's API base is in production). Every hop it redirects to is
+ * checked: one answer points at an internal canary server, the other at the cloud metadata
+ * address. Both tasks must end with ERR_URL_BLOCKED on their first attempt, the canary untouched.
+ */
+const redirectToPrivate: FaultScenario = {
+  name: 'hostile-redirect-to-private',
+  async run() {
+    const canary = await serve((_n, _req, res) => res.end('SECRET internal data'));
+    const targets = [`${canary.url}/admin`, 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'];
+    const redirected: string[] = [];
+    const tm = await serve((n, _req, res) => {
+      redirected.push(targets[n % 2]!);
+      res.writeHead(302, { location: targets[n % 2] }).end();
+    });
+    return withReplica([canary, tm], { providers: { ticketmaster: { apiKey: TM_KEY, baseUrl: tm.url } } }, async (c) => {
+      const attempts: string[] = [];
+      c.on('task:failed', (e: { taskId: string; outcome: string }) => attempts.push(`${e.taskId}:${e.outcome}`));
+      const ids = ['redirect-canary', 'redirect-metadata'];
+      const outcomes = await discover(c, ids.map((id) => ({ id, parameters: { source: 'ticketmaster' } })), 120_000);
+      const errors = ids.map((id) => {
+        const o = outcomes.get(id)!;
+        assert.ok(!o.ok, `${id} completed`);
+        return o.error;
+      });
+      for (const e of errors) assert.match(e, /ERR_URL_BLOCKED.*address not allowed/s);
+      for (const e of errors) assert.doesNotMatch(e, /SECRET/);
+      assert.deepEqual(attempts.sort(), ids.map((id) => `${id}:dead`).sort(), 'each task failed once and was dead-lettered, not retried');
+      assert.equal(tm.requests(), 2, 'one provider request per task: no HTTP retry');
+      assert.deepEqual([...redirected].sort(), [...targets].sort(), 'both redirects were served');
+      assert.equal(canary.requests(), 0, 'the internal canary was never contacted');
+      return {
+        tasks: ids.length,
+        deadLettered: errors.length,
+        failedAttempts: attempts.length,
+        providerRequests: tm.requests(),
+        canaryRequests: canary.requests(),
+        code: /^[A-Z_]+/.exec(errors[0]!)?.[0] ?? '',
+        refusal: /could not fetch \S+: (.+?) \(task/.exec(errors[0]!)?.[1] ?? '',
+      };
+    });
+  },
+};
+
+export default [nulRecords, inconsistentTotals, slowDrip, redirectToPrivate, hugeBody, largeIcs, largeJsonLd];

@@ -11,7 +11,8 @@ import { sleep, type ProviderLimiter } from './rate-limit.js';
 import { redactError, redactText, redactUrl } from '../redact.js';
 import { readTextCapped, readTextPrefix } from '../read-capped.js';
 import type { ClientStats, Logger, ProviderCall, SourceId } from './types.js';
-import { checkFetchUrl } from './url-guard.js';
+import { fetch as undiciFetch } from 'undici';
+import { checkFetchUrl, guardedDispatcher, refusalAtConnect, type HostResolver, type UrlRefusal } from './url-guard.js';
 
 /** Redirects followed per request; each hop is checked by the URL guard before it is fetched. */
 export const MAX_REDIRECTS = 5;
@@ -22,6 +23,8 @@ export interface HttpUrlGuard {
   allowPrivate: boolean;
   /** the operator-configured provider base URL's origin: trusted, not checked */
   trustedOrigin?: string;
+  /** DNS resolution for the check and the connection alike; tests only (default: dns.lookup) */
+  resolve?: HostResolver;
 }
 
 /** What a client may tell us about a failed response, from its provider's error format. */
@@ -57,6 +60,11 @@ export interface HttpClientOptions {
   limiter?: ProviderLimiter;
   logger?: Logger;
   onCall?: (call: ProviderCall) => void;
+  /**
+   * Default: undici's fetch, with the URL guard's dispatcher (url-guard.ts) so that the
+   * addresses checked are the ones connected to. A fetch that ignores `dispatcher` keeps only
+   * the check made before each hop.
+   */
   fetch?: typeof fetch;
   /** literal values (keys, tokens) to scrub from every message */
   secrets?: string[];
@@ -94,7 +102,9 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.#o = options;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    // undici's own fetch, not the global one: the dispatcher below must come from the same
+    // undici as the fetch that drives it, whatever version the Node runtime bundles.
+    this.#fetch = options.fetch ?? (undiciFetch as unknown as typeof fetch);
     this.#secrets = (options.secrets ?? []).filter(Boolean);
   }
 
@@ -220,8 +230,17 @@ export class HttpClient {
   async #fetchFollowing(url: URL, safeUrl: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<Response> {
     let current = url;
     for (let hop = 0; ; hop++) {
-      await this.#guard(current, safeUrl);
-      const res = await this.#fetch(current, { headers, signal, redirect: 'manual' });
+      const checked = await this.#guard(current, safeUrl);
+      const guard = this.#o.urlGuard;
+      // The dispatcher resolves the host again when it connects, and checks that answer too.
+      const dispatcher = guardedDispatcher({ allowPrivate: !checked || guard?.allowPrivate, resolve: guard?.resolve });
+      let res: Response;
+      try {
+        res = await this.#fetch(current, { headers, signal, redirect: 'manual', dispatcher } as unknown as RequestInit);
+      } catch (err) {
+        const refusal = refusalAtConnect(err);
+        throw refusal ? this.#refused(current, safeUrl, refusal) : err;
+      }
       const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
       if (location === null) return res;
       await res.body?.cancel().catch(() => undefined);
@@ -236,13 +255,18 @@ export class HttpClient {
     }
   }
 
-  async #guard(url: URL, safeUrl: string): Promise<void> {
+  /** Throws ERR_URL_BLOCKED when `url` is refused; false when it is not checked at all (trusted). */
+  async #guard(url: URL, safeUrl: string): Promise<boolean> {
     const guard = this.#o.urlGuard;
-    if (!guard || url.origin === guard.trustedOrigin) return;
-    const refusal = await checkFetchUrl(url, { allowPrivate: guard.allowPrivate });
-    if (refusal === null) return;
+    if (!guard || url.origin === guard.trustedOrigin) return false;
+    const refusal = await checkFetchUrl(url, { allowPrivate: guard.allowPrivate, resolve: guard.resolve });
+    if (refusal === null) return true;
+    throw this.#refused(url, safeUrl, refusal);
+  }
+
+  #refused(url: URL, safeUrl: string, refusal: UrlRefusal): ProviderError {
     this.#o.logger?.warn({ source: this.#o.source, url: safeUrl, hop: this.redactUrl(url), refusal }, 'refused to fetch a URL');
-    throw new ProviderError('ERR_URL_BLOCKED', `${this.#o.source}: could not fetch ${safeUrl}: ${refusal}`, {
+    return new ProviderError('ERR_URL_BLOCKED', `${this.#o.source}: could not fetch ${safeUrl}: ${refusal}`, {
       source: this.#o.source,
       url: safeUrl,
       retryable: false,

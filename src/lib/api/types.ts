@@ -97,7 +97,7 @@ export interface ClientOptions {
   logger?: Logger;
   /** Told of every HTTP request to the provider once it has an outcome (metrics). */
   onCall?: (call: ProviderCall) => void;
-  /** Only to route through a proxy or instrument requests; defaults to global fetch. */
+  /** Only to route through a proxy or instrument requests; defaults to undici's fetch (http.ts), which connects only to addresses the URL guard checked. */
   fetch?: typeof fetch;
   /**
    * Fetch feeds, pages and redirects on loopback, private and link-local addresses too
