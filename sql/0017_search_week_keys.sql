@@ -33,8 +33,12 @@ CREATE OR REPLACE FUNCTION search_week_keys(t TEXT, starts TIMESTAMPTZ) RETURNS 
 
 -- The user's words as search_words (0016) gives them, each followed by a space and the week asked.
 -- NULL when the text holds no word (then nothing matches, as with search_words).
+-- PARALLEL UNSAFE on purpose: a statement naming it gets no parallel workers. The planner cannot
+-- estimate week entries (it takes 0.5 % of the table for each word) and would start workers for
+-- a page that reads a few dozen rows, 100 ms and more to launch on a busy machine. The function is
+-- evaluated once, when the query is planned (its arguments are constants).
 CREATE OR REPLACE FUNCTION search_week_words(t TEXT, week INT) RETURNS TEXT[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL UNSAFE
   AS $$ SELECT array_agg(left(w.lexeme, 20) || ' ' || week)
           FROM unnest(to_tsvector('simple'::regconfig, lower(public.unaccent('public.unaccent'::regdictionary, t)))) AS w $$;
 

@@ -244,22 +244,26 @@ const WEEK_EPOCH_MS = Date.UTC(2000, 0, 3);
 const WEEK_MS = 604_800_000;
 /** search_week (sql/0017): whole weeks since Monday 2000-01-03 UTC. */
 const searchWeek = (d: Date) => Math.floor((d.getTime() - WEEK_EPOCH_MS) / WEEK_MS);
-/** How many weeks the walk asks for one by one before it reads the rest in one go. */
-const WALK_WEEKS = 8;
+/**
+ * The weeks the walk asks before it reads the rest in one go: the first alone (enough for common
+ * words at 10M events), then the next three together (one bitmap of the three weeks' entries).
+ * Each part costs the planner about as much as the page's whole execution, hence few parts.
+ */
+const WEEK_GROUPS = [[0], [1, 2, 3]] as const;
+const WALK_WEEKS = 4;
 
 /**
  * Text without a place, in start order: the candidates a week at a time. The week keys index
  * (sql/0017) answers "these words, starting in week n" from entries holding only that week's
- * events, so a week costs its few matches; weeks are asked in order until the page is full, and
- * a common pair of words reads one or two weeks of rows instead of all its matches. Rare words
- * leave the first weeks short: after WALK_WEEKS weeks the rest comes from one query on the
- * prefixes index (sql/0016), cheap for them. Before the first week come the events lasting over
- * a day that started earlier and are still on at `from`. Each part is in (starts_at, id) order
- * and each part's events start before the next part's, so their concatenation cut at the limit
- * is the page the plain query gives; UNION ALL runs them in turn and stops once the page is
- * full. Each week is its own part with its week as a constant, so the planner estimates it from
- * the index's statistics (a week taken from a join or subquery would be costed at 0.5 % of the
- * table, enough to bring JIT compilation).
+ * events, so a week costs its few matches. The first week is asked alone, then the next three
+ * together, and UNION ALL stops once the page is full: a common pair of words reads one to four
+ * weeks of rows instead of all its matches. Rare words leave those weeks short: the rest comes
+ * from one query on the prefixes index (sql/0016), cheap for them. Before the first week come
+ * the events lasting over a day that started earlier and are still on at `from` (prefixes index,
+ * all of the words' matches: as costly as before 0017 for a very common word with `from`). Each
+ * part is in (starts_at, id) order and each part's events start before the next part's, so their
+ * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
+ * statement (search_week_words is folded when planning), so the planner sees exact entries.
  */
 function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number }): string {
   const part = (cond: string) =>
@@ -271,9 +275,17 @@ function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: str
   const words = `search_words(${text}::text)`;
   const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
   const parts: string[] = [];
-  if (f.from) parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at < ${weekStart(q.first)}::timestamptz`));
-  for (let week = q.first; week < q.first + WALK_WEEKS && week <= last; week++) {
-    parts.push(part(`${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`));
+  if (f.from) {
+    // Such an event lasts over a day and ends at or after `from` (the conditions of
+    // events_long_ends_idx, which the planner can AND with the prefixes index).
+    const from = p.add(f.from);
+    parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at < ${weekStart(q.first)}::timestamptz
+      AND e.ends_at >= ${from}::timestamptz AND e.ends_at - e.starts_at > INTERVAL '1 day'`));
+  }
+  for (const group of WEEK_GROUPS) {
+    const weeks = group.map((i) => q.first + i).filter((week) => week <= last);
+    if (weeks.length === 0) break;
+    parts.push(part(`(${weeks.map((week) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`).join(' OR ')})`));
   }
   if (q.first + WALK_WEEKS <= last) parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(q.first + WALK_WEEKS)}::timestamptz`));
   return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
