@@ -158,7 +158,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   const deferLikes = !placed && Boolean(f.wordQuery) && likes.length > 0;
   if (!deferLikes) where.push(...likes);
   else {
-    // The keys index cuts words at 20 characters: a longer query word is held to starting a
+    // The text indexes cut words at 20 characters: a longer query word is held to starting a
     // word of the event by the words test of 0013, on the same few ordered candidates.
     likes.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
   }
@@ -250,7 +250,7 @@ const searchWeek = (d: Date) => Math.floor((d.getTime() - WEEK_EPOCH_MS) / WEEK_
  * Each part costs the planner about as much as the page's whole execution, hence few parts.
  */
 const WEEK_GROUPS = [[0], [1, 2, 3]] as const;
-const WALK_WEEKS = 4;
+const WALK_WEEKS = WEEK_GROUPS.flat().length;
 
 /**
  * Text without a place, in start order: the candidates a week at a time. The week keys index
