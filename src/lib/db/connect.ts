@@ -86,8 +86,11 @@ export function postgresPoolConfig(databaseUrl: string, schema: string, max: num
     connectionString: databaseUrl,
     max,
     application_name: applicationName,
-    // Every connection resolves unqualified names in our schema first.
-    options: `-c search_path=${schema},public`,
+    // Every connection resolves unqualified names in our schema first. No JIT compilation: it
+    // starts when a plan's estimated cost passes jit_above_cost, and a text search page's plan
+    // counts parts that never run once the page is full (src/lib/db/queries/events.ts, weekWalk):
+    // 200–600 ms of compiling for a 2 ms page. Our statements are short; none gains from it.
+    options: `-c search_path=${schema},public -c jit=off`,
     idleTimeoutMillis: 10_000,
   };
 }

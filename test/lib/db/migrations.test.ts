@@ -240,7 +240,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('versions 12–13 and 16 add the search indexes to a catalogue that has events, 13 and 16 outside a transaction', async () => {
+    test('versions 12–13 and 16–18 add the search indexes to a catalogue that has events, 13 and 16–18 outside a transaction', async () => {
       const db = await openDatabase(await backend.config());
       try {
         const before = loadMigrations().filter((m) => m.version < 12);
@@ -256,16 +256,18 @@ for (const backend of backends()) {
         assert.equal(runsWithoutTransaction(thirteen), true);
         assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
         // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
-        const sixteen = loadMigrations().find((m) => m.version === 16)!;
-        assert.equal(runsWithoutTransaction(sixteen), true);
-        assert.deepEqual((await new Migrator(db).migrate()).filter((m) => m < '0014' || m.startsWith('0016')), ['0012_search.sql', '0013_search_indexes.sql', '0016_search_prefixes.sql']);
+        for (const version of [16, 17, 18]) assert.equal(runsWithoutTransaction(loadMigrations().find((m) => m.version === version)!), true);
+        assert.deepEqual((await new Migrator(db).migrate()).filter((m) => m < '0014' || m >= '0016'),
+          ['0012_search.sql', '0013_search_indexes.sql', '0016_search_prefixes.sql', '0017_search_week_keys.sql', '0018_drop_search_words_index.sql']);
         assert.deepEqual(await new Migrator(db).migrate(), []);
         const { rows } = await db.query<{ name: string; valid: boolean }>(
           `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = 'events'::regclass AND c.relname IN ('events_span_gist', 'events_search_words', 'events_long_ends_idx', 'events_search_prefixes')
+            WHERE i.indrelid = 'events'::regclass
+              AND c.relname IN ('events_span_gist', 'events_search_words', 'events_long_ends_idx', 'events_search_prefixes', 'events_search_week_keys')
             ORDER BY 1`);
+        // 0018 dropped the words index of 0013, which no query reads since 0016.
         assert.deepEqual(rows, [
-          { name: 'events_long_ends_idx', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_words', valid: true },
+          { name: 'events_long_ends_idx', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_week_keys', valid: true },
           { name: 'events_span_gist', valid: true },
         ]);
         // The old row is found with the new search, accents and all, without being rewritten.
@@ -276,6 +278,12 @@ for (const backend of backends()) {
         const { rows: byPrefix } = await db.query<{ title: string }>(
           `SELECT title FROM events WHERE merged_into IS NULL AND search_prefixes(search_text) @> search_words('CAF nig')`);
         assert.deepEqual(byPrefix.map((r) => r.title), ['Old Café Night']);
+        // …and through the week keys of 0017, in the week it starts in (and no other).
+        const byWeek = async (offset: number) => (await db.query<{ title: string }>(
+          `SELECT title FROM events WHERE merged_into IS NULL
+              AND search_week_keys(search_text, starts_at) @> search_week_words('CAF nig', search_week(starts_at) + $1::int)`, [offset])).rows;
+        assert.deepEqual((await byWeek(0)).map((r) => r.title), ['Old Café Night']);
+        assert.deepEqual(await byWeek(1), []);
         const again = await ingestRawEvents(db, { ids: [rawId!] });
         assert.equal(again.inserted, 1);
       } finally {

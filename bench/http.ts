@@ -1,0 +1,166 @@
+/**
+ * npm run bench:http — GET /api/events over HTTP at a paced rate, the search shapes of
+ * bench:query mixed (issue 14: p99 ≤ 25 ms at 500 req/s on 1M events, Postgres).
+ *
+ * Runs the real service (createService, the Hono app, the HTTP server) on a catalogue that
+ * `npm run bench:query -- --keep` seeded, and drives it with wrk. wrk has no fixed-rate mode:
+ * its Lua `delay()` makes each connection wait connections/rate seconds before each request, so
+ * the rate reached is a little under the target (each connection also waits for its answers);
+ * the achieved req/s is reported. Each request is the next of a list mixing the shapes (near a
+ * point 5 km and 25 km this week, near + text, text only, city + category + 30 days, page 20 of a
+ * keyset walk, one event by id) in equal parts. In the same run, at the same rate, the baseline:
+ * GET /healthz (the HTTP stack alone); each figure's ratio to it is printed.
+ *
+ *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20]
+ * The schema is left as it was (drop it by hand when done); pg-boss's schema the service
+ * creates beside it (<schema>_boss) is dropped. The last line is one JSON object.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { queryEvents } from '../src/lib/catalogue/query.js';
+import { silentLogger } from '../src/lib/logger.js';
+import { createService } from '../src/service.js';
+import { createApp } from '../src/server/app.js';
+import { startHttpServer } from '../src/server/server.js';
+import { arg, percentile, round } from './lib/stats.js';
+
+const RATE = arg('rate', 500);
+const SECONDS = arg('seconds', 30);
+const CONNS = arg('connections', 20);
+const DATABASE_URL = process.env.DATABASE_URL || undefined;
+const REUSE = (() => {
+  const i = process.argv.indexOf('--reuse');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
+})();
+/** Goal of issue 14 for /api/events over HTTP at 500 req/s, mixed shapes, 1M events. */
+const GOAL_P99_MS = 25;
+const NOUNS = ['jazz', 'market', 'quiz', 'festival', 'brunch', 'salsa', 'poetry', 'cinema', 'derby', 'workshop'];
+const ADJECTIVES = ['late', 'open', 'sunday', 'acoustic', 'midnight', 'summer', 'winter', 'grand', 'little', 'secret'];
+const CATEGORIES = ['music', 'sports', 'comedy', 'film', 'food-drink', 'nightlife', 'family'];
+
+function parseWrk(out: string) {
+  const unit = (v: string) => {
+    const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
+    if (!m) return NaN;
+    const n = Number(m[1]);
+    return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+  };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50: unit(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? ''),
+    p99: unit(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? ''),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    errors: /Socket errors:[^\n]*/.exec(out)?.[0] ?? null,
+  };
+}
+
+/** A wrk script: requests taken in turn from `paths` (each thread from its own offset), paced. */
+function luaScript(paths: readonly string[]): string {
+  const list = paths.map((p) => `  ${JSON.stringify(p)},`).join('\n');
+  return `local paths = {\n${list}\n}
+local i = 0
+function setup(thread) thread:set("offset", math.random(#paths)) end
+function init(args) i = tonumber(wrk.thread:get("offset")) or 0 end
+function request() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1]) end
+function delay() return ${Math.round((CONNS / RATE) * 1000)} end
+`;
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
+  if (!DATABASE_URL || !REUSE) throw new Error('set DATABASE_URL and pass --reuse <schema> (seed one with npm run bench:query -- --keep)');
+  const svc = await createService({
+    config: {
+      databaseUrl: DATABASE_URL, schema: REUSE, dataDir: 'memory', autoscale: false, schedules: { enabled: false },
+      workerTypes: { discovery: { initialWorkers: 0 }, ingestion: { initialWorkers: 0 }, processing: { initialWorkers: 0 } },
+    },
+    citiesFile: false,
+  });
+  await svc.start();
+  const db = svc.controller.db;
+  const events = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]!.n;
+  const cities = (await db.query<{ id: string; latitude: number; longitude: number }>('SELECT id, latitude, longitude FROM cities ORDER BY id')).rows;
+  const ids = (await db.query<{ id: string }>('SELECT id FROM events TABLESAMPLE SYSTEM (1) LIMIT 500')).rows.map((r) => r.id);
+  let cursor: string | null = null;
+  for (let page = 1; page < 20; page++) cursor = (await queryEvents(db, { limit: 50, ...(cursor ? { cursor } : {}) })).nextCursor;
+
+  const day = 86_400_000;
+  const today = new Date();
+  const week = `from=${today.toISOString()}&to=${new Date(today.getTime() + 7 * day).toISOString()}`;
+  const month = `from=${today.toISOString()}&to=${new Date(today.getTime() + 30 * day).toISOString()}`;
+  const paths: string[] = [];
+  const SHAPES = ['near 5 km, this week', 'near 25 km, this week', 'near 25 km + text, this week', 'text only (two words)',
+    'city + category + next 30 days', 'page 20 of a keyset walk', 'one event by id'];
+  for (let k = 0; k < 60; k++) {
+    const c = cities[k % cities.length]!;
+    const at = `lat=${round(Number(c.latitude) + ((k % 7) - 3) * 0.02, 5)}&lng=${round(Number(c.longitude) + ((k % 5) - 2) * 0.025, 5)}`;
+    const q = (s: string) => encodeURIComponent(s);
+    paths.push(
+      `/api/events?${at}&radius_km=5&${week}`,
+      `/api/events?${at}&radius_km=25&${week}`,
+      `/api/events?${at}&radius_km=25&q=${q(NOUNS[(k + 3) % NOUNS.length]!)}&${week}`,
+      `/api/events?q=${q(`${NOUNS[k % NOUNS.length]} ${ADJECTIVES[(k * 3 + 1) % ADJECTIVES.length]}`)}`,
+      `/api/events?city=${c.id}&category=${CATEGORIES[k % CATEGORIES.length]}&${month}`,
+      `/api/events?limit=50&cursor=${encodeURIComponent(cursor ?? '')}`,
+      `/api/events/${ids[k % ids.length]}`,
+    );
+  }
+
+  const app = createApp({ service: svc, logger: silentLogger, apiToken: 'bench-token-0123456789' });
+  const http = await startHttpServer({ app, port: 0, host: '127.0.0.1', apiToken: 'bench-token-0123456789', logger: silentLogger });
+  const dir = mkdtempSync(path.join(tmpdir(), 'scenescout-wrk-'));
+  const mixed = path.join(dir, 'mixed.lua');
+  const baseline = path.join(dir, 'baseline.lua');
+  writeFileSync(mixed, luaScript(paths));
+  writeFileSync(baseline, luaScript(['/healthz']));
+  const run = async (script: string) => {
+    // async: the server under test runs in this process and must keep answering
+    const { stdout } = await promisify(execFile)('wrk', ['-t', '2', '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '-s', script, http.url], { encoding: 'utf8' });
+    return parseWrk(stdout);
+  };
+  const sequential: Record<string, number> = {};
+  let results: { healthz: ReturnType<typeof parseWrk>; mixed: ReturnType<typeof parseWrk> };
+  try {
+    process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each\n`);
+    // Every path once, one request at a time (a warm-up, and each shape's time over HTTP without
+    // queueing), then the baseline, then the mix.
+    const byShape = new Map<string, number[]>(SHAPES.map((name) => [name, []]));
+    for (const [i, p] of paths.entries()) {
+      const t0 = performance.now();
+      await fetch(`${http.url}${p}`).then((r) => r.arrayBuffer());
+      byShape.get(SHAPES[i % SHAPES.length]!)!.push(performance.now() - t0);
+    }
+    for (const [name, times] of byShape) {
+      sequential[name] = round(percentile(times, 50), 2);
+      process.stdout.write(`  one at a time: ${name.padEnd(32)} p50 ${sequential[name]} ms\n`);
+    }
+    const healthz = await run(baseline);
+    const mix = await run(mixed);
+    results = { healthz, mixed: mix };
+  } finally {
+    await http.close();
+    await svc.stop();
+    const c = new pg.Client({ connectionString: DATABASE_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${REUSE}_boss CASCADE`);
+    await c.end();
+  }
+  const { healthz, mixed: mix } = results;
+  for (const [name, r] of Object.entries(results)) {
+    process.stdout.write(`${name.padEnd(8)} ${round(r.rps, 0)} req/s (${r.requests} requests), p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}${r.errors ? `, ${r.errors}` : ''}\n`);
+  }
+  process.stdout.write(`mixed / healthz: p50 ${round(mix.p50 / healthz.p50, 1)}×, p99 ${round(mix.p99 / healthz.p99, 1)}×; goal p99 ≤ ${GOAL_P99_MS} ms at 500 req/s\n`);
+  process.stdout.write(`${JSON.stringify({
+    bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, goal_p99_ms: GOAL_P99_MS,
+    healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
+    mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
+    one_at_a_time_p50_ms: sequential, ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
+  })}\n`);
+}
+
+await main();

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { selectEventPage, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
+import type { Database } from '../../../src/lib/db/types.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
+import { openCatalogue } from './helpers.js';
+
+after(closeTestDatabases);
+
+const DAY = 86_400_000;
+/** A Monday: weeks of the keys index (sql/0017) start on Mondays at 00:00 UTC. */
+const MONDAY = Date.UTC(2026, 2, 2);
+const WORDS = ['Jazz', 'Brunch', 'Café', 'Quiz', 'Night', 'Market'];
+
+/**
+ * Events over 30 weeks: most titles hold two of six words, several share a start (the id breaks
+ * the tie), some start on a week's first or last millisecond, some last weeks (still on at a
+ * later `from`), and a rare word appears only in weeks 0, 14 and 29.
+ */
+async function seed(db: Database): Promise<void> {
+  const rows: Array<[title: string, starts: Date, ends: Date | null]> = [];
+  for (let i = 0; i < 150; i++) {
+    const start = MONDAY + Math.floor((i * 7919) % 210) * DAY + (i % 5) * 3_600_000;
+    const title = `${WORDS[i % 6]} ${WORDS[(i * 5 + 1) % 6]} ${i}`;
+    rows.push([title, new Date(start), i % 17 === 0 ? new Date(start + (3 + (i % 4)) * 7 * DAY) : null]);
+  }
+  for (let w = 0; w < 30; w += 3) {
+    rows.push([`Jazz Brunch edge ${w}`, new Date(MONDAY + w * 7 * DAY), null]);
+    rows.push([`Jazz Brunch edge end ${w}`, new Date(MONDAY + (w + 1) * 7 * DAY - 1), null]);
+    rows.push([`Jazz Brunch twin ${w}a`, new Date(MONDAY + w * 7 * DAY + 2 * DAY), null]);
+    rows.push([`Jazz Brunch twin ${w}b`, new Date(MONDAY + w * 7 * DAY + 2 * DAY), null]);
+  }
+  for (const w of [0, 14, 29]) rows.push([`Zither Recital ${w}`, new Date(MONDAY + w * 7 * DAY + DAY), null]);
+  for (const [title, starts, ends] of rows) {
+    await db.query(`INSERT INTO events (title, starts_at, ends_at, timezone, search_text) VALUES ($1, $2, $3, 'UTC', lower($1))`,
+      [title, starts, ends]);
+  }
+}
+
+/** Every page of a query, walked by keyset, as one list of ids; each page checked against the limit. */
+async function walk(db: Database, base: Omit<EventPageFilter, 'after'>): Promise<string[]> {
+  const ids: string[] = [];
+  let afterRow: EventPageFilter['after'];
+  for (let n = 0; n < 500; n++) {
+    const rows = await selectEventPage(db, { ...base, ...(afterRow ? { after: afterRow } : {}) });
+    assert.ok(rows.length <= base.limit);
+    ids.push(...rows.map((r) => r.id));
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < base.limit) return ids;
+    afterRow = { startsAt: new Date(last.starts_at), id: last.id };
+  }
+  throw new Error('the walk never ended');
+}
+
+for (const backend of backends()) {
+  describe(`text in start order, week by week, on ${backend.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await openCatalogue(backend);
+      await seed(db);
+    });
+    after(() => db.close());
+
+    test('pages read week by week are exactly the pages of the plain query, across many weeks', async () => {
+      const week = (w: number) => new Date(MONDAY + w * 7 * DAY);
+      let compared = 0;
+      for (const q of ['jazz brunch', 'JAZZ', 'caf', 'cafe night', 'zither', 'mark qu', 'nothing']) {
+        const words = q.split(/\s+/);
+        for (const range of [{}, { from: new Date(week(11).getTime() + 3 * DAY) }, { from: week(2), to: new Date(week(20).getTime() - 1) }, { to: week(-1) }]) {
+          for (const limit of [2, 7]) {
+            const base: Omit<EventPageFilter, 'after'> = {
+              ...range, wordPatterns: words.map((w) => `%${w.toLowerCase()}%`), wordQuery: q, text: q, sort: 'start', limit,
+            };
+            const byWeek = await walk(db, base);
+            const plain = await walk(db, { ...base, weekWalk: false });
+            assert.deepEqual(byWeek, plain, `${q} ${JSON.stringify(range)} limit ${limit}`);
+            compared += plain.length;
+          }
+        }
+      }
+      assert.ok(compared > 500, `compared ${compared} rows`);
+    });
+
+    test('the walk crosses weeks without a match, reaches the plain query after its first weeks, and keeps long events on at `from`', async () => {
+      const zither = await walk(db, { wordPatterns: ['%zither%'], wordQuery: 'zither', text: 'zither', sort: 'start', limit: 2 });
+      assert.equal(zither.length, 3);
+      const titles = async (ids: string[]) =>
+        (await db.query<{ title: string }>('SELECT title FROM events WHERE id = ANY($1::uuid[]) ORDER BY starts_at, id', [ids])).rows.map((r) => r.title);
+      assert.deepEqual(await titles(zither), ['Zither Recital 0', 'Zither Recital 14', 'Zither Recital 29']);
+      // From week 12 on: an event lasting weeks that started in week 9 or 10 is still on and comes first.
+      const from = new Date(MONDAY + 12 * 7 * DAY);
+      const page = await selectEventPage(db, { from, wordPatterns: ['%jazz%'], wordQuery: 'jazz', text: 'jazz', sort: 'start', limit: 3 });
+      assert.ok(new Date(page[0]!.starts_at).getTime() < from.getTime() - DAY, 'a long event that started before `from` leads the page');
+      assert.ok(page[0]!.ends_at && new Date(page[0]!.ends_at).getTime() >= from.getTime());
+    });
+  });
+}
