@@ -47,7 +47,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function treeRssMb(pid: number): number {
   let total = 0;
   try {
-    total = readMem(pid).rssMb;
+    const own = readMem(pid).rssMb;
+    total = Number.isFinite(own) ? own : 0; // a zombie has no VmRSS
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) total += treeRssMb(Number(child));
     }
