@@ -12,7 +12,7 @@
  *     on a fresh folder and on the existing one, so the ratio shows what is ours.
  * Prints a table; the last line is one JSON object.
  *
- *   --workers N (default 3; capped by each type's maxConcurrency)
+ *   --workers N (default 3): idle workers of each type measured
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSpawnConfig } from '../src/config/spawn.js';
 import { arg, percentile, round } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -213,7 +212,8 @@ async function spawnWorker(child: Child, type: string): Promise<void> {
  * saw-tooth) does not land on one side only.
  */
 async function idleWorkers(dataDir: string, type: string, n: number): Promise<{ base: Mem; mb: number }> {
-  const none = Object.fromEntries(TYPES.map((t) => [t, { initialWorkers: 0 }]));
+  // No workers at start; room for `n` of the measured type whatever its maxConcurrency.
+  const none = Object.fromEntries(TYPES.map((t) => [t, t === type ? { initialWorkers: 0, maxConcurrency: n } : { initialWorkers: 0 }]));
   const child = await startService(dataDir, {
     SPAWN_WORKER_TYPES: JSON.stringify(none),
     SCENESCOUT_DISCOVER_ON_START: 'false',
@@ -265,11 +265,10 @@ async function main() {
   try {
     const first = await demoStart(dataDir);
     const again = await demoStart(dataDir);
-    const types = loadSpawnConfig({}).workerTypes;
     const perType: Record<string, { n: number; mb: number }> = {};
     let idleBase: Mem | undefined;
     for (const type of TYPES) {
-      const n = Math.min(WORKERS, types[type]!.maxConcurrency);
+      const n = WORKERS;
       const r = await idleWorkers(dataDir, type, n);
       perType[type] = { n, mb: r.mb };
       idleBase ??= r.base;
@@ -288,7 +287,7 @@ async function main() {
     ];
     console.log(`\n${'what'.padEnd(40)} ${'rss MB'.padStart(6)} ${'peak MB'.padStart(7)}`);
     for (const [what, m] of rows) console.log(`${what.padEnd(40)} ${mb(m.rssMb)} ${mb(m.hwmMb).padStart(7)}`);
-    console.log(`\nper idle worker thread (RSS added, ${WORKERS} of each type at most):`);
+    console.log(`\nper idle worker thread (RSS added by ${WORKERS} of a type, divided by ${WORKERS}):`);
     for (const [type, w] of Object.entries(idle.perType)) console.log(`  ${type.padEnd(12)} ${round(w.mb, 1)} MB (n=${w.n})`);
     console.log(`\nfirst start, RSS every 5 s: ${first.timeline}`);
     console.log(`peak RSS of the service with its child processes (sampled every 500 ms): ${Math.round(first.peakTreeMb)} MB (fresh folder: initdb runs in a child)`);
