@@ -12,15 +12,14 @@
  *     on a fresh folder and on the existing one, so the ratio shows what is ours.
  * Prints a table; the last line is one JSON object.
  *
- *   --workers N (default 3; capped by each type's maxConcurrency)
+ *   --workers N (default 3): idle workers of each type measured
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSpawnConfig } from '../src/config/spawn.js';
 import { arg, percentile, round } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,6 +41,21 @@ function readMem(pid: number): Mem {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RSS of a process and its descendants, MB (a first start creates the database in a child process). */
+function treeRssMb(pid: number): number {
+  let total = 0;
+  try {
+    const own = readMem(pid).rssMb;
+    total = Number.isFinite(own) ? own : 0; // a zombie has no VmRSS
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) total += treeRssMb(Number(child));
+    }
+  } catch {
+    // gone meanwhile
+  }
+  return total;
+}
 
 /** Median RSS over `count` samples `everyMs` apart, and the high-water mark at the end. */
 async function measure(pid: number, count = 6, everyMs = 500): Promise<Mem> {
@@ -143,12 +157,14 @@ async function settled(child: Child): Promise<void> {
 }
 
 /** Samples RSS every 500 ms until stopped; the timeline of a start. */
-function sampler(pid: number): { stop: () => Array<{ s: number; rssMb: number }> } {
+function sampler(pid: number): { stop: () => Array<{ s: number; rssMb: number }>; peakTreeMb: () => number } {
   const t0 = Date.now();
   const samples: Array<{ s: number; rssMb: number }> = [];
+  let peakTree = 0;
   const timer = setInterval(() => {
     try {
       samples.push({ s: (Date.now() - t0) / 1000, rssMb: readMem(pid).rssMb });
+      peakTree = Math.max(peakTree, treeRssMb(pid));
     } catch {
       // the process is gone
     }
@@ -158,11 +174,12 @@ function sampler(pid: number): { stop: () => Array<{ s: number; rssMb: number }>
       clearInterval(timer);
       return samples;
     },
+    peakTreeMb: () => peakTree,
   };
 }
 
 /** The demo as `npm start` runs it: ready, startup work settled, then RSS over 5 s. */
-async function demoStart(dataDir: string): Promise<Mem & { seconds: number; timeline: string }> {
+async function demoStart(dataDir: string): Promise<Mem & { seconds: number; timeline: string; peakTreeMb: number }> {
   const t0 = Date.now();
   const child = await startService(dataDir);
   const timeline = sampler(child.pid);
@@ -172,7 +189,7 @@ async function demoStart(dataDir: string): Promise<Mem & { seconds: number; time
     const mem = await measure(child.pid, 10);
     const samples = timeline.stop();
     const every5 = samples.filter((_, i) => i % 10 === 9).map((x) => `${Math.round(x.s)}s:${Math.round(x.rssMb)}`);
-    return { ...mem, seconds: (Date.now() - t0) / 1000, timeline: every5.join(' ') };
+    return { ...mem, seconds: (Date.now() - t0) / 1000, timeline: every5.join(' '), peakTreeMb: Math.max(timeline.peakTreeMb(), mem.hwmMb) };
   } finally {
     timeline.stop();
     await stop(child);
@@ -195,7 +212,8 @@ async function spawnWorker(child: Child, type: string): Promise<void> {
  * saw-tooth) does not land on one side only.
  */
 async function idleWorkers(dataDir: string, type: string, n: number): Promise<{ base: Mem; mb: number }> {
-  const none = Object.fromEntries(TYPES.map((t) => [t, { initialWorkers: 0 }]));
+  // No workers at start; room for `n` of the measured type whatever its maxConcurrency.
+  const none = Object.fromEntries(TYPES.map((t) => [t, t === type ? { initialWorkers: 0, maxConcurrency: n } : { initialWorkers: 0 }]));
   const child = await startService(dataDir, {
     SPAWN_WORKER_TYPES: JSON.stringify(none),
     SCENESCOUT_DISCOVER_ON_START: 'false',
@@ -247,11 +265,10 @@ async function main() {
   try {
     const first = await demoStart(dataDir);
     const again = await demoStart(dataDir);
-    const types = loadSpawnConfig({}).workerTypes;
     const perType: Record<string, { n: number; mb: number }> = {};
     let idleBase: Mem | undefined;
     for (const type of TYPES) {
-      const n = Math.min(WORKERS, types[type]!.maxConcurrency);
+      const n = WORKERS;
       const r = await idleWorkers(dataDir, type, n);
       perType[type] = { n, mb: r.mb };
       idleBase ??= r.base;
@@ -270,14 +287,16 @@ async function main() {
     ];
     console.log(`\n${'what'.padEnd(40)} ${'rss MB'.padStart(6)} ${'peak MB'.padStart(7)}`);
     for (const [what, m] of rows) console.log(`${what.padEnd(40)} ${mb(m.rssMb)} ${mb(m.hwmMb).padStart(7)}`);
-    console.log(`\nper idle worker thread (RSS added, ${WORKERS} of each type at most):`);
+    console.log(`\nper idle worker thread (RSS added by ${WORKERS} of a type, divided by ${WORKERS}):`);
     for (const [type, w] of Object.entries(idle.perType)) console.log(`  ${type.padEnd(12)} ${round(w.mb, 1)} MB (n=${w.n})`);
     console.log(`\nfirst start, RSS every 5 s: ${first.timeline}`);
+    console.log(`peak RSS of the service with its child processes (sampled every 500 ms): ${Math.round(first.peakTreeMb)} MB (fresh folder: initdb runs in a child)`);
     console.log(`settled after ${Math.round(first.seconds)} s (fresh folder), ${Math.round(again.seconds)} s (existing folder)`);
     console.log(
       JSON.stringify({
         rssMb: round(first.rssMb, 1),
         peakRssMb: round(first.hwmMb, 1),
+        peakWithChildrenMb: round(first.peakTreeMb, 1),
         restartRssMb: round(again.rssMb, 1),
         restartPeakRssMb: round(again.hwmMb, 1),
         idleServiceRssMb: round(idle.base.rssMb, 1),

@@ -1,7 +1,8 @@
 /**
  * Heartbeats: every interval the controller probes each ready worker; one that has not answered
  * for `heartbeatMisses` intervals is retired (terminated, its task failed and retried) and
- * replaced by a fresh thread.
+ * replaced by a fresh thread. A thread that said it is loading code (a worker type's code loads
+ * with its first task) has the spawn's `startupTimeout` for it before its silence counts.
  */
 import { WorkerCrashError } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -42,7 +43,8 @@ export class HealthMonitor {
     const { heartbeatInterval, heartbeatMisses } = this.config;
     for (const w of this.pool.workers.values()) {
       if (w.retiring || w.status === 'starting') continue;
-      if (!stalled && now - w.lastHeartbeat > heartbeatInterval * heartbeatMisses) {
+      const loading = now < w.loadingUntil;
+      if (!stalled && !loading && now - w.lastHeartbeat > heartbeatInterval * heartbeatMisses) {
         this.pool.retire(w, new WorkerCrashError(`worker ${w.id} stopped answering heartbeats for ${now - w.lastHeartbeat} ms`));
         continue;
       }

@@ -35,6 +35,8 @@ export interface PooledWorker {
   totalTimeMs: number;
   lastHeartbeat: number;
   startedAt: number;
+  /** until when (ms) the thread may stay silent loading code it loads on first use; 0 when not loading */
+  loadingUntil: number;
   /** set when the controller itself ends the thread, so exit is not treated as a crash */
   retiring: boolean;
   lastError: Error | null;
@@ -107,7 +109,7 @@ export class WorkerPool {
     const thread = new Worker(new URL(entry), { workerData: boot, transferList: [port2], resourceLimits: threadResourceLimits(t) });
     const w: PooledWorker = {
       id: workerId, type, thread, status: 'starting', current: null, tasksCompleted: 0, tasksFailed: 0,
-      totalTimeMs: 0, lastHeartbeat: Date.now(), startedAt: Date.now(), retiring: false, lastError: null,
+      totalTimeMs: 0, lastHeartbeat: Date.now(), startedAt: Date.now(), loadingUntil: 0, retiring: false, lastError: null,
     };
     this.workers.set(workerId, w); // reserves the slot before the first await
     serveRequests(port1, { db: () => this.runtime.db, limiter: () => this.runtime.limiter });
@@ -193,6 +195,10 @@ export class WorkerPool {
 
   private onMessage(w: PooledWorker, msg: WorkerToController): void {
     switch (msg.type) {
+      case 'loading':
+        // Loading a module graph blocks the thread; it gets the allowance a spawn gets to load its script.
+        w.loadingUntil = Date.now() + this.config.startupTimeout;
+        break;
       case 'heartbeat':
         w.lastHeartbeat = Date.now();
         if (w.status === 'unhealthy') w.status = w.current ? 'busy' : 'idle';

@@ -170,6 +170,15 @@ export abstract class BaseWorker {
     });
   }
 
+  /**
+   * Loads code on first use (`() => import(...)`), telling the controller first: evaluating a
+   * module graph blocks the thread, and under load that can outlast the heartbeat window.
+   */
+  protected load<T>(importer: () => Promise<T>): Promise<T> {
+    this.post({ type: 'loading', workerId: this.workerId });
+    return importer();
+  }
+
   /** A log line for the controller's logger; below the controller's level it is not sent at all. */
   protected log(level: LogLevel, msg: string, data?: Record<string, unknown>): void {
     if (LEVEL_RANK[level]! < this.minLogRank) return;

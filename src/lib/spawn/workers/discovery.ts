@@ -53,6 +53,7 @@ const BATCH = 500;
 
 export class DiscoveryWorker extends BaseWorker {
   private clients = new Map<SourceId, Promise<ProviderClient>>();
+  private sourceTypes: Promise<typeof import('../../api/types.js')> | undefined;
   private limiter!: ProviderLimiter;
   private redis: Redis | undefined;
 
@@ -77,12 +78,12 @@ export class DiscoveryWorker extends BaseWorker {
         info: (obj: Record<string, unknown>, msg?: string) => this.log('info', msg ?? 'provider info', obj),
         debug: (obj: Record<string, unknown>, msg?: string) => this.log('debug', msg ?? 'provider debug', obj),
       };
-      client = loadClient(source, {
+      client = this.load(() => loadClient(source, {
         ...this.boot.providers[source],
         limiter: this.limiter,
         logger,
         onCall: (call) => this.report({ kind: 'provider-call', ...call }),
-      });
+      }));
       // A client that cannot be made (no key) is asked for again by the next task.
       client.catch(() => this.clients.delete(source));
       this.clients.set(source, client);
@@ -92,7 +93,7 @@ export class DiscoveryWorker extends BaseWorker {
 
   protected async processTask(assignment: TaskAssignment): Promise<DiscoveryTaskResult> {
     const p = assignment.parameters as unknown as DiscoveryParameters;
-    const { isSourceId } = await import('../../api/types.js');
+    const { isSourceId } = await (this.sourceTypes ??= this.load(() => import('../../api/types.js')));
     if (!isSourceId(p.source)) throw new NonRetryableError(`Unknown source: ${JSON.stringify(p.source)}`);
     const loc = p.location;
     if (!loc || typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number') {

@@ -14,6 +14,7 @@ async function loadParametersSchema() {
   });
 }
 let parametersSchema: ReturnType<typeof loadParametersSchema> | undefined;
+let catalogue: Promise<typeof import('../../catalogue/ingest.js')> | undefined;
 
 /**
  * Normalizes raw events into the canonical catalogue (see src/lib/catalogue/ingest.ts).
@@ -27,13 +28,13 @@ export class IngestionWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
   protected async processTask(assignment: TaskAssignment): Promise<IngestResult> {
-    const parsed = (await (parametersSchema ??= loadParametersSchema())).safeParse(assignment.parameters ?? {});
+    const parsed = (await (parametersSchema ??= this.load(loadParametersSchema))).safeParse(assignment.parameters ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new NonRetryableError(`ingestion task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const { source, eventIds, batchSize } = parsed.data;
-    const { ingestRawEvents } = await import('../../catalogue/ingest.js');
+    const { ingestRawEvents } = await (catalogue ??= this.load(() => import('../../catalogue/ingest.js')));
     const result = await ingestRawEvents(this.db, {
       ids: eventIds,
       source: source ?? null,

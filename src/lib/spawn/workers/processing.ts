@@ -14,6 +14,7 @@ async function loadParametersSchema() {
   });
 }
 let parametersSchema: ReturnType<typeof loadParametersSchema> | undefined;
+let dedupe: Promise<typeof import('../../catalogue/dedupe/run.js')> | undefined;
 
 /**
  * Cross-source dedupe of one city's catalogue (see src/lib/catalogue/dedupe/run.ts).
@@ -25,13 +26,13 @@ export class ProcessingWorker extends BaseWorker {
   protected async initialize(): Promise<void> {}
 
   protected async processTask(assignment: TaskAssignment): Promise<DedupeCatalogueResult> {
-    const parsed = (await (parametersSchema ??= loadParametersSchema())).safeParse(assignment.parameters ?? {});
+    const parsed = (await (parametersSchema ??= this.load(loadParametersSchema))).safeParse(assignment.parameters ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new NonRetryableError(`processing task ${assignment.taskId}: parameter ${issue.path.join('.') || '(root)'} ${issue.message}`);
     }
     const p = parsed.data;
-    const { dedupeCatalogue } = await import('../../catalogue/dedupe/run.js');
+    const { dedupeCatalogue } = await (dedupe ??= this.load(() => import('../../catalogue/dedupe/run.js')));
     return dedupeCatalogue(this.db, {
       cityId: p.cityId ?? null,
       from: p.from === undefined ? undefined : new Date(p.from),

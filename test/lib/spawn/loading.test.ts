@@ -1,0 +1,49 @@
+/**
+ * Worker threads load their type's code with the first task that needs it (BaseWorker.load):
+ * evaluating a module graph blocks the thread, so it says so first, and the health monitor gives
+ * it the spawn's startup allowance instead of the heartbeat window.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
+import { BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+
+type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
+
+after(closeTestDatabases);
+afterEach(assertNoneRunning);
+
+for (const backend of backends()) {
+  describe(`loading code on first use, on ${backend.name}`, () => {
+    // Heartbeats every 100 ms: 3 missed ones (300 ms) retire a thread; each task blocks for 1.5 s.
+    const options = {
+      heartbeatInterval: 100,
+      retryPolicy: { maxRetries: 0 },
+      workerTypes: { behave: { script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0 } },
+    };
+
+    test('a thread that says it is loading is not retired while it is silent', async () => {
+      const c = await startController(backend, options);
+      try {
+        await c.spawnWorker('behave');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-load', 30_000);
+        await c.distributeTask({ id: 't-load', type: 'behave', priority: 5, parameters: { mode: 'load-blocking', ms: 1500 } });
+        assert.deepEqual(((await done).result as { blocked: number }).blocked, 1500);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('the same silence without saying so retires the thread', async () => {
+      const c = await startController(backend, options);
+      try {
+        await c.spawnWorker('behave');
+        const failed = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-block', 30_000);
+        await c.distributeTask({ id: 't-block', type: 'behave', priority: 5, parameters: { mode: 'block', ms: 1500 } });
+        assert.match((await failed).error ?? '', /stopped answering heartbeats/);
+      } finally {
+        await stopController(c);
+      }
+    });
+  });
+}
