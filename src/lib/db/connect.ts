@@ -2,15 +2,14 @@
  * Opens the system of record: Postgres through `pg` when a URL is given, otherwise the
  * embedded PGlite. Both speak the same SQL, and both are wrapped in the same `Database`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { emptyClusterPath, isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
+import { isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
@@ -159,29 +158,24 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
 async function openPglite(dataDir: string, schema: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let unlock = () => {};
-  // A new cluster starts from the kept dump of an empty one (./empty-cluster.ts). Without one,
-  // a new folder gets its cluster from initdb in a process of its own (its memory goes with it),
-  // and the new cluster is dumped before anything is written to it, for the next new one.
-  let keep = false;
+  // A new folder gets its cluster from a process of its own (pglite-initdb.ts), so the memory
+  // that takes goes with it. A new in-memory instance starts from the kept dump of an empty
+  // cluster (./empty-cluster.ts), or runs initdb and is dumped before anything is written to it.
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
     try {
-      if (isNewCluster(dataDir) && !existsSync(emptyClusterPath())) {
-        await createCluster(dataDir);
-        keep = true;
-      }
+      if (isNewCluster(dataDir)) await createCluster(dataDir);
     } catch (err) {
       unlock();
       throw err;
     }
   }
-  const emptyCluster = isNewCluster(dataDir) ? readEmptyCluster() : undefined;
-  keep ||= isNewCluster(dataDir) && !emptyCluster;
+  const emptyCluster = dataDir === 'memory' ? readEmptyCluster() : undefined;
   const db = new PGlite({ ...(await pgliteOptions(dataDir === 'memory' ? undefined : dataDir)), ...(emptyCluster ? { loadDataDir: emptyCluster } : {}) });
   try {
     await db.waitReady;
-    if (keep) await keepEmptyCluster(db);
+    if (dataDir === 'memory' && !emptyCluster) await keepEmptyCluster(db);
   } catch (err) {
     unlock();
     throw err;
@@ -195,7 +189,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   });
 }
 
-/** Runs initdb in a data folder in a process of its own, so its memory goes with it (pglite-initdb.ts). */
+/** Creates the cluster of a new data folder in a process of its own, so its memory goes with it (pglite-initdb.ts). */
 function createCluster(dataDir: string): Promise<void> {
   const script = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
   const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });

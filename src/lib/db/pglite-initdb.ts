@@ -1,10 +1,13 @@
 /**
  * Creates an embedded database cluster in a data folder: `node pglite-initdb.js <folder>`, run by
- * connect.ts as a process of its own. PGlite's first open runs initdb (a second WebAssembly
- * instance and a throw-away PGlite): several hundred MB that a long-lived process would keep
- * (freed memory stays in the allocator's arenas), but that end with this process.
+ * connect.ts as a process of its own. It loads the kept dump of an empty cluster
+ * (empty-cluster.ts), or runs initdb (a second WebAssembly instance and a throw-away PGlite) and
+ * keeps a dump of the result for the next new folder. Either takes memory (initdb several hundred
+ * MB, a dump its 40 MB and what untarring it grows the heap by) that a long-lived process would
+ * keep (freed memory stays in the allocator's arenas), but that ends with this process.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
 
 const dataDir = process.argv[2];
@@ -12,6 +15,8 @@ if (!dataDir) {
   process.stderr.write('usage: pglite-initdb.js <data folder>\n');
   process.exit(2);
 }
-const db = new PGlite(await pgliteOptions(dataDir));
+const kept = readEmptyCluster();
+const db = new PGlite({ ...(await pgliteOptions(dataDir)), ...(kept ? { loadDataDir: kept } : {}) });
 await db.waitReady;
+if (!kept) await keepEmptyCluster(db);
 await db.close();
