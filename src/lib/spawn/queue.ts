@@ -308,19 +308,25 @@ export class TaskQueue {
 
   /**
    * Moves a dead-lettered task back to its queue as a fresh job with a full retry budget, and
-   * takes it off the dead-letter list. Idempotent: when the task was already retried and its
-   * job is still queued or running, that job is returned and nothing new is queued. Concurrent
+   * takes it off the dead-letter list. Idempotent: when the task was already retried, the job
+   * that retry queued is returned (also once it has ended) and nothing new is queued. Concurrent
    * calls serialize on the dead-letter row (FOR UPDATE), so two clicks queue one job.
    */
   async retryDead(types: string[], taskId: string): Promise<{ taskId: string; jobId: string; type: string }> {
     return this.db.transaction(async (tx) => {
       const dead = await this.#lockDead(tx, types, taskId);
       if (!dead) {
+        // Its job still queued or running, or the job the last retry queued whatever its state:
+        // a concurrent retry that waited on the row sees it closed, and the job it queued may
+        // already have ended by then (it closed in the same transaction that queued the job).
         const { rows: live } = await tx.query<{ id: string; name: string }>(
           `SELECT id, name FROM ${this.s}.job
-            WHERE name = ANY($1::text[]) AND state::text = ANY($3::text[]) AND data->>'taskId' = $2
+            WHERE name = ANY($1::text[]) AND data->>'taskId' = $2
+              AND (state::text = ANY($3::text[])
+                   OR created_on >= (SELECT max(d.completed_on) FROM ${this.s}.job d
+                                      WHERE d.name = ANY($4::text[]) AND d.data->>'taskId' = $2 AND d.output ? 'retried'))
             ORDER BY created_on DESC LIMIT 1`,
-          [types, taskId, ['created', 'retry', 'active']],
+          [types, taskId, ['created', 'retry', 'active'], types.map(deadLetterQueue)],
         );
         if (live[0]) return { taskId, jobId: live[0].id, type: live[0].name };
         throw new NotFoundError(`no dead-lettered task with id ${JSON.stringify(taskId)}`);
