@@ -18,6 +18,7 @@ import { createService } from '../src/service.js';
 import { createApp } from '../src/server/app.js';
 import { startHttpServer } from '../src/server/server.js';
 import { arg, round } from './lib/stats.js';
+import { parseWrk } from './lib/wrk.js';
 
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 10);
@@ -25,20 +26,6 @@ const CONNS = arg('connections', 10);
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const schema = `bench_api_${Date.now().toString(36)}`;
 const NOOP = fileURLToPath(new URL('./workers/noop-worker.js', import.meta.url));
-
-function parseWrk(out: string) {
-  const unit = (v: string) => {
-    const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
-    if (!m) return NaN;
-    const n = Number(m[1]);
-    return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
-  };
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = unit(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = unit(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50, p99, errors };
-}
 
 async function main() {
   if (spawnSync('wrk', ['--version']).error) {
@@ -86,7 +73,7 @@ async function main() {
       const { stdout: out } = await promisify(execFile)('wrk', ['-t', '2', '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
       results[name] = parseWrk(out);
       const r = results[name]!;
-      process.stdout.write(`${name}: ${round(r.rps, 0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.errors}\n`);
+      process.stdout.write(`${name}: ${round(r.rps, 0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}\n`);
     }
   } finally {
     clearInterval(feeder);
@@ -106,8 +93,8 @@ async function main() {
   process.stdout.write(
     `${JSON.stringify({
       target_rps: RATE, database: DATABASE_URL ? 'postgres' : 'pglite', tasks_during_run: sent,
-      status_rps: round(s.rps, 1), status_p50_ms: s.p50, status_p99_ms: s.p99, status_non2xx: s.errors,
-      events_rps: round(e.rps, 1), events_p50_ms: e.p50, events_p99_ms: e.p99, events_non2xx: e.errors,
+      status_rps: round(s.rps, 1), status_p50_ms: s.p50, status_p99_ms: s.p99, status_non2xx: s.non2xx,
+      events_rps: round(e.rps, 1), events_p50_ms: e.p50, events_p99_ms: e.p99, events_non2xx: e.non2xx,
     })}\n`,
   );
 }

@@ -27,6 +27,7 @@ import { createService } from '../src/service.js';
 import { createApp } from '../src/server/app.js';
 import { startHttpServer } from '../src/server/server.js';
 import { arg, percentile, round } from './lib/stats.js';
+import { parseWrk } from './lib/wrk.js';
 
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 30);
@@ -41,23 +42,6 @@ const GOAL_P99_MS = 25;
 const NOUNS = ['jazz', 'market', 'quiz', 'festival', 'brunch', 'salsa', 'poetry', 'cinema', 'derby', 'workshop'];
 const ADJECTIVES = ['late', 'open', 'sunday', 'acoustic', 'midnight', 'summer', 'winter', 'grand', 'little', 'secret'];
 const CATEGORIES = ['music', 'sports', 'comedy', 'film', 'food-drink', 'nightlife', 'family'];
-
-function parseWrk(out: string) {
-  const unit = (v: string) => {
-    const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
-    if (!m) return NaN;
-    const n = Number(m[1]);
-    return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
-  };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50: unit(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    p99: unit(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
-    errors: /Socket errors:[^\n]*/.exec(out)?.[0] ?? null,
-  };
-}
 
 /** A wrk script: requests taken in turn from `paths` (each thread from its own offset), paced. */
 function luaScript(paths: readonly string[]): string {
