@@ -15,9 +15,10 @@ afterEach(assertNoneRunning);
 
 for (const backend of backends()) {
   describe(`loading code on first use, on ${backend.name}`, () => {
-    // Heartbeats every 100 ms: 3 missed ones (300 ms) retire a thread; each task blocks for 1.5 s.
+    // Heartbeats every 250 ms: 3 missed ones (750 ms) retire a thread; each task blocks for 3 s, four
+    // windows (a tighter window also retired threads for a busy machine's ordinary delays).
     const options = {
-      heartbeatInterval: 100,
+      heartbeatInterval: 250,
       retryPolicy: { maxRetries: 0 },
       workerTypes: { behave: { script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0 } },
     };
@@ -27,8 +28,8 @@ for (const backend of backends()) {
       try {
         await c.spawnWorker('behave');
         const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-load', 30_000);
-        await c.distributeTask({ id: 't-load', type: 'behave', priority: 5, parameters: { mode: 'load-blocking', ms: 1500 } });
-        assert.deepEqual(((await done).result as { blocked: number }).blocked, 1500);
+        await c.distributeTask({ id: 't-load', type: 'behave', priority: 5, parameters: { mode: 'load-blocking', ms: 3000 } });
+        assert.deepEqual(((await done).result as { blocked: number }).blocked, 3000);
       } finally {
         await stopController(c);
       }
@@ -39,7 +40,7 @@ for (const backend of backends()) {
       try {
         await c.spawnWorker('behave');
         const failed = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-block', 30_000);
-        await c.distributeTask({ id: 't-block', type: 'behave', priority: 5, parameters: { mode: 'block', ms: 1500 } });
+        await c.distributeTask({ id: 't-block', type: 'behave', priority: 5, parameters: { mode: 'block', ms: 3000 } });
         assert.match((await failed).error ?? '', /stopped answering heartbeats/);
       } finally {
         await stopController(c);
