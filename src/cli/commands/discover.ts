@@ -5,7 +5,6 @@ import type { DiscoveryRequest } from '../../contracts/service.js';
 import { SOURCES } from '../../contracts/sources.js';
 import { TaskFailedError } from '../../lib/errors.js';
 import { contextOf, note, print, printJson } from '../context.js';
-import { unreachable } from '../errors.js';
 import { createProgress } from '../discover/progress.js';
 import { discoverViaServer } from '../discover/remote.js';
 import type { DiscoverySummary } from '../discover/summary.js';
@@ -48,11 +47,12 @@ Where it runs:
       };
       const run = { wait: opts.wait !== false, timeoutMs: opts.timeout * 1000, progress: createProgress({ json: ctx.json }) };
       let summary: DiscoverySummary;
-      if (!opts.inProcess && (await ctx.api.isUp())) {
+      // A given URL is used as given: its own answer (or refusal) decides, not a short probe that a
+      // busy server can miss. Only the default URL is probed, to choose between it and in-process.
+      if (!opts.inProcess && (ctx.urlGiven || (await ctx.api.isUp()))) {
         if (!ctx.json) note(`discovering through the server at ${ctx.url}`);
         summary = await discoverViaServer(ctx.api, request, run);
       } else {
-        if (!opts.inProcess && ctx.urlGiven) throw unreachable(ctx.url);
         // Loaded only here: the in-process service brings the database and queue libraries.
         const { discoverInProcess } = await import('../discover/in-process.js');
         const db = localDatabase();
