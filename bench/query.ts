@@ -4,7 +4,7 @@
  * Seeds N synthetic events straight into `events` with one generate_series statement per chunk
  * (24 cities on four continents, 18 months around today, every category, titles from a
  * vocabulary, a few events without coordinates and a few lasting weeks), then adds the search
- * indexes with the real migrations (sql/0013, 0016–0018, CREATE INDEX CONCURRENTLY on Postgres) to the
+ * indexes with the real migrations (sql/0013, 0016–0019, CREATE INDEX CONCURRENTLY on Postgres) to the
  * populated table, as an existing catalogue would get them. Events without coordinates carry
  * their city's centre, as ingestion stores them. Then, through `queryEvents` and
  * `getEvent` (the library path HTTP and CLI use), p50 and p99 over --runs runs of each shape:
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
 /** Replaces this database's section of docs/query-plans.md, keeping the other's. */
 function writePlans(plans: string[]): void {
   const file = path.join(packageRoot(), 'docs', 'query-plans.md');
-  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds. The indexes are those of\n`sql/0013_search_indexes.sql`, `sql/0016_search_prefixes.sql` and `sql/0017_search_week_keys.sql`.\n';
+  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds. The indexes are those of\n`sql/0013_search_indexes.sql`, `sql/0016_search_prefixes.sql`, `sql/0017_search_week_keys.sql` and `sql/0019_search_category_span.sql`.\n';
   const begin = `<!-- ${database} -->`;
   const end = `<!-- /${database} -->`;
   const section = `${begin}\n## ${database}, ${N.toLocaleString('en')} events (${new Date().toISOString().slice(0, 10)})\n\n${plans.join('\n\n')}\n${end}`;

@@ -25,17 +25,18 @@ export function pgliteStartParams(defaults: readonly string[]): string[] {
 }
 
 /**
- * The contrib extensions search uses (migration 0012): Postgres ships them in contrib, PGlite
+ * The contrib extensions search uses (migrations 0012 and 0019): Postgres ships them in contrib, PGlite
  * bundles each as a module loaded when the instance opens. An instance opened elsewhere and
  * shared through `pglite` must load these too.
  */
 export async function pgliteExtensions() {
-  const [{ pg_trgm }, { unaccent }, { cube }] = await Promise.all([
+  const [{ pg_trgm }, { unaccent }, { cube }, { btree_gist }] = await Promise.all([
     import('@electric-sql/pglite/contrib/pg_trgm'),
     import('@electric-sql/pglite/contrib/unaccent'),
     import('@electric-sql/pglite/contrib/cube'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
   ]);
-  return { pg_trgm, unaccent, cube };
+  return { pg_trgm, unaccent, cube, btree_gist };
 }
 
 /** The options the service opens PGlite with; `dataDir` undefined is an in-memory instance. */
