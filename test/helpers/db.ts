@@ -110,11 +110,16 @@ export async function closeTestDatabases(): Promise<void> {
   const instance = shared;
   shared = undefined;
   await instance?.then((db) => db.close(), () => {});
-  if (!DATABASE_URL || created.length === 0) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
+  if (DATABASE_URL) await dropSchemas(DATABASE_URL, created.splice(0));
+}
+
+/** Drops schemas a test made on Postgres, each with pg-boss's beside it (`<schema>_boss`). */
+export async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const s of created.splice(0)) {
+    for (const s of schemas) {
       await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${s}_boss CASCADE`);
     }
