@@ -8,9 +8,9 @@
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { DedupeStats } from '../contracts/dedupe.js';
 import type { SpawnService } from '../contracts/service.js';
 import { defaultBenchmarkFile, readBenchmarkFigures } from '../lib/catalogue/dedupe/benchmark-file.js';
+import { rowGauge, sharedRead } from './scrape.js';
 
 export interface DedupeMetricsOptions {
   /** the benchmark figures file; default `.scenescout/dedupe-benchmark.json`; false: none */
@@ -22,19 +22,7 @@ export interface DedupeMetricsOptions {
 
 export function registerDedupeMetrics(registry: Registry, service: SpawnService, options: DedupeMetricsOptions = {}): void {
   const registers = [registry];
-  const ttl = options.ttlMs ?? 1000;
-  let cached: { at: number; value: Promise<DedupeStats | null> } | undefined;
-  const readStats = (): Promise<DedupeStats | null> => {
-    if (!service.dedupe) return Promise.resolve(null);
-    const now = Date.now();
-    if (cached && now - cached.at < ttl) return cached.value;
-    const value = service.dedupe.stats().catch((err: unknown) => {
-      options.logger?.warn({ err }, 'metrics scrape could not read the dedupe counts');
-      return null;
-    });
-    cached = { at: now, value };
-    return value;
-  };
+  const readStats = sharedRead(async () => (service.dedupe ? service.dedupe.stats() : null), 'the dedupe counts', options.ttlMs ?? 1000, options.logger);
   const merges: Counter = new Counter({
     name: 'scenescout_dedupe_merges_total',
     help: 'Source records whose event was absorbed into another event by dedupe (lineage)',
@@ -88,20 +76,19 @@ export function registerDedupeMetrics(registry: Registry, service: SpawnService,
   if (file === false) return;
   const note = 'on the hand-labeled set as last measured by npm run bench:dedupe (a benchmark figure, not production truth)';
   type Benchmark = NonNullable<ReturnType<typeof readBenchmarkFigures>>;
-  const figure = (name: string, what: string, pick: (f: { precision: number; recall: number; f1: number }) => number) => {
-    const gauge: Gauge<'source_pair'> = new Gauge({
+  const figure = (name: string, what: string, value: (f: { precision: number; recall: number; f1: number }) => number) =>
+    rowGauge(registry, {
       name,
       help: `Dedupe ${what} ${note}; source_pair="all" is overall`,
-      labelNames: ['source_pair'] as const,
-      registers,
-      collect() {
-        gauge.reset();
+      labelNames: ['source_pair'],
+      // No file (any more): no series.
+      rows: () => {
         const b = readBenchmarkFigures(file);
-        if (!b) return;
-        for (const r of [{ pair: 'all', ...b.overall }, ...b.sourcePairs]) gauge.set({ source_pair: r.pair }, pick(r));
+        return b ? [{ pair: 'all', ...b.overall }, ...b.sourcePairs] : [];
       },
+      labels: (r) => ({ source_pair: r.pair }),
+      value,
     });
-  };
   figure('scenescout_dedupe_benchmark_precision', 'pairwise precision', (f) => f.precision);
   figure('scenescout_dedupe_benchmark_recall', 'pairwise recall', (f) => f.recall);
   figure('scenescout_dedupe_benchmark_f1', 'pairwise F1', (f) => f.f1);

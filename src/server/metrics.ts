@@ -19,6 +19,7 @@ import type { ProviderCallOutcome } from '../lib/api/types.js';
 import type { SpawnEvents } from '../lib/spawn/types.js';
 import { registerDedupeMetrics } from './dedupe-metrics.js';
 import { registerSourceMetrics } from './source-metrics.js';
+import { rowGauge, sharedRead } from './scrape.js';
 
 export type TaskOutcome = 'completed' | 'failed';
 export type { ProviderCallOutcome };
@@ -127,21 +128,8 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
       if (state) ingestionRate.set(state.status.performance.ingestionRate);
     },
   });
-  const providerGauge = (name: string, help: string, pick: (p: SystemStatus['providers'][number]) => number) => {
-    const gauge: Gauge<'source'> = new Gauge({
-      name,
-      help,
-      labelNames: ['source'] as const,
-      registers,
-      async collect() {
-        const state = await readState();
-        if (!state) return;
-        gauge.reset();
-        for (const p of state.status.providers) gauge.set({ source: p.source }, pick(p));
-      },
-    });
-    return gauge;
-  };
+  const providerGauge = (name: string, help: string, value: (p: SystemStatus['providers'][number]) => number) =>
+    rowGauge(registry, { name, help, labelNames: ['source'], rows: async () => (await readState())?.status.providers ?? null, labels: (p) => ({ source: p.source }), value });
   const redisUp = new Gauge({
     name: 'scenescout_limiter_redis_up',
     help: '1 while the provider limits are shared in Redis, 0 while Redis is down and they fall back (daily budgets in Postgres); absent without Redis',
@@ -262,23 +250,17 @@ interface ScrapeState {
 }
 
 /**
- * prom-client collects every metric of a scrape concurrently; this makes them share one read of
- * the service. A failed read yields null (the gauges keep their last values and
- * scenescout_status_scrape_ok drops to 0) rather than failing the whole scrape.
+ * One read of the service for all the gauges of a scrape. A failed read yields null: the gauges
+ * keep their last values and scenescout_status_scrape_ok drops to 0.
  */
 function cachedState(service: SpawnService, ttlMs: number, logger?: Logger): () => Promise<ScrapeState | null> {
-  let cached: { at: number; value: Promise<ScrapeState | null> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (cached && now - cached.at < ttlMs) return cached.value;
-    const value = Promise.all([service.getSystemStatus(), service.getWorkerStates()]).then(
-      ([status, workers]) => ({ status, workers }),
-      (err: unknown) => {
-        logger?.warn({ err }, 'metrics scrape could not read the service status');
-        return null;
-      },
-    );
-    cached = { at: now, value };
-    return value;
-  };
+  return sharedRead(
+    async () => {
+      const [status, workers] = await Promise.all([service.getSystemStatus(), service.getWorkerStates()]);
+      return { status, workers };
+    },
+    'the service status',
+    ttlMs,
+    logger,
+  );
 }

@@ -5,9 +5,10 @@
  * feed's URL, which may carry a token; an API source's record is labelled by its id too.
  */
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { SpawnService } from '../contracts/service.js';
 import type { SourceHealth } from '../contracts/source-health.js';
+import { rowGauge, sharedRead } from './scrape.js';
 
 export interface SourceMetricsOptions {
   /** how long one read of the database serves scrapes, ms; default 1000 */
@@ -16,36 +17,9 @@ export interface SourceMetricsOptions {
 }
 
 export function registerSourceMetrics(registry: Registry, service: SpawnService, options: SourceMetricsOptions = {}): void {
-  const ttl = options.ttlMs ?? 1000;
-  let cached: { at: number; value: Promise<SourceHealth[] | null> } | undefined;
-  const read = (): Promise<SourceHealth[] | null> => {
-    if (!service.sourceHealth) return Promise.resolve(null);
-    const now = Date.now();
-    if (cached && now - cached.at < ttl) return cached.value;
-    const value = service.sourceHealth.list().catch((err: unknown) => {
-      options.logger?.warn({ err }, 'metrics scrape could not read source health');
-      return null;
-    });
-    cached = { at: now, value };
-    return value;
-  };
-  const gauge = (name: string, help: string, pick: (h: SourceHealth) => number | null) => {
-    const g: Gauge<'city' | 'source' | 'feed'> = new Gauge({
-      name,
-      help,
-      labelNames: ['city', 'source', 'feed'] as const,
-      registers: [registry],
-      async collect() {
-        const rows = await read();
-        if (!rows) return;
-        g.reset();
-        for (const h of rows) {
-          const v = pick(h);
-          if (v !== null) g.set({ city: h.cityId, source: h.source, feed: h.id }, v);
-        }
-      },
-    });
-  };
+  const read = sharedRead(async () => (service.sourceHealth ? service.sourceHealth.list() : null), 'source health', options.ttlMs ?? 1000, options.logger);
+  const gauge = (name: string, help: string, value: (h: SourceHealth) => number | null) =>
+    rowGauge(registry, { name, help, labelNames: ['city', 'source', 'feed'], rows: read, labels: (h) => ({ city: h.cityId, source: h.source, feed: h.id }), value });
   gauge('scenescout_source_consecutive_failures', 'Failed discoveries in a row of a (city, source, feed); feed is the record id of GET /api/sources', (h) => h.consecutiveFailures);
   gauge('scenescout_source_quarantined', '1 while discovery skips the (city, source, feed) after repeated failures', (h) => (h.quarantined ? 1 : 0));
   gauge('scenescout_source_last_success_timestamp_seconds', 'When discovery last read the (city, source, feed) successfully (unix time)', (h) =>

@@ -4,36 +4,18 @@
  * leaving the server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningHttpServer } from '../../src/server/server.js';
-import type { RunningService } from '../../src/service.js';
+import { after, describe, it } from 'node:test';
 import { startCatalogueService } from '../server/catalogue-service.js';
-import { launchBrowser, screenshot, serve, watchPageErrors } from './harness.js';
+import { dashboardUnderTest, screenshot } from './harness.js';
 import { closeTestDatabases } from '../helpers/db.js';
 
 after(closeTestDatabases);
 
 describe('/api/docs (Swagger UI, local assets)', { timeout: 120_000 }, () => {
-  let service: RunningService;
-  let server: RunningHttpServer;
-  let browser: Browser;
-
-  before(async () => {
-    service = await startCatalogueService({ sfEvents: 1 });
-    server = await serve(service, 'docs-test-token-0123');
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.stop();
-  });
+  const ui = dashboardUnderTest('docs-test-token-0123', () => startCatalogueService({ sfEvents: 1 }), (service) => service.stop());
 
   it('shows every documented operation, loading nothing from elsewhere', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = watchPageErrors(page);
+    const { page, server, pageErrors: errors } = ui;
     const foreign: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) foreign.push(r.url());

@@ -1,9 +1,11 @@
 /**
  * Browser-test plumbing: the built dashboard, an HTTP server around a SpawnService, headless
- * Debian Chromium, and the checks both dashboard suites run.
+ * Debian Chromium (together, one suite's dashboardUnderTest), and the checks the dashboard
+ * suites share.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,7 +21,7 @@ export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Builds web/dist unless it is there already (CI builds it first with `npm run build:web`). */
-export function ensureDashboardBuilt(): void {
+function ensureDashboardBuilt(): void {
   if (existsSync(join(STATIC_DIR, 'index.html'))) return;
   execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: ROOT,
@@ -27,7 +29,7 @@ export function ensureDashboardBuilt(): void {
   });
 }
 
-export async function launchBrowser(): Promise<Browser> {
+async function launchBrowser(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -43,7 +45,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function serve(service: SpawnService, apiToken: string): Promise<RunningHttpServer> {
+async function serve(service: SpawnService, apiToken: string): Promise<RunningHttpServer> {
   const logger = pino({ level: 'warn' });
   const metrics = createMetrics(service, { logger });
   // The controller's task events feed the duration histogram, when the service exposes them.
@@ -53,6 +55,44 @@ export async function serve(service: SpawnService, apiToken: string): Promise<Ru
   if (emitter) metrics.bindController(emitter);
   const app = createApp({ service, apiToken, logger, metrics, staticDir: STATIC_DIR });
   return startHttpServer({ app, port: 0, host: '127.0.0.1', apiToken, logger });
+}
+
+/** One suite's dashboard: its fields are set once the suite's `before` has run. */
+export interface DashboardUnderTest<S extends SpawnService> {
+  service: S;
+  server: RunningHttpServer;
+  browser: Browser;
+  /** a desktop-sized (1280 × 900) page, not yet opened on the dashboard */
+  page: Page;
+  /** what the page raised (watchPageErrors) */
+  pageErrors: string[];
+}
+
+/**
+ * Registers, in the calling suite, a `before` that builds the dashboard if needed, starts the
+ * service, serves it with `token` and opens a desktop page in Chromium, and an `after` that
+ * closes the browser and the server, then stops the service (`stop`: none by default).
+ */
+export function dashboardUnderTest<S extends SpawnService>(
+  token: string,
+  start: () => Promise<S>,
+  stop: (service: S) => Promise<void> = async () => {},
+): DashboardUnderTest<S> {
+  const ui = {} as DashboardUnderTest<S>;
+  before(async () => {
+    ensureDashboardBuilt();
+    ui.service = await start();
+    ui.server = await serve(ui.service, token);
+    ui.browser = await launchBrowser();
+    ui.page = await ui.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ui.pageErrors = watchPageErrors(ui.page);
+  });
+  after(async () => {
+    await ui.browser?.close();
+    await ui.server?.close();
+    if (ui.service) await stop(ui.service);
+  });
+  return ui;
 }
 
 /** Errors the page itself raised (exceptions, CSP violations); failed fetches are not counted. */

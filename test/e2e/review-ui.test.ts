@@ -6,15 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operations.js';
 import type { Database } from '../../src/lib/db/types.js';
-import type { RunningHttpServer } from '../../src/server/server.js';
 import { EB_ID, seedUnsurePair } from '../fixtures/catalogue/review-pair.js';
 import { pgliteBackend, closeTestDatabases } from '../helpers/db.js';
 import { openCatalogue, sourceOf } from '../lib/catalogue/helpers.js';
 import { SimulatedSpawnService } from './simulated-service.js';
-import { assertNoSidewaysOverflow, ensureDashboardBuilt, eventually, launchBrowser, saveTokenInUi, screenshot, serve, watchPageErrors } from './harness.js';
+import { assertNoSidewaysOverflow, dashboardUnderTest, eventually, saveTokenInUi, screenshot } from './harness.js';
 
 after(closeTestDatabases);
 
@@ -22,41 +20,32 @@ const TOKEN = 'review-ui-test-token';
 
 describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () => {
   let db: Database;
-  let server: RunningHttpServer;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
+  const ui = dashboardUnderTest(
+    TOKEN,
+    async () => {
+      db = await openCatalogue(pgliteBackend);
+      await seedUnsurePair(db);
+      return Object.assign(new SimulatedSpawnService(), { dedupe: createDedupeOperations(db) });
+    },
+    () => db.close(),
+  );
 
   before(async () => {
-    ensureDashboardBuilt();
-    db = await openCatalogue(pgliteBackend);
-    await seedUnsurePair(db);
-    const service = Object.assign(new SimulatedSpawnService(), { dedupe: createDedupeOperations(db) });
-    server = await serve(service, TOKEN);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    pageErrors = watchPageErrors(page);
-    await page.goto(`${server.url}/?refresh=500`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
+    await ui.page.goto(`${ui.server.url}/?refresh=500`);
   });
 
   it('without the token the queue is not shown, and the page says why', async () => {
-    await page.getByTestId('review-error').filter({ hasText: /set the API token/ }).waitFor({ timeout: 20_000 });
-    assert.equal(await page.getByTestId('review-item').count(), 0);
-    await saveTokenInUi(page, TOKEN);
+    await ui.page.getByTestId('review-error').filter({ hasText: /set the API token/ }).waitFor({ timeout: 20_000 });
+    assert.equal(await ui.page.getByTestId('review-item').count(), 0);
+    await saveTokenInUi(ui.page, TOKEN);
   });
 
   it('shows each unsure pair: both listings side by side and the evidence', async () => {
-    const items = page.getByTestId('review-item');
+    const items = ui.page.getByTestId('review-item');
     await items.first().waitFor({ timeout: 20_000 });
     const count = await items.count();
     assert.ok(count >= 1);
-    assert.equal((await page.getByTestId('review-count').textContent())?.trim(), String(count));
+    assert.equal((await ui.page.getByTestId('review-count').textContent())?.trim(), String(count));
     const item = items.filter({ hasText: 'ticketmaster' }).first();
     const titles = await item.getByTestId('listing-title').allTextContents();
     assert.deepEqual([...titles].sort(), ['Comedy Showcase', 'Phoebe Bridgers']);
@@ -69,13 +58,13 @@ describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () =>
     assert.match((await evidence.textContent()) ?? '', /score -?\d+\.\d\d/);
     const rows = await evidence.getByTestId('evidence-row').allTextContents();
     assert.ok(rows.some((r) => r.startsWith('title')), `evidence rows: ${rows.join(' | ')}`);
-    await screenshot(page, 'review-queue');
+    await screenshot(ui.page, 'review-queue');
   });
 
   it('stacks the two listings on a phone, and the page never scrolls sideways', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phone = await ui.browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
-      await phone.goto(`${server.url}/?refresh=500`);
+      await phone.goto(`${ui.server.url}/?refresh=500`);
       await saveTokenInUi(phone, TOKEN);
       const item = phone.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
       await item.waitFor({ timeout: 20_000 });
@@ -90,18 +79,18 @@ describe('dashboard review screen (real catalogue)', { timeout: 180_000 }, () =>
   });
 
   it('"Same event" merges the pair in the catalogue and empties the queue', async () => {
-    const item = page.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
+    const item = ui.page.getByTestId('review-item').filter({ hasText: 'ticketmaster' }).first();
     const pairId = await item.getAttribute('data-pair-id');
-    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/review/${pairId}`));
+    const response = ui.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/review/${pairId}`));
     await item.getByTestId('review-same').click();
     const res = await response;
     assert.equal(res.status(), 200, await res.text());
-    await page.getByTestId('review-result').filter({ hasText: 'Decided same event' }).waitFor({ timeout: 10_000 });
-    await page.getByTestId('review-empty').waitFor({ timeout: 10_000 });
+    await ui.page.getByTestId('review-result').filter({ hasText: 'Decided same event' }).waitFor({ timeout: 10_000 });
+    await ui.page.getByTestId('review-empty').waitFor({ timeout: 10_000 });
     const tm = await sourceOf(db, 'ticketmaster');
     const eb = await sourceOf(db, 'eventbrite');
     assert.equal(eb.event_id, tm.event_id, `eventbrite:${EB_ID} now shares the concert's event`);
-    await eventually('no review items', () => page.getByTestId('review-item').count(), (n) => n === 0);
-    assert.deepEqual(pageErrors, []);
+    await eventually('no review items', () => ui.page.getByTestId('review-item').count(), (n) => n === 0);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { SpawnController, type SpawnControllerOptions } from '../../src/lib/spawn/controller.js';
 import type { DiscoveryTaskResult } from '../../src/lib/spawn/workers/discovery.js';
 import { htmlPage, icsCalendar, icsVevent, largeIcsFeed, largeJsonLdPage, ldEvent } from '../lib/api/servers/documents.js';
 import { tmEvent } from '../lib/api/servers/ticketmaster.js';
+import { dropSchemas } from '../helpers/db.js';
 import type { FaultScenario, Figures } from './scenario.js';
 
 const MB = 1024 * 1024;
@@ -169,21 +169,7 @@ async function withReplica(servers: Hostile[], options: SpawnControllerOptions, 
   } finally {
     await c?.shutdown(1000);
     for (const s of servers) await s.close();
-    await dropSchemas();
-  }
-}
-
-async function dropSchemas(): Promise<void> {
-  if (!DATABASE_URL || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    for (const s of schemas.splice(0)) {
-      await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-      await client.query(`DROP SCHEMA IF EXISTS ${s}_boss CASCADE`);
-    }
-  } finally {
-    await client.end();
+    if (DATABASE_URL) await dropSchemas(DATABASE_URL, schemas.splice(0));
   }
 }
 

@@ -6,11 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, pgliteExtensions } from '../../src/lib/db/connect.js';
-import { emptyClusterPath, keepEmptyCluster, readEmptyCluster } from '../../src/lib/db/empty-cluster.js';
+import { emptyClusterPath, openEmptyCluster } from '../../src/lib/db/empty-cluster.js';
 import type { Database } from '../../src/lib/db/types.js';
 
 /**
@@ -52,29 +52,12 @@ function sharedPglite(): Promise<PGlite> {
 }
 
 /**
- * Loaded from the kept dump of an empty cluster (src/lib/db/empty-cluster.ts), as a new
- * embedded database is; the first file to need it makes it if no start has yet.
+ * Opened on an empty cluster as a new in-memory database is (src/lib/db/empty-cluster.ts): from
+ * the kept dump, which the first file to need it makes if no start has yet.
  */
 async function openPgliteFromTemplate(): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
   // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
-  const db = new PGlite({ loadDataDir: await emptyCluster(), extensions: await pgliteExtensions() });
-  await db.waitReady;
-  return db;
-}
-
-async function emptyCluster(): Promise<Blob> {
-  const kept = readEmptyCluster();
-  if (kept) return kept;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite();
-  try {
-    await db.waitReady;
-    if (!(await keepEmptyCluster(db))) throw new Error(`cannot write ${emptyClusterPath()}`);
-  } finally {
-    await db.close();
-  }
-  return readEmptyCluster()!;
+  return openEmptyCluster({ extensions: await pgliteExtensions() });
 }
 
 /**
@@ -82,7 +65,8 @@ async function emptyCluster(): Promise<Blob> {
  * for tests about something else than creating one (locks, the CLI against a data folder).
  */
 export async function seedDataDir(dataDir: string): Promise<void> {
-  await emptyCluster();
+  if (!existsSync(emptyClusterPath())) await (await openEmptyCluster({})).close();
+  if (!existsSync(emptyClusterPath())) throw new Error(`cannot write ${emptyClusterPath()}`);
   mkdirSync(dataDir, { recursive: true });
   execFileSync('tar', ['-xf', emptyClusterPath(), '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -126,11 +110,16 @@ export async function closeTestDatabases(): Promise<void> {
   const instance = shared;
   shared = undefined;
   await instance?.then((db) => db.close(), () => {});
-  if (!DATABASE_URL || created.length === 0) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
+  if (DATABASE_URL) await dropSchemas(DATABASE_URL, created.splice(0));
+}
+
+/** Drops schemas a test made on Postgres, each with pg-boss's beside it (`<schema>_boss`). */
+export async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const s of created.splice(0)) {
+    for (const s of schemas) {
       await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${s}_boss CASCADE`);
     }

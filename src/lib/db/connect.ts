@@ -9,7 +9,7 @@ import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { isNewCluster, keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
+import { isNewCluster, openEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
@@ -160,7 +160,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   let unlock = () => {};
   // A new folder gets its cluster from a process of its own (pglite-initdb.ts), so the memory
   // that takes goes with it. A new in-memory instance starts from the kept dump of an empty
-  // cluster (./empty-cluster.ts), or runs initdb and is dumped before anything is written to it.
+  // cluster, or runs initdb and is dumped before anything is written to it (openEmptyCluster).
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
@@ -171,11 +171,10 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       throw err;
     }
   }
-  const emptyCluster = dataDir === 'memory' ? readEmptyCluster() : undefined;
-  const db = new PGlite({ ...(await pgliteOptions(dataDir === 'memory' ? undefined : dataDir)), ...(emptyCluster ? { loadDataDir: emptyCluster } : {}) });
+  let db: PGliteInstance;
   try {
+    db = dataDir === 'memory' ? await openEmptyCluster(await pgliteOptions(undefined)) : new PGlite(await pgliteOptions(dataDir));
     await db.waitReady;
-    if (dataDir === 'memory' && !emptyCluster) await keepEmptyCluster(db);
   } catch (err) {
     unlock();
     throw err;

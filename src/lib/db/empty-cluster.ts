@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { packageRoot } from '../paths.js';
 
 let version: string | undefined;
@@ -46,6 +46,21 @@ export async function keepEmptyCluster(db: PGlite, path = emptyClusterPath()): P
     if (partial) rmSync(partial, { force: true });
     return false;
   }
+}
+
+/**
+ * Opens PGlite on a new, empty cluster: loaded from the kept dump, or, when none is kept yet,
+ * made by initdb and dumped before anything is written to it, for the next. `options` name a
+ * data folder that holds no cluster yet, or none for an in-memory instance. Where the dump
+ * cannot be kept the instance is opened all the same.
+ */
+export async function openEmptyCluster(options: PGliteOptions, path = emptyClusterPath()): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const kept = readEmptyCluster(path);
+  const db = new PGlite({ ...options, ...(kept ? { loadDataDir: kept } : {}) });
+  await db.waitReady;
+  if (!kept) await keepEmptyCluster(db, path);
+  return db;
 }
 
 /** Whether `dataDir` holds no cluster yet ('memory' never does). */

@@ -1,13 +1,12 @@
 /**
  * Creates an embedded database cluster in a data folder: `node pglite-initdb.js <folder>`, run by
- * connect.ts as a process of its own. It loads the kept dump of an empty cluster
- * (empty-cluster.ts), or runs initdb (a second WebAssembly instance and a throw-away PGlite) and
- * keeps a dump of the result for the next new folder. Either takes memory (initdb several hundred
+ * connect.ts as a process of its own. It loads the kept dump of an empty cluster, or runs initdb
+ * (a second WebAssembly instance and a throw-away PGlite) and keeps a dump of the result for the
+ * next new folder (openEmptyCluster, empty-cluster.ts). Either takes memory (initdb several hundred
  * MB, a dump its 40 MB and what untarring it grows the heap by) that a long-lived process would
  * keep (freed memory stays in the allocator's arenas), but that ends with this process.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { keepEmptyCluster, readEmptyCluster } from './empty-cluster.js';
+import { openEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
 
 const dataDir = process.argv[2];
@@ -15,8 +14,5 @@ if (!dataDir) {
   process.stderr.write('usage: pglite-initdb.js <data folder>\n');
   process.exit(2);
 }
-const kept = readEmptyCluster();
-const db = new PGlite({ ...(await pgliteOptions(dataDir)), ...(kept ? { loadDataDir: kept } : {}) });
-await db.waitReady;
-if (!kept) await keepEmptyCluster(db);
+const db = await openEmptyCluster(await pgliteOptions(dataDir));
 await db.close();

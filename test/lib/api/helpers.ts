@@ -1,8 +1,9 @@
-/** Shared test helpers: a capturing logger, repo paths, Redis for the cross-process tests. */
+/** Shared test helpers: a capturing logger, repo paths, a guarded HTTP client, Redis for the cross-process tests. */
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../../src/lib/api/types.js';
+import { HttpClient, type HttpUrlGuard } from '../../../src/lib/api/http.js';
+import type { Logger, SourceId } from '../../../src/lib/api/types.js';
 
 export interface LogLine {
   level: 'warn' | 'info' | 'debug';
@@ -29,6 +30,21 @@ export function fixture(name: string): string {
 export function everyRendering(err: unknown): string {
   const e = err as Error;
   return [String(e?.message), String(e?.stack), inspect(err, { depth: 10 }), JSON.stringify(err)].join('\n');
+}
+
+/** An HttpClient for the URL guard's tests: one attempt, no waits, the guard as given. */
+export function guardedClient(source: SourceId, urlGuard: HttpUrlGuard): HttpClient {
+  return new HttpClient({
+    source,
+    stats: { apiCalls: 0, skipped: [], repaired: [], retries: 0 },
+    maxBodyBytes: 1024 * 1024,
+    timeoutMs: 5000,
+    maxRetries: 0,
+    retryBaseMs: 1,
+    retryMaxMs: 1,
+    maxRetryWaitMs: 1,
+    urlGuard,
+  });
 }
 
 export const REDIS_URL = process.env.SPAWN_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -9,8 +9,8 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ProviderError } from '../../../src/lib/errors.js';
-import { HttpClient } from '../../../src/lib/api/http.js';
 import { guardedLookup } from '../../../src/lib/api/url-guard.js';
+import { guardedClient } from './helpers.js';
 import { FEED_TEST_CERT, FEED_TEST_KEY } from './servers/tls.js';
 
 /** A server on 127.0.0.1 that records each request's Host header and path. */
@@ -41,18 +41,7 @@ function scripted(answers: string[][]) {
   return { resolve, asked };
 }
 
-const client = (resolve: (host: string) => Promise<string[]>, allowPrivate = false) =>
-  new HttpClient({
-    source: 'ics',
-    stats: { apiCalls: 0, skipped: [], repaired: [], retries: 0 },
-    maxBodyBytes: 1024 * 1024,
-    timeoutMs: 5000,
-    maxRetries: 0,
-    retryBaseMs: 1,
-    retryMaxMs: 1,
-    maxRetryWaitMs: 1,
-    urlGuard: { allowPrivate, resolve },
-  });
+const client = (resolve: (host: string) => Promise<string[]>, allowPrivate = false) => guardedClient('ics', { allowPrivate, resolve });
 
 function isBlocked(err: unknown): true {
   assert.ok(err instanceof ProviderError, String(err));
@@ -89,17 +78,7 @@ describe('URL guard: the checked address is the connected address', () => {
       const list = answers[host]!;
       return list[Math.min(n, list.length - 1)]!;
     };
-    const http = new HttpClient({
-      source: 'ics',
-      stats: { apiCalls: 0, skipped: [], repaired: [], retries: 0 },
-      maxBodyBytes: 1024,
-      timeoutMs: 5000,
-      maxRetries: 0,
-      retryBaseMs: 1,
-      retryMaxMs: 1,
-      maxRetryWaitMs: 1,
-      urlGuard: { allowPrivate: false, resolve, trustedOrigin: `http://public.test:${(first.address() as AddressInfo).port}` },
-    });
+    const http = guardedClient('ics', { allowPrivate: false, resolve, trustedOrigin: `http://public.test:${(first.address() as AddressInfo).port}` });
     try {
       await assert.rejects(http.getText(`http://public.test:${(first.address() as AddressInfo).port}/start`), (err: unknown) => {
         assert.ok(err instanceof ProviderError && err.code === 'ERR_URL_BLOCKED', String(err));

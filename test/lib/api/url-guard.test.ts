@@ -4,9 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ProviderError } from '../../../src/lib/errors.js';
-import { HttpClient, MAX_REDIRECTS } from '../../../src/lib/api/http.js';
+import { MAX_REDIRECTS } from '../../../src/lib/api/http.js';
 import { checkFetchUrl, isPublicAddress } from '../../../src/lib/api/url-guard.js';
 import { JsonLdClient } from '../../../src/lib/api/jsonld-client.js';
+import { guardedClient } from './helpers.js';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const requests: string[] = [];
@@ -56,18 +57,7 @@ describe('checkFetchUrl', () => {
 });
 
 describe('HttpClient with a URL guard', () => {
-  const http = (trustedOrigin?: string, allowPrivate = false) =>
-    new HttpClient({
-      source: 'jsonld',
-      stats: { apiCalls: 0, skipped: [], repaired: [], retries: 0 },
-      maxBodyBytes: 1024 * 1024,
-      timeoutMs: 5000,
-      maxRetries: 0,
-      retryBaseMs: 1,
-      retryMaxMs: 1,
-      maxRetryWaitMs: 1,
-      urlGuard: { allowPrivate, trustedOrigin },
-    });
+  const http = (trustedOrigin?: string, allowPrivate = false) => guardedClient('jsonld', { allowPrivate, trustedOrigin });
 
   it('refuses a private address before connecting', async () => {
     const internal = await serve((_req, res) => res.end('SECRET internal data'));

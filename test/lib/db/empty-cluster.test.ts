@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from '../../../src/lib/db/connect.js';
-import { emptyClusterPath, isNewCluster, keepEmptyCluster, readEmptyCluster } from '../../../src/lib/db/empty-cluster.js';
+import { emptyClusterPath, isNewCluster, keepEmptyCluster, openEmptyCluster, readEmptyCluster } from '../../../src/lib/db/empty-cluster.js';
 import { Migrator } from '../../../src/lib/db/migrator.js';
 
 describe('the empty cluster new embedded databases start from', () => {
@@ -39,6 +39,38 @@ describe('the empty cluster new embedded databases start from', () => {
       assert.equal(tables.rows[0]!.n, 0, 'an empty cluster');
     } finally {
       await loaded.close();
+    }
+  });
+
+  it('is opened from the kept dump, or made by initdb and kept; a cache that cannot be written still opens', async () => {
+    const path = join(dir, 'opened.tar');
+    const made = await openEmptyCluster({}, path);
+    try {
+      assert.ok(existsSync(path), 'initdb ran and its cluster was kept');
+      // Stand in for the kept dump: one that shows it was loaded rather than made again.
+      await made.exec('create table from_the_dump (id int)');
+      assert.equal(await keepEmptyCluster(made, path), true);
+    } finally {
+      await made.close();
+    }
+    const loaded = await openEmptyCluster({}, path);
+    try {
+      const r = await loaded.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'from_the_dump'");
+      assert.equal(r.rows[0]!.n, 1, 'loaded from the kept dump');
+    } finally {
+      await loaded.close();
+    }
+    const blocked = join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file');
+    const unkept = await openEmptyCluster({}, join(blocked, 'kept.tar'));
+    try {
+      const dbs = await unkept.query<{ datname: string }>('select datname from pg_database order by datname');
+      assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
+      const r = await unkept.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'from_the_dump'");
+      assert.equal(r.rows[0]!.n, 0, 'made by initdb');
+      assert.equal(existsSync(join(blocked, 'kept.tar')), false);
+    } finally {
+      await unkept.close();
     }
   });
 

@@ -5,12 +5,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type City, type CityStats, type ScheduleDiscoveryResult, type SystemStatus } from '../api.js';
 import { ago, count } from '../format.js';
+import { ScrollTable, type Column } from './ScrollTable.js';
 
 interface Props {
   token: string;
   interval: number;
   providers: SystemStatus['providers'] | undefined;
 }
+
+const SOURCE_COLUMNS: Column[] = ['Source', { label: 'Records', num: true }, 'Last seen', 'Last discovery'];
 
 /** What the city's settings give each source, in words ("2 feeds", "on", "off"). */
 function configuredSources(city: City, providers: Props['providers']): Array<{ source: string; detail: string; off: boolean }> {
@@ -84,28 +87,16 @@ export function Cities({ token, interval, providers }: Props) {
                 ))}
               </ul>
               {s && s.sources.length > 0 && (
-                <div className="table-scroll">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th>Source</th>
-                        <th className="num">Records</th>
-                        <th>Last seen</th>
-                        <th>Last discovery</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {s.sources.map((src) => (
-                        <tr key={src.source} data-testid="city-source-stats" data-source={src.source}>
-                          <td>{src.source}</td>
-                          <td className="num" data-testid="city-source-records">{count(src.records)}</td>
-                          <td>{ago(src.lastSeenAt)}</td>
-                          <td>{ago(src.lastDiscoveryAt)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <ScrollTable columns={SOURCE_COLUMNS}>
+                  {s.sources.map((src) => (
+                    <tr key={src.source} data-testid="city-source-stats" data-source={src.source}>
+                      <td>{src.source}</td>
+                      <td className="num" data-testid="city-source-records">{count(src.records)}</td>
+                      <td>{ago(src.lastSeenAt)}</td>
+                      <td>{ago(src.lastDiscoveryAt)}</td>
+                    </tr>
+                  ))}
+                </ScrollTable>
               )}
               {answered && (
                 <p className="control-result" role="status" data-testid="city-discover-result">

@@ -6,6 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, type ReviewItem } from '../api.js';
 import { ago } from '../format.js';
+import { ScrollTable, type Column } from './ScrollTable.js';
 
 type Listing = ReviewItem['a'];
 
@@ -48,6 +49,8 @@ function ListingCard({ listing, side }: { listing: Listing; side: 'a' | 'b' }) {
   );
 }
 
+const EVIDENCE_COLUMNS: Column[] = ['field', 'level', { label: 'weight', num: true }, 'compared'];
+
 function Evidence({ item }: { item: ReviewItem }) {
   const e = item.evidence;
   return (
@@ -58,26 +61,19 @@ function Evidence({ item }: { item: ReviewItem }) {
         <span className="stat">model <strong>{e.model}</strong></span>
         <span className="stat">queued <strong>{ago(item.createdAt)}</strong></span>
       </p>
-      <div className="table-scroll">
-        <table className="table">
-          <thead>
-            <tr><th>field</th><th>level</th><th className="num">weight</th><th>compared</th></tr>
-          </thead>
-          <tbody>
-            {e.fields.map((f, i) => (
-              <tr key={`${f.field}-${i}`} data-testid="evidence-row">
-                <td>{f.field}</td>
-                <td>{f.level}</td>
-                <td className="num">{f.weight.toFixed(2)}</td>
-                <td className="evidence-detail">{f.detail ?? ''}</td>
-              </tr>
-            ))}
-            {e.fields.length === 0 && (
-              <tr><td colSpan={4} className="empty muted">no field comparisons recorded</td></tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable columns={EVIDENCE_COLUMNS}>
+        {e.fields.map((f, i) => (
+          <tr key={`${f.field}-${i}`} data-testid="evidence-row">
+            <td>{f.field}</td>
+            <td>{f.level}</td>
+            <td className="num">{f.weight.toFixed(2)}</td>
+            <td className="evidence-detail">{f.detail ?? ''}</td>
+          </tr>
+        ))}
+        {e.fields.length === 0 && (
+          <tr><td colSpan={EVIDENCE_COLUMNS.length} className="empty muted">no field comparisons recorded</td></tr>
+        )}
+      </ScrollTable>
     </div>
   );
 }

@@ -5,11 +5,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type SourceHealth as Health } from '../api.js';
 import { ago, count } from '../format.js';
+import { ScrollTable, type Column } from './ScrollTable.js';
 
 interface Props {
   token: string;
   interval: number;
 }
+
+const COLUMNS: Column[] = ['City', 'Source', 'Feed', 'State', { label: 'Failures', num: true }, { label: 'Events', num: true }, 'Last success', 'Last error', ''];
 
 function state(h: Health): { label: string; badge: string } {
   if (h.quarantined) return { label: 'quarantined', badge: 'badge-crashed' };
@@ -36,50 +39,33 @@ export function SourceHealth({ token, interval }: Props) {
       {health.isPending && <p className="muted">Loading…</p>}
       {health.data && rows.length === 0 && <p className="muted">No source health yet: discovery has not run.</p>}
       {rows.length > 0 && (
-        <div className="table-scroll">
-          <table className="table" data-testid="source-health-table">
-            <thead>
-              <tr>
-                <th>City</th>
-                <th>Source</th>
-                <th>Feed</th>
-                <th>State</th>
-                <th className="num">Failures</th>
-                <th className="num">Events</th>
-                <th>Last success</th>
-                <th>Last error</th>
-                <th />
+        <ScrollTable columns={COLUMNS} testId="source-health-table">
+          {rows.map((h) => {
+            const s = state(h);
+            return (
+              <tr key={h.id} data-testid="source-health-row" data-source-id={h.id} data-state={s.label}>
+                <td>{h.cityId}</td>
+                <td>{h.source}</td>
+                <td className="truncate" title={h.feed ?? ''}>{h.feed ?? '—'}</td>
+                <td>
+                  <span className={`badge ${s.badge}`}>{s.label}</span>
+                  {h.quarantined && h.quarantinedUntil && <span className="muted small"> until {new Date(h.quarantinedUntil).toLocaleString()}</span>}
+                </td>
+                <td className="num" data-testid="source-failures">{count(h.consecutiveFailures)}</td>
+                <td className="num">{h.eventsLastSeen === null ? '—' : count(h.eventsLastSeen)}</td>
+                <td>{ago(h.lastSuccessAt)}</td>
+                <td className="truncate" title={h.lastError ?? ''}>{h.lastError ?? '—'}</td>
+                <td>
+                  {h.quarantined && (
+                    <button type="button" className="button-small" disabled={lift.isPending && lift.variables === h.id} onClick={() => lift.mutate(h.id)} data-testid="source-unquarantine">
+                      Un-quarantine
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((h) => {
-                const s = state(h);
-                return (
-                  <tr key={h.id} data-testid="source-health-row" data-source-id={h.id} data-state={s.label}>
-                    <td>{h.cityId}</td>
-                    <td>{h.source}</td>
-                    <td className="truncate" title={h.feed ?? ''}>{h.feed ?? '—'}</td>
-                    <td>
-                      <span className={`badge ${s.badge}`}>{s.label}</span>
-                      {h.quarantined && h.quarantinedUntil && <span className="muted small"> until {new Date(h.quarantinedUntil).toLocaleString()}</span>}
-                    </td>
-                    <td className="num" data-testid="source-failures">{count(h.consecutiveFailures)}</td>
-                    <td className="num">{h.eventsLastSeen === null ? '—' : count(h.eventsLastSeen)}</td>
-                    <td>{ago(h.lastSuccessAt)}</td>
-                    <td className="truncate" title={h.lastError ?? ''}>{h.lastError ?? '—'}</td>
-                    <td>
-                      {h.quarantined && (
-                        <button type="button" className="button-small" disabled={lift.isPending && lift.variables === h.id} onClick={() => lift.mutate(h.id)} data-testid="source-unquarantine">
-                          Un-quarantine
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </ScrollTable>
       )}
     </section>
   );
