@@ -93,11 +93,6 @@ export interface EventPageFilter {
    * reads them in one go, as every other order does (the same page: tests compare the two).
    */
   weekWalk?: boolean;
-  /**
-   * A place in start order first finds how far in time one page reaches (startBound); `false`
-   * reads every match of the area and window instead (the same page: tests compare the two).
-   */
-  startBound?: boolean;
 }
 
 /** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */
@@ -178,37 +173,23 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     where.push(`${PREFIXES} @> search_words(${p.add(f.wordQuery)}::text)`);
   }
 
-  // Where the area condition sits in `where`, and the same condition for located events only
-  // (startBound reads those through the R-tree in start order).
-  let areaAt = -1;
-  let locatedOnly = '';
-  const bounded = Boolean(f.areas?.length) && f.sort === 'start' && f.startBound !== false;
   if (f.areas?.length) {
-    const t0 = p.add(f.from ? spanTime(f.from) : -1e7);
-    const t1 = p.add(f.to ? spanTime(f.to) : 1e7);
-    // The window ends at the start of the page's last event when startBound knows it.
-    const areaCond = (end: string) => {
-      const placed: string[] = [];
-      for (const area of f.areas!) {
-        const { box } = area;
-        const lngRanges = box.lng ?? [[-180, 180]];
-        const cube = ([lo, hi]: readonly [number, number]) =>
-          `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${t0}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${end}])`;
-        placed.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
-        placed.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
-      }
-      return placed.join(' AND ');
-    };
+    const t0 = f.from ? spanTime(f.from) : -1e7;
+    const t1 = f.to ? spanTime(f.to) : 1e7;
+    const placed: string[] = [];
+    for (const area of f.areas) {
+      const { box } = area;
+      const lngRanges = box.lng ?? [[-180, 180]];
+      const cube = ([lo, hi]: readonly [number, number]) =>
+        `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${p.add(t0)}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${p.add(t1)}::float8])`;
+      placed.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
+      placed.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
+    }
     const lists = f.unlocatedCities ?? [];
     const others = lists.length > 0 && lists.every((l) => l.length > 0)
       ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
       : null;
-    // Events still on at the window's start come first in start order, so the reach can lie
-    // before it: the window then shrinks to its first instant, never to before it.
-    const placed = areaCond(bounded ? `least(${t1}::float8, greatest(${t0}::float8, (SELECT b.reach FROM bound b)))` : `${t1}::float8`);
-    if (bounded) locatedOnly = areaCond(`${t1}::float8`);
-    areaAt = where.length;
-    where.push(others ? `((${placed}) OR (${others.join(' AND ')}))` : placed);
+    where.push(others ? `((${placed.join(' AND ')}) OR (${others.join(' AND ')}))` : placed.join(' AND '));
   }
 
   let distance = '';
@@ -246,9 +227,6 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     page = weekWalk(p, f, { select, likes, limit, first });
   } else if (deferLikes) {
     page = `SELECT * FROM (${select} ORDER BY ${order} OFFSET 0) e WHERE ${likes.join(' AND ')} LIMIT ${limit}::int`;
-  } else if (bounded) {
-    page = `WITH bound AS MATERIALIZED (${startBound(where, areaAt, locatedOnly, limit)}),
-      m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${outerOrder} LIMIT ${limit}::int`;
   } else if (f.areas?.length || sortKey) {
     page = `WITH m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${outerOrder} LIMIT ${limit}::int`;
   } else {
@@ -287,23 +265,6 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
  * statement (search_week_words is folded when planning), so the planner sees exact entries.
  */
-/**
- * How far in time one page of a place in start order reaches: the R-tree walked in order of
- * the events' start (cube's `~>` ordering, a nearest-first walk along the time axis) until a
- * page of located matches is found; the last one's start. Every event of the true page starts
- * no later (there are fewer than a page of matches before it), so the page query's window can
- * end there and read about a page of rows instead of every match of the area and window (at
- * 1M events, 25 km around a city centre and a week: 50 rows read instead of 650). Events without
- * coordinates found through their other cities are not in the walk; they are few, and the page
- * query finds them as before. No match: NULL, and least() keeps the window's own end.
- */
-function startBound(where: readonly string[], areaAt: number, locatedOnly: string, limit: string): string {
-  const conds = where.map((c, i) => (i === areaAt ? locatedOnly : c));
-  // ~> 5: the lower end of the third dimension of event_span's box, its start time.
-  return `SELECT max(k.reach) AS reach FROM (SELECT ${SPAN} ~> 5 AS reach FROM events e WHERE ${conds.join(' AND ')}
-       ORDER BY ${SPAN} ~> 5 LIMIT ${limit}::int) k`;
-}
-
 function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number }): string {
   const part = (cond: string) =>
     `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
