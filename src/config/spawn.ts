@@ -61,6 +61,8 @@ export interface SpawnConfig {
   dataDir: string;
   /** Postgres schema for our tables (search_path); pg-boss uses `${schema}_boss`. */
   schema: string;
+  /** Postgres: long statements (the searches) as named prepared statements (SCENESCOUT_PG_PREPARED) */
+  preparedStatements: boolean;
   workerTypes: Record<string, WorkerTypeConfig>;
   retryPolicy: RetryPolicy;
   /** ms between heartbeat probes; a worker missing `heartbeatMisses` in a row is replaced */
@@ -93,6 +95,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier')
     .default('public'),
+  SCENESCOUT_PG_PREPARED: bool.default(true),
   SPAWN_HEARTBEAT_INTERVAL: posInt.default(5_000),
   SPAWN_REPLICA_HEARTBEAT_INTERVAL: posInt.default(5_000),
   SPAWN_SHUTDOWN_GRACE: nonNegInt.default(30_000),
@@ -143,6 +146,7 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
     // Library default: in memory. The service (`npm start`) defaults to DEFAULT_SERVICE_DATA_DIR.
     dataDir: e.SCENESCOUT_DATA_DIR ?? 'memory',
     schema: e.SCENESCOUT_SCHEMA,
+    preparedStatements: e.SCENESCOUT_PG_PREPARED,
     workerTypes: withDeclaredWorkerTypes(e.SPAWN_WORKER_TYPES, {
       // Every thread at its caps, with one capped body per discovery, must fit a pod's memory
       // (src/config/memory-budget.ts, the README's budget; a test holds it to deploy/k8s).

@@ -73,6 +73,7 @@ const optionsSchema = z.object({
   databaseUrl: z.union([z.literal(''), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')]).optional(),
   dataDir: z.string().min(1, 'must not be empty'),
   schema: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier'),
+  preparedStatements: z.boolean(),
   retryPolicy: z.object({ maxRetries: nonNegInt, backoffMultiplier: z.number().min(1, 'must be at least 1'), maxBackoff: nonNegInt, initialBackoff: nonNegInt }),
   heartbeatInterval: posInt,
   heartbeatMisses: posInt,

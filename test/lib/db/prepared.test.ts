@@ -1,0 +1,53 @@
+/**
+ * Postgres: long parameterized statements (the searches) go as named prepared statements,
+ * short ones and parameterless ones unnamed; a pool prepares a bounded number of names, and
+ * `preparedStatements: false` (SCENESCOUT_PG_PREPARED=false) sends everything unnamed.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { openDatabase, PREPARE_MAX_NAMES, PREPARE_MIN_LENGTH, preparedStatementName } from '../../../src/lib/db/connect.js';
+import { DATABASE_URL, dropSchemas, uniqueSchema } from '../../helpers/db.js';
+
+const schemas: string[] = [];
+after(() => (DATABASE_URL ? dropSchemas(DATABASE_URL, schemas) : undefined));
+
+/** A statement over the length limit: one value, padded with a comment. */
+const long = (tag: string) => `SELECT $1::int + 1 AS n /* ${tag} ${'x'.repeat(PREPARE_MIN_LENGTH)} */`;
+
+describe('named prepared statements', () => {
+  test('only long statements with parameters get a name, the same for the same text, and at most PREPARE_MAX_NAMES', () => {
+    const seen = new Set<string>();
+    assert.equal(preparedStatementName('SELECT $1::int', true, seen), undefined);
+    assert.equal(preparedStatementName(long('a'), false, seen), undefined);
+    const a = preparedStatementName(long('a'), true, seen);
+    assert.match(a ?? '', /^scenescout_[0-9a-f]{24}$/);
+    assert.equal(preparedStatementName(long('a'), true, seen), a);
+    assert.notEqual(preparedStatementName(long('b'), true, seen), a);
+    for (let i = 0; seen.size < PREPARE_MAX_NAMES; i++) preparedStatementName(long(`fill ${i}`), true, seen);
+    assert.equal(preparedStatementName(long('one too many'), true, seen), undefined);
+    assert.equal(preparedStatementName(long('a'), true, seen), a, 'a name already given is still used');
+  });
+
+  test('on Postgres, a long statement is prepared once per connection and answers with each run\'s values', { skip: !DATABASE_URL && 'no Postgres (SCENESCOUT_TEST_DATABASE_URL)' }, async () => {
+    const prepared = async (preparedStatements: boolean) => {
+      const schema = uniqueSchema();
+      schemas.push(schema);
+      const db = await openDatabase({ databaseUrl: DATABASE_URL!, schema, max: 1, preparedStatements });
+      try {
+        const answers = [];
+        for (const n of [1, 2, 3, 4, 5, 6, 7]) answers.push((await db.query<{ n: number }>(long('run'), [n])).rows[0]!.n);
+        assert.deepEqual(answers, [2, 3, 4, 5, 6, 7, 8]);
+        await db.query('SELECT $1::int AS short', [1]);
+        const { rows } = await db.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
+        return rows;
+      } finally {
+        await db.close();
+      }
+    };
+    const on = await prepared(true);
+    assert.equal(on.length, 1);
+    assert.equal(on[0]!.name, preparedStatementName(long('run'), true, new Set()));
+    assert.equal(on[0]!.statement, long('run'));
+    assert.deepEqual(await prepared(false), []);
+  });
+});
