@@ -173,6 +173,11 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     where.push(`${PREFIXES} @> search_words(${p.add(f.wordQuery)}::text)`);
   }
 
+  // Near a point or in a city's area: the R-tree finds the located events (and the unlocated at
+  // their first city's centre). Events without coordinates that several cities discovered are
+  // found through their other cities too, in a second branch of their own (see `select`).
+  let areaCond: string | null = null;
+  let unlocatedCond: string | null = null;
   if (f.areas?.length) {
     const t0 = f.from ? spanTime(f.from) : -1e7;
     const t1 = f.to ? spanTime(f.to) : 1e7;
@@ -189,7 +194,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     const others = lists.length > 0 && lists.every((l) => l.length > 0)
       ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
       : null;
-    where.push(others ? `((${placed.join(' AND ')}) OR (${others.join(' AND ')}))` : placed.join(' AND '));
+    areaCond = placed.join(' AND ');
+    if (others) unlocatedCond = others.join(' AND ');
   }
 
   let distance = '';
@@ -214,8 +220,19 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     if ('startsAt' in f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
     else if (sortKey) where.push(`((${sortKey}) > ${p.add(f.after.key)}::float8 OR ((${sortKey}) = ${p.add(f.after.key)}::float8 AND e.id > ${p.add(f.after.id)}::uuid))`);
   }
-  const select = `SELECT ${EVENT_COLUMNS}${deferLikes ? ', e.search_text' : ''}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
-       FROM events e WHERE ${where.join(' AND ')}`;
+  const selectWhere = (conds: string[]) =>
+    `SELECT ${EVENT_COLUMNS}${deferLikes ? ', e.search_text' : ''}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
+       FROM events e WHERE ${conds.join(' AND ')}`;
+  // The area and the unlocated events' other cities as two branches, not one OR: under an OR
+  // the R-tree's condition is evaluated again on every row it found (numeric time arithmetic),
+  // where alone it is the index condition and costs nothing more. The second branch skips
+  // what the first found, so an event comes once.
+  const select = areaCond === null
+    ? selectWhere(where)
+    : unlocatedCond === null
+      ? selectWhere([...where, areaCond])
+      : `${selectWhere([...where, areaCond])}
+     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond}) IS NOT TRUE`])}`;
   const limit = p.add(f.limit);
   const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
