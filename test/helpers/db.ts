@@ -1,6 +1,7 @@
 /**
  * Test isolation: every test gets its own schema, so its own empty database. Embedded tests
- * share one in-memory PGlite per test file (opening one costs seconds, a schema milliseconds);
+ * share one in-memory PGlite per test process (opening one costs seconds, a schema milliseconds):
+ * a test file run on its own, or a group of files `npm test` runs in one process (test/groups.mjs);
  * Postgres tests (when DATABASE_URL is set) get their own schema there, dropped afterwards.
  * pg-boss keeps its tables beside ours, in `<schema>_boss`, so it is fresh per test too.
  */
@@ -45,8 +46,25 @@ export function uniqueSchema(prefix = 't'): string {
 }
 
 let shared: Promise<PGlite> | undefined;
+let keptAcrossFiles = false;
 
-/** This file's embedded instance, opened on first use and closed by closeTestDatabases(). */
+/**
+ * For an entry that runs several test files in one process (test/groups.mjs): each file's
+ * closeTestDatabases() leaves the embedded instance open for the next file (every test still
+ * has a schema of its own), and the entry closes it with closeSharedPglite() after the last.
+ */
+export function keepPgliteAcrossFiles(): void {
+  keptAcrossFiles = true;
+}
+
+/** Closes this process's embedded instance, if one was opened. */
+export async function closeSharedPglite(): Promise<void> {
+  const instance = shared;
+  shared = undefined;
+  await instance?.then((db) => db.close(), () => {});
+}
+
+/** This process's embedded instance, opened on first use and closed by closeTestDatabases(). */
 function sharedPglite(): Promise<PGlite> {
   return (shared ??= openPgliteFromTemplate());
 }
@@ -119,13 +137,11 @@ export function backends(): Backend[] {
 }
 
 /**
- * For a file's `after`: closes the file's shared PGlite and drops the Postgres schemas the
- * file created (ours and pg-boss's).
+ * For a file's `after`: closes the shared PGlite (unless keepPgliteAcrossFiles() was called) and
+ * drops the Postgres schemas the file created (ours and pg-boss's).
  */
 export async function closeTestDatabases(): Promise<void> {
-  const instance = shared;
-  shared = undefined;
-  await instance?.then((db) => db.close(), () => {});
+  if (!keptAcrossFiles) await closeSharedPglite();
   if (!DATABASE_URL || created.length === 0) return;
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
