@@ -3,7 +3,7 @@
 // seconds of CPU before its first test (Node, the modules, and above all opening PGlite), so
 // most files share one of GROUPS processes. Files whose time goes to other processes (the CLI,
 // the server, Chromium) or that test something process-wide (the kept empty cluster, data
-// folder locks, the route's module state) keep a process of their own.
+// folder locks) keep a process of their own.
 // Groups are balanced on the durations the last run kept (test-durations/, unknown files count
 // DEFAULT_MS), and the entries are named so that the longest starts first.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,7 +18,6 @@ const ALONE = [
   /^test\/main\.test\.ts$/,
   /^test\/config\/config\.test\.ts$/,
   /^test\/lib\/api\/rate-limit\.test\.ts$/,
-  /^test\/app\/api\/spawn\/route\.test\.ts$/,
   /^test\/lib\/db\/empty-cluster\.test\.ts$/,
   /^test\/lib\/db\/data-dir-lock\.test\.ts$/,
 ];

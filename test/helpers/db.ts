@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, pgliteExtensions } from '../../src/lib/db/connect.js';
+import { openDatabase } from '../../src/lib/db/connect.js';
+import { pgliteOptions } from '../../src/lib/db/pglite-options.js';
 import { emptyClusterPath, keepEmptyCluster, readEmptyCluster } from '../../src/lib/db/empty-cluster.js';
 import type { Database } from '../../src/lib/db/types.js';
 
@@ -75,8 +76,10 @@ function sharedPglite(): Promise<PGlite> {
  */
 async function openPgliteFromTemplate(): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
-  const db = new PGlite({ loadDataDir: await emptyCluster(), extensions: await pgliteExtensions() });
+  // Opened as the service opens an in-memory one: the contrib extensions migration 0012 creates
+  // (loaded by whoever opens the instance) and its settings (small buffers, which also spare
+  // each open zeroing Postgres's default 128 MB of shared buffers, a second of CPU).
+  const db = new PGlite({ ...(await pgliteOptions(undefined)), loadDataDir: await emptyCluster() });
   await db.waitReady;
   return db;
 }
