@@ -4,14 +4,16 @@
 // most files share one of GROUPS processes. Files whose time goes to other processes (the CLI,
 // the server, Chromium) or that test something process-wide (the kept empty cluster, data
 // folder locks) keep a process of their own.
-// Groups are balanced on the durations the last run kept (test-durations/, unknown files count
-// DEFAULT_MS), and the entries are named so that the longest starts first.
+// Groups are balanced on the durations the last run kept (test-durations/; a file no run has
+// timed counts DEFAULT_MS, or ALONE_DEFAULT_MS when it waits on other processes), and the
+// entries are named so that the longest starts first.
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const GROUPS = 4;
 const DEFAULT_MS = 5000;
+const ALONE_DEFAULT_MS = 30_000;
 const ALONE = [
   /^test\/cli\//,
   /^test\/e2e\//,
@@ -50,13 +52,14 @@ export async function writeTestGroups(root) {
   const files = (await testFiles(join(build, 'test')))
     .map((path) => {
       const name = relative(build, path).replace(/\.js$/, '.ts');
-      return { name, path, ms: kept.get(name) ?? DEFAULT_MS };
+      const alone = ALONE.some((re) => re.test(name));
+      return { name, path, alone, ms: kept.get(name) ?? (alone ? ALONE_DEFAULT_MS : DEFAULT_MS) };
     })
     .sort((a, b) => b.ms - a.ms || a.name.localeCompare(b.name));
   const entries = [];
   const groups = Array.from({ length: GROUPS }, () => ({ files: [], ms: 0 }));
   for (const file of files) {
-    if (ALONE.some((re) => re.test(file.name))) entries.push({ files: [file], ms: file.ms });
+    if (file.alone) entries.push({ files: [file], ms: file.ms });
     else {
       const lightest = groups.reduce((a, b) => (b.ms < a.ms ? b : a));
       lightest.files.push(file);
