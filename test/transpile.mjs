@@ -1,10 +1,12 @@
 // Builds build/ for `npm test` by transpiling every .ts file of src/, test/ and bench/ on its own
 // (types removed, nothing checked), in a second instead of tsc's half a minute. Type checking is
 // `npm run typecheck`, which CI runs too. The output is what `tsc -p tsconfig.test.json` emits:
-// ES2022 modules beside their source maps, the same paths under build/.
+// ES2022 modules beside their source maps, the same paths under build/. Then it writes the
+// entries `npm test` runs, build/test-groups/ (test/groups.mjs).
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { transformWithOxc } from 'vite';
+import { writeTestGroups } from './groups.mjs';
 
 const root = process.cwd();
 const out = join(root, 'build');
@@ -36,4 +38,4 @@ await Promise.all(
     await writeFile(`${target}.map`, JSON.stringify(map));
   }),
 );
-console.log(`transpiled ${files.length} files into build/`);
+console.log(`transpiled ${files.length} files into build/, ${await writeTestGroups(root)} test entries into build/test-groups/`);

@@ -10,7 +10,9 @@ import type { MigrateReport } from '../../src/cli/commands/migrate.js';
 import { seedDataDir } from '../helpers/db.js';
 import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
 
-describe('scenescout without a server', () => {
+// The tests share nothing (each command gets its own data folder or in-memory database), and
+// their time goes to the CLI processes they start: they run at the same time.
+describe('scenescout without a server', { concurrency: true }, () => {
   const dirs: string[] = [];
   after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

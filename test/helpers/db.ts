@@ -1,6 +1,7 @@
 /**
  * Test isolation: every test gets its own schema, so its own empty database. Embedded tests
- * share one in-memory PGlite per test file (opening one costs seconds, a schema milliseconds);
+ * share one in-memory PGlite per test process (opening one costs seconds, a schema milliseconds):
+ * a test file run on its own, or a group of files `npm test` runs in one process (test/groups.mjs);
  * Postgres tests (when DATABASE_URL is set) get their own schema there, dropped afterwards.
  * pg-boss keeps its tables beside ours, in `<schema>_boss`, so it is fresh per test too.
  */
@@ -9,8 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, pgliteExtensions } from '../../src/lib/db/connect.js';
+import { openDatabase } from '../../src/lib/db/connect.js';
 import { emptyClusterPath, openEmptyCluster } from '../../src/lib/db/empty-cluster.js';
+import { pgliteOptions } from '../../src/lib/db/pglite-options.js';
 import type { Database } from '../../src/lib/db/types.js';
 
 /**
@@ -45,8 +47,25 @@ export function uniqueSchema(prefix = 't'): string {
 }
 
 let shared: Promise<PGlite> | undefined;
+let keptAcrossFiles = false;
 
-/** This file's embedded instance, opened on first use and closed by closeTestDatabases(). */
+/**
+ * For an entry that runs several test files in one process (test/groups.mjs): each file's
+ * closeTestDatabases() leaves the embedded instance open for the next file (every test still
+ * has a schema of its own), and the entry closes it with closeSharedPglite() after the last.
+ */
+export function keepPgliteAcrossFiles(): void {
+  keptAcrossFiles = true;
+}
+
+/** Closes this process's embedded instance, if one was opened. */
+export async function closeSharedPglite(): Promise<void> {
+  const instance = shared;
+  shared = undefined;
+  await instance?.then((db) => db.close(), () => {});
+}
+
+/** This process's embedded instance, opened on first use and closed by closeTestDatabases(). */
 function sharedPglite(): Promise<PGlite> {
   return (shared ??= openPgliteFromTemplate());
 }
@@ -56,8 +75,10 @@ function sharedPglite(): Promise<PGlite> {
  * the kept dump, which the first file to need it makes if no start has yet.
  */
 async function openPgliteFromTemplate(): Promise<PGlite> {
-  // The contrib extensions migration 0012 creates must be loaded by whoever opens the instance.
-  return openEmptyCluster({ extensions: await pgliteExtensions() });
+  // Opened as the service opens an in-memory one: the contrib extensions migration 0012 creates
+  // (loaded by whoever opens the instance) and its settings (small buffers, which also spare
+  // each open zeroing Postgres's default 128 MB of shared buffers, a second of CPU).
+  return openEmptyCluster(await pgliteOptions(undefined));
 }
 
 /**
@@ -103,13 +124,11 @@ export function backends(): Backend[] {
 }
 
 /**
- * For a file's `after`: closes the file's shared PGlite and drops the Postgres schemas the
- * file created (ours and pg-boss's).
+ * For a file's `after`: closes the shared PGlite (unless keepPgliteAcrossFiles() was called) and
+ * drops the Postgres schemas the file created (ours and pg-boss's).
  */
 export async function closeTestDatabases(): Promise<void> {
-  const instance = shared;
-  shared = undefined;
-  await instance?.then((db) => db.close(), () => {});
+  if (!keptAcrossFiles) await closeSharedPglite();
   if (DATABASE_URL) await dropSchemas(DATABASE_URL, created.splice(0));
 }
 
