@@ -12,7 +12,9 @@
  * TaskQueue.fail with the attempt's retry count).
  */
 import { hostname } from 'node:os';
-import { beat, claimDeadReplicas, closeExpiredAttempts, closeLostAttempts, markReplicaStopped, markWorkersGone, registerReplica } from '../db/queries/replicas.js';
+import {
+  beat, claimDeadReplicas, closeExpiredAttempts, closeLostAttempts, markReplicaStopped, markWorkersGone, registerReplica, selectOrphanedJobs,
+} from '../db/queries/replicas.js';
 import { ReplicaLostError, coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from './options.js';
@@ -105,6 +107,18 @@ export class ReplicaHeartbeat {
     // Attempts whose job expired under a replica that is gone without a claim (finding 11).
     const expired = await closeExpiredAttempts(db, queueSchema(this.config.schema), 'ERR_REPLICA_LOST: the attempt\'s replica stopped and its job expired');
     if (expired > 0) this.logger.warn({ attempts: expired }, 'closed attempts of stopped replicas as lost');
+    // Jobs a replica fetched but died before recording (its attempts are written in batches):
+    // no attempt to close, so retried here by their retry count, as soon as they are older than
+    // the misses a lost replica is allowed, instead of when pg-boss expires them.
+    const orphans = await selectOrphanedJobs(db, queueSchema(this.config.schema), REPLICA_HEARTBEAT_MISSES * this.interval);
+    if (orphans.length > 0) {
+      const error = new ReplicaLostError('the job was handed to a replica that stopped before it recorded the attempt');
+      const message = `${error.code}: ${error.message}`;
+      let n = 0;
+      for (const o of orphans) if ((await queue.takeOver(o.taskType, o.jobId, o.retryCount, { ...serializeError(error), message })) === 'retry') n++;
+      retried += n;
+      this.logger.warn({ jobs: orphans.length, retried: n }, 'retried jobs handed out but never recorded as attempts');
+    }
     if (retried > 0) this.wake();
   }
 }

@@ -160,4 +160,30 @@ describe('replicas on Postgres', () => {
       await stopController(a);
     }
   });
+
+  test('a job handed to a replica that died before recording its attempt is retried, not left to expire', { skip }, async () => {
+    // The kill lands between pg-boss handing out the job and the replica's batched attempt write:
+    // pg-boss says `active`, task_assignments has nothing. Made so by hand: handed out 5 s ago,
+    // past the 3 × 200 ms a lost replica is allowed, long before pg-boss would expire it.
+    const c = await startController(postgresBackend, { replicaId: 'live', replicaHeartbeatInterval: 200 });
+    try {
+      await c.distributeTask({ id: 'orphan', type: 'behave', priority: 0, parameters: { mode: 'ok' } });
+      const boss = `${c.config.schema}_boss`;
+      await c.db.query(`UPDATE ${boss}.job SET state = 'active', started_on = now() - interval '5 seconds' WHERE data->>'taskId' = 'orphan'`);
+      // A job handed out a moment ago, whose attempt is on its way, is left alone.
+      await c.distributeTask({ id: 'fresh', type: 'behave', priority: 0, parameters: { mode: 'ok' } });
+      await c.db.query(`UPDATE ${boss}.job SET state = 'active', started_on = now() + interval '1 hour' WHERE data->>'taskId' = 'fresh'`);
+      await c.spawnWorker('behave');
+      const { rows: [done] } = await until('the orphan retried and completed', async () => {
+        const r = await c.db.query<{ retry_count: number; status: string }>(`SELECT retry_count, status FROM task_assignments WHERE task_id = 'orphan' AND status = 'completed'`);
+        return r.rows.length ? r : undefined;
+      });
+      assert.deepEqual(done, { retry_count: 1, status: 'completed' });
+      const { rows: fresh } = await c.db.query<{ state: string; retry_count: number }>(
+        `SELECT state::text AS state, retry_count FROM ${boss}.job WHERE data->>'taskId' = 'fresh'`);
+      assert.deepEqual(fresh, [{ state: 'active', retry_count: 0 }]);
+    } finally {
+      await stopController(c);
+    }
+  });
 });

@@ -91,6 +91,31 @@ export async function closeExpiredAttempts(db: Queryable, queueSchema: string, e
   return rowCount;
 }
 
+export interface OrphanedJob {
+  taskType: string;
+  jobId: string;
+  retryCount: number;
+}
+
+/**
+ * Jobs pg-boss has handed out (`active`) for longer than `olderThanMs` that no replica ever
+ * recorded an attempt of: a replica fetches a job, then writes the attempt in its next batch
+ * (src/lib/spawn/state-writer.ts), and one killed between the two leaves the job active with
+ * nobody to run it until pg-boss expires it (the task's deadline, minutes). pg-boss's own
+ * queues (`__pgboss…`) are not tasks.
+ */
+export async function selectOrphanedJobs(db: Queryable, queueSchema: string, olderThanMs: number): Promise<OrphanedJob[]> {
+  const { rows } = await db.query<{ task_type: string; job_id: string; retry_count: number }>(
+    `SELECT j.name AS task_type, j.id::text AS job_id, j.retry_count
+       FROM ${queueSchema}.job j
+      WHERE j.state = 'active' AND j.name NOT LIKE '\\_\\_pgboss%'
+        AND j.started_on < now() - make_interval(secs => $1::float8 / 1000)
+        AND NOT EXISTS (SELECT 1 FROM task_assignments a WHERE a.job_id = j.id AND a.retry_count = j.retry_count)`,
+    [olderThanMs],
+  );
+  return rows.map((r) => ({ taskType: r.task_type, jobId: r.job_id, retryCount: Number(r.retry_count) }));
+}
+
 /** Marks the workers of the given replicas `gone`. */
 export async function markWorkersGone(db: Queryable, replicaIds: string[]): Promise<number> {
   if (replicaIds.length === 0) return 0;
