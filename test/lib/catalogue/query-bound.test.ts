@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { selectEventPage, type Area, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
+import type { Database } from '../../../src/lib/db/types.js';
+import { boundingBox } from '../../../src/lib/geo.js';
+import { backends, closeTestDatabases } from '../../helpers/db.js';
+import { openCatalogue } from './helpers.js';
+
+after(closeTestDatabases);
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 2, 18);
+const CENTRE = { lat: 48.2082, lng: 16.3738 };
+const CATEGORIES = ['music', 'film', 'family'];
+
+const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, radiusKm, box: boundingBox(lat, lng, radiusKm) });
+
+/**
+ * Events around one city centre over ten weeks: points at 0–40 km, several starting at the same
+ * instant (the id breaks the tie), some lasting weeks (on at a later `from`), some without
+ * coordinates (placed at their city's centre, a few discovered by two cities).
+ */
+async function seed(db: Database): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    const start = T0 + ((i * 7919) % 70) * DAY + (i % 3 === 0 ? 0 : (i % 7) * 3_600_000);
+    const ends = i % 19 === 0 ? new Date(start + (2 + (i % 3)) * 7 * DAY) : null;
+    const km = (i * 37) % 41;
+    const bearing = (i * 2.399) % (2 * Math.PI);
+    const located = i % 11 !== 0;
+    const lat = CENTRE.lat + (km / 111.2) * Math.cos(bearing);
+    const lng = CENTRE.lng + (km / (111.2 * Math.cos((CENTRE.lat * Math.PI) / 180))) * Math.sin(bearing);
+    await db.query(
+      `INSERT INTO events (title, starts_at, ends_at, timezone, search_text, category, latitude, longitude,
+                           city_id, city_ids, city_latitude, city_longitude)
+       VALUES ($1, $2, $3, 'Europe/Vienna', lower($1), $4, $5, $6, 'vienna', $7::text[], $8, $9)`,
+      [`Event ${i} ${i % 2 ? 'jazz' : 'quiz'}`, new Date(start), ends, CATEGORIES[i % 3], located ? lat : null, located ? lng : null,
+        !located && i % 2 ? ['vienna', 'bratislava'] : ['vienna'], CENTRE.lat, CENTRE.lng],
+    );
+  }
+}
+
+/** Every page of a query, walked by keyset, as one list of ids. */
+async function walk(db: Database, base: Omit<EventPageFilter, 'after'>): Promise<string[]> {
+  const ids: string[] = [];
+  let afterRow: EventPageFilter['after'];
+  for (let n = 0; n < 500; n++) {
+    const rows = await selectEventPage(db, { ...base, ...(afterRow ? { after: afterRow } : {}) });
+    assert.ok(rows.length <= base.limit);
+    ids.push(...rows.map((r) => r.id));
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < base.limit) return ids;
+    afterRow = { startsAt: new Date(last.starts_at), id: last.id };
+  }
+  throw new Error('the walk never ended');
+}
+
+for (const backend of backends()) {
+  describe(`a place in start order, bounded by the page's reach, on ${backend.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await openCatalogue(backend);
+      await seed(db);
+    });
+    after(() => db.close());
+
+    test('every page equals the page of the unbounded query: ties, long events, events without coordinates', async () => {
+      let compared = 0;
+      const places: Array<Pick<EventPageFilter, 'areas' | 'unlocatedCities'>> = [
+        { areas: [area(CENTRE.lat, CENTRE.lng, 5)], unlocatedCities: [['vienna']] },
+        { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
+        { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
+        { areas: [area(CENTRE.lat, CENTRE.lng, 30)] },
+      ];
+      const ranges = [{}, { from: new Date(T0 + 20 * DAY) }, { from: new Date(T0 + 10 * DAY), to: new Date(T0 + 17 * DAY) }];
+      for (const place of places) {
+        for (const range of ranges) {
+          for (const extra of [{}, { categories: ['music'] }, { wordPatterns: ['%jazz%'] }]) {
+            for (const limit of [4, 11]) {
+              const base: Omit<EventPageFilter, 'after'> = { ...place, ...range, ...extra, sort: 'start', limit };
+              const bounded = await walk(db, base);
+              const plain = await walk(db, { ...base, startBound: false });
+              assert.deepEqual(bounded, plain, `${JSON.stringify({ ...range, ...extra, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
+              compared += plain.length;
+            }
+          }
+        }
+      }
+      assert.ok(compared > 1000, `compared ${compared} rows`);
+    });
+
+    test('a page that starts with events still on at `from` still holds them', async () => {
+      const from = new Date(T0 + 30 * DAY);
+      const page = await selectEventPage(db, { areas: [area(CENTRE.lat, CENTRE.lng, 45)], unlocatedCities: [['vienna']], from, sort: 'start', limit: 3 });
+      assert.equal(page.length, 3);
+      assert.ok(new Date(page[0]!.starts_at).getTime() < from.getTime(), 'an event that started before `from` leads the page');
+    });
+  });
+}
