@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Migrator } from '../../../src/lib/db/migrator.js';
+import { selectEventPage, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
 import type { Database, Queryable } from '../../../src/lib/db/types.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
 import type { Backend } from '../../helpers/db.js';
@@ -121,4 +122,19 @@ export async function visibleEvents(db: Queryable): Promise<EventState[]> {
     `SELECT id, title, status, starts_at, merged_into, merge_score, merge_reasons, missing_since, updated_at
        FROM events WHERE merged_into IS NULL ORDER BY starts_at, id`);
   return rows;
+}
+
+/** Every page of a query, walked by keyset, as one list of ids; each page checked against the limit. */
+export async function walkPages(db: Queryable, base: Omit<EventPageFilter, 'after'>): Promise<string[]> {
+  const ids: string[] = [];
+  let afterRow: EventPageFilter['after'];
+  for (let n = 0; n < 500; n++) {
+    const rows = await selectEventPage(db, { ...base, ...(afterRow ? { after: afterRow } : {}) });
+    assert.ok(rows.length <= base.limit);
+    ids.push(...rows.map((r) => r.id));
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < base.limit) return ids;
+    afterRow = { startsAt: new Date(last.starts_at), id: last.id };
+  }
+  throw new Error('the walk never ended');
 }

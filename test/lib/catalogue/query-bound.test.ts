@@ -4,7 +4,7 @@ import { selectEventPage, type Area, type EventPageFilter } from '../../../src/l
 import type { Database } from '../../../src/lib/db/types.js';
 import { boundingBox } from '../../../src/lib/geo.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
-import { openCatalogue } from './helpers.js';
+import { openCatalogue, walkPages } from './helpers.js';
 
 after(closeTestDatabases);
 
@@ -39,20 +39,6 @@ async function seed(db: Database): Promise<void> {
   }
 }
 
-/** Every page of a query, walked by keyset, as one list of ids. */
-async function walk(db: Database, base: Omit<EventPageFilter, 'after'>): Promise<string[]> {
-  const ids: string[] = [];
-  let afterRow: EventPageFilter['after'];
-  for (let n = 0; n < 500; n++) {
-    const rows = await selectEventPage(db, { ...base, ...(afterRow ? { after: afterRow } : {}) });
-    assert.ok(rows.length <= base.limit);
-    ids.push(...rows.map((r) => r.id));
-    const last = rows[rows.length - 1];
-    if (!last || rows.length < base.limit) return ids;
-    afterRow = { startsAt: new Date(last.starts_at), id: last.id };
-  }
-  throw new Error('the walk never ended');
-}
 
 for (const backend of backends()) {
   describe(`a place in start order, bounded by the page's reach, on ${backend.name}`, () => {
@@ -77,8 +63,8 @@ for (const backend of backends()) {
           for (const extra of [{}, { categories: ['music'] }, { wordPatterns: ['%jazz%'] }]) {
             for (const limit of [4, 11]) {
               const base: Omit<EventPageFilter, 'after'> = { ...place, ...range, ...extra, sort: 'start', limit };
-              const bounded = await walk(db, base);
-              const plain = await walk(db, { ...base, startBound: false });
+              const bounded = await walkPages(db, base);
+              const plain = await walkPages(db, { ...base, startBound: false });
               assert.deepEqual(bounded, plain, `${JSON.stringify({ ...range, ...extra, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
               compared += plain.length;
             }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { selectEventPage, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
 import type { Database } from '../../../src/lib/db/types.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
-import { openCatalogue } from './helpers.js';
+import { openCatalogue, walkPages } from './helpers.js';
 
 after(closeTestDatabases);
 
@@ -37,20 +37,6 @@ async function seed(db: Database): Promise<void> {
   }
 }
 
-/** Every page of a query, walked by keyset, as one list of ids; each page checked against the limit. */
-async function walk(db: Database, base: Omit<EventPageFilter, 'after'>): Promise<string[]> {
-  const ids: string[] = [];
-  let afterRow: EventPageFilter['after'];
-  for (let n = 0; n < 500; n++) {
-    const rows = await selectEventPage(db, { ...base, ...(afterRow ? { after: afterRow } : {}) });
-    assert.ok(rows.length <= base.limit);
-    ids.push(...rows.map((r) => r.id));
-    const last = rows[rows.length - 1];
-    if (!last || rows.length < base.limit) return ids;
-    afterRow = { startsAt: new Date(last.starts_at), id: last.id };
-  }
-  throw new Error('the walk never ended');
-}
 
 for (const backend of backends()) {
   describe(`text in start order, week by week, on ${backend.name}`, () => {
@@ -71,8 +57,8 @@ for (const backend of backends()) {
             const base: Omit<EventPageFilter, 'after'> = {
               ...range, wordPatterns: words.map((w) => `%${w.toLowerCase()}%`), wordQuery: q, text: q, sort: 'start', limit,
             };
-            const byWeek = await walk(db, base);
-            const plain = await walk(db, { ...base, weekWalk: false });
+            const byWeek = await walkPages(db, base);
+            const plain = await walkPages(db, { ...base, weekWalk: false });
             assert.deepEqual(byWeek, plain, `${q} ${JSON.stringify(range)} limit ${limit}`);
             compared += plain.length;
           }
@@ -82,7 +68,7 @@ for (const backend of backends()) {
     });
 
     test('the walk crosses weeks without a match, reaches the plain query after its first weeks, and keeps long events on at `from`', async () => {
-      const zither = await walk(db, { wordPatterns: ['%zither%'], wordQuery: 'zither', text: 'zither', sort: 'start', limit: 2 });
+      const zither = await walkPages(db, { wordPatterns: ['%zither%'], wordQuery: 'zither', text: 'zither', sort: 'start', limit: 2 });
       assert.equal(zither.length, 3);
       const titles = async (ids: string[]) =>
         (await db.query<{ title: string }>('SELECT title FROM events WHERE id = ANY($1::uuid[]) ORDER BY starts_at, id', [ids])).rows.map((r) => r.title);
