@@ -121,10 +121,11 @@ describe('ProviderLimiter on Redis', async () => {
     }
   });
 
-  // Both children connect first; then both are told the same start instant, shortly ahead.
+  // Both children connect first; then both are told the same start instant, 2 s ahead: with the
+  // test groups busy beside it, a child once read its start instant 850 ms after it was sent.
   const runChildren = async (input: Omit<ChildInput, 'redisUrl' | 'startAt'>) => {
     const children = await Promise.all([0, 1].map(() => startChild({ ...input, redisUrl: REDIS_URL })));
-    const startAt = Date.now() + 500;
+    const startAt = Date.now() + 2000;
     const outputs = await Promise.all(children.map((c) => c.go(startAt)));
     return outputs.map((o) => JSON.parse(o) as { granted: number; exhausted: number; aborted: number });
   };
