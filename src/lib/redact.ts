@@ -5,20 +5,36 @@
  * (covers a provider echoing it back in an error body).
  */
 
-const SECRET_PARAMS = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|client[-_]?secret|secret|signature|sig|password|pwd)$/i;
-const SECRET_PARAM_IN_TEXT =
-  /([?&;](?:api[-_]?key|key|token|access[-_]?token|auth|authorization|client[-_]?secret|secret|signature|sig|password|pwd)=)[^&\s#"'<>]*/gi;
+/** Query parameters whose values are secrets. */
+const SECRET_NAMES = 'api[-_]?key|key|token|access[-_]?token|auth|authorization|client[-_]?secret|secret|signature|sig|password|pwd';
+const SECRET_PARAMS = new RegExp(`^(?:${SECRET_NAMES})$`, 'i');
+const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&\\s#"'<>]*`, 'gi');
+/**
+ * What either function below could mask: a secret parameter, a percent-encoded parameter name
+ * (URLSearchParams decodes it before the name is checked), userinfo, or a Bearer token.
+ */
+const MAY_HOLD_SECRET = new RegExp(`[?&;](?:${SECRET_NAMES})=|[?&;][^=&#\\s"]*%|://[^/?#\\s"]*@|\\bBearer\\s`, 'i');
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 
 export const REDACTED = 'REDACTED';
 
+/**
+ * False when `text` holds nothing redactUrl or redactText would mask, so a caller can skip
+ * looking at each string of a large answer (true may still mean nothing to mask).
+ */
+export function mayHoldSecret(text: string): boolean {
+  return MAY_HOLD_SECRET.test(text);
+}
+
 /** The URL with secret query values and userinfo replaced; never throws. */
 export function redactUrl(input: string | URL): string {
+  // The text pass first: URLSearchParams does not split at `;`, so `?a=1;sig=…` is one value to it.
+  const text = redactText(String(input));
   let url: URL;
   try {
-    url = new URL(String(input));
+    url = new URL(text);
   } catch {
-    return redactText(String(input));
+    return text;
   }
   if (url.username || url.password) {
     url.username = REDACTED;

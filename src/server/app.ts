@@ -33,7 +33,7 @@ import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import { mountApiDocs } from './api-docs.js';
 import { assertAuthorized } from './auth.js';
-import { catalogueCaching, compression } from './caching.js';
+import { catalogueJson, compression } from './caching.js';
 import { assertStorableQuery, DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
 import { registerSourceRoutes } from './source-routes.js';
@@ -134,11 +134,9 @@ export function createApp(options: AppOptions): Hono {
   app.post('/api/spawn', (c) => handleSpawnPost(c.req.raw, service, handlerOptions));
 
   // ---- events -------------------------------------------------------------------------
-  app.use('/api/events', catalogueCaching());
-  app.use('/api/events/:id', catalogueCaching());
   app.get('/api/events', async (c) => {
     const query = parseWith(eventQuerySchema, c.req.query(), 'query');
-    return json(await service.queryEvents(query));
+    return catalogueJson(c, await service.queryEvents(query));
   });
 
   // ---- event detail, review queue, unmerge ---------------------------------------------

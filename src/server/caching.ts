@@ -1,8 +1,8 @@
 /**
  * Responses apps can cache: validators and freshness for the catalogue, and compressed bodies.
  *
- * - `catalogueCaching()` (on `/api/events` and `/api/events/:id`): a weak `ETag` over the JSON
- *   body, `304 Not Modified` for a matching `If-None-Match`, and `Cache-Control: public,
+ * - `catalogueJson()` (the answers of `/api/events` and `/api/events/:id`): a weak `ETag` over
+ *   the JSON body, `304 Not Modified` for a matching `If-None-Match`, and `Cache-Control: public,
  *   max-age=CATALOGUE_MAX_AGE_S` on both. The catalogue changes as ingestion runs, so freshness
  *   is short; revalidating a page costs the query but not the transfer. The tag is weak because
  *   the same tag covers the identity, gzip and brotli encodings of one body.
@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import type { MiddlewareHandler } from 'hono';
-import { etag } from 'hono/etag';
+import type { Context, MiddlewareHandler } from 'hono';
 import Negotiator from 'negotiator';
+import { jsonText } from './http.js';
 
 /** Seconds a cached catalogue answer stays fresh. */
 export const CATALOGUE_MAX_AGE_S = 30;
@@ -28,23 +28,30 @@ const ENCODINGS = ['br', 'gzip', 'identity'];
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-/** ETag/If-None-Match and a short public max-age, for GET answers of the catalogue. */
-export function catalogueCaching(): MiddlewareHandler {
-  // SHA-1 in this thread: a page of events hashes in microseconds, less than the hop to the
-  // thread pool that WebCrypto's digest (the default) takes for every response.
-  const tag = etag({ weak: true, generateDigest: (body) => sha1(body) });
-  return async (c, next) => {
-    await tag(c, next);
-    if (c.res.status === 200 || c.res.status === 304) {
-      c.res.headers.set('cache-control', `public, max-age=${CATALOGUE_MAX_AGE_S}`);
-      appendVary(c.res.headers, 'accept-encoding');
-    }
+/**
+ * A catalogue answer (GET): its JSON with a weak ETag over that text and a short public
+ * max-age, or a bodiless 304 when `If-None-Match` names the tag (or is `*`). The tag is taken
+ * from the text as it is made: reading a finished Response's body back to hash it cost more
+ * than the search itself.
+ */
+export function catalogueJson(c: Context, body: unknown): Response {
+  const text = jsonText(body);
+  const tag = `W/"${createHash('sha1').update(text).digest('hex')}"`;
+  const headers: Record<string, string> = {
+    etag: tag,
+    'cache-control': `public, max-age=${CATALOGUE_MAX_AGE_S}`,
+    vary: 'accept-encoding',
   };
+  if (etagMatches(tag, c.req.header('if-none-match'))) return new Response(null, { status: 304, statusText: 'Not Modified', headers });
+  return new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
 
-function sha1(body: Uint8Array): ArrayBuffer {
-  const digest = createHash('sha1').update(body).digest();
-  return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength) as ArrayBuffer;
+/** If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" and "x" are the same tag. */
+function etagMatches(tag: string, ifNoneMatch: string | undefined): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = tag.replace(/^W\//, '');
+  return (ifNoneMatch.match(/"[^"]*"/g) ?? []).some((t) => t === opaque);
 }
 
 /** Brotli or gzip for text bodies of at least `threshold` bytes, by the request's Accept-Encoding. */

@@ -12,6 +12,7 @@ import { pairIdSchema, reviewDecisionSchema, reviewListQuerySchema, unmergeReque
 import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import { NotFoundError } from '../lib/errors.js';
+import { catalogueJson } from './caching.js';
 import { json, readJsonBody } from './http.js';
 
 /** A service without a catalogue (a test double) cannot serve these routes: 501, said plainly. */
@@ -30,7 +31,7 @@ export function registerDedupeRoutes(app: Hono, service: SpawnService, bodyLimit
       // Not cached: an unmerge can give the old id its own event back.
       return new Response(null, { status: 301, headers: { location: `/api/events/${found.to}`, 'cache-control': 'no-store' } });
     }
-    return json(found.detail);
+    return catalogueJson(c, found.detail);
   }));
 
   app.post('/api/events/:id/unmerge', (c) => withOperations(service, async (ops) => {
