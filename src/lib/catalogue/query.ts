@@ -18,6 +18,7 @@ import {
   selectEventPage, selectResolvedEvent,
   type Area, type EventPageFilter,
 } from '../db/queries/events.js';
+import { cityPlaces, type CityPlace } from '../db/queries/cities.js';
 import type { Queryable } from '../db/types.js';
 import { ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -55,20 +56,16 @@ function instantOf(text: string, zone: string, edge: 'from' | 'to'): Date {
   return new Date(nextLocalMidnight(midnight, zone).toMillis() - 1);
 }
 
-interface CityPlace {
-  id: string;
-  latitude: number;
-  longitude: number;
-  radius_m: number;
-  timezone: string;
-}
-
 async function loadCities(db: Queryable, q: EventQuery): Promise<{ all: CityPlace[]; asked?: CityPlace }> {
   if (q.city === undefined && q.lat === undefined) return { all: [] };
-  const { rows } = await db.query<CityPlace>('SELECT id, latitude, longitude, radius_m, timezone FROM cities');
-  const all = rows.map((r) => ({ ...r, latitude: Number(r.latitude), longitude: Number(r.longitude), radius_m: Number(r.radius_m) }));
+  let all = await cityPlaces(db);
   if (q.city === undefined) return { all };
-  const asked = all.find((c) => c.id === q.city);
+  let asked = all.find((c) => c.id === q.city);
+  // A city added a moment ago (by another process) may not be in the kept list yet.
+  if (!asked) {
+    all = await cityPlaces(db, { fresh: true });
+    asked = all.find((c) => c.id === q.city);
+  }
   if (!asked) throw new ValidationError(`city: no city with id ${JSON.stringify(q.city)}`);
   return { all, asked };
 }
@@ -94,7 +91,7 @@ async function pageFilter(db: Queryable, q: EventQuery, limit: number): Promise<
   }
   if (cities.asked) {
     const c = cities.asked;
-    areas.push(area(c.latitude, c.longitude, c.radius_m / 1000));
+    areas.push(area(c.latitude, c.longitude, c.radiusM / 1000));
     unlocatedCities.push([c.id]);
   }
   const from = q.from === undefined ? undefined : instantOf(q.from, zone, 'from');

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { queryEvents } from '../../../src/lib/catalogue/query.js';
+import { CITY_PLACES_MAX_AGE_MS, upsertCity } from '../../../src/lib/db/queries/cities.js';
 import type { Database } from '../../../src/lib/db/types.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
@@ -66,6 +67,39 @@ for (const backend of backends()) {
         cursor = page.nextCursor;
       }
       assert.deepEqual(seen, ['River Cleanup (no venue coordinates)', 'Mission Market', 'Capitol Concert']);
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`the cities a search reads, kept for a moment, on ${backend.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await openCatalogue(backend);
+      // Placed at San Francisco's centre; Sacramento finds it through city_ids and the list of cities.
+      await insertEvent(db, 'River Cleanup (no venue coordinates)', '2026-07-04T16:00:00Z', null, [CITY.id, SACRAMENTO.id]);
+    });
+    after(() => db.close());
+    const titles = (page: { events: Array<{ title: string }> }) => page.events.map((e) => e.title);
+    const nearSacramento = () => queryEvents(db, { lat: SACRAMENTO.latitude, lng: SACRAMENTO.longitude, radius_km: 15 });
+
+    test('a city added by plain SQL is searchable by id at once, and near its centre within the kept age', async () => {
+      // The first search keeps the list of cities: Sacramento is not in it.
+      assert.deepEqual(titles(await nearSacramento()), []);
+      await insertCity(db, SACRAMENTO as typeof CITY);
+      // By id: a miss reads the list again.
+      assert.deepEqual(titles(await queryEvents(db, { city: SACRAMENTO.id })), ['River Cleanup (no venue coordinates)']);
+      await assert.rejects(queryEvents(db, { city: 'atlantis' }), /city: no city with id "atlantis"/);
+      // Near a point: the list read for the search by id (or, at the latest, one kept age later).
+      await new Promise((r) => setTimeout(r, CITY_PLACES_MAX_AGE_MS + 50));
+      assert.deepEqual(titles(await nearSacramento()), ['River Cleanup (no venue coordinates)']);
+    });
+
+    test('upsertCity through the same handle is seen by the next search', async () => {
+      assert.deepEqual(titles(await nearSacramento()), ['River Cleanup (no venue coordinates)']);
+      // Sacramento moves 300 km away (a wrong centre corrected): its unlocated event moves with it.
+      await upsertCity(db, { ...SACRAMENTO, latitude: 41.2, sources: {} });
+      assert.deepEqual(titles(await nearSacramento()), []);
     });
   });
 }

@@ -30,7 +30,42 @@ export async function getCity(db: Queryable, id: string): Promise<City> {
   return toCity(rows[0]);
 }
 
+/** Where a city is, for searches: its centre, radius and time zone. */
+export interface CityPlace {
+  id: string;
+  latitude: number;
+  longitude: number;
+  radiusM: number;
+  timezone: string;
+}
+
+/** How long one read of every city's place serves searches through one database handle. */
+export const CITY_PLACES_MAX_AGE_MS = 1000;
+const places = new WeakMap<Queryable, { until: number; read: Promise<CityPlace[]> }>();
+
+/**
+ * Every city's place. Searches by place or city ask on every request while cities change
+ * rarely, so one read serves a database handle for up to CITY_PLACES_MAX_AGE_MS, and
+ * upsertCity through that handle drops it at once; a change made elsewhere (another replica,
+ * plain SQL) shows within that age. `fresh` reads it now.
+ */
+export function cityPlaces(db: Queryable, options: { fresh?: boolean } = {}): Promise<CityPlace[]> {
+  const now = Date.now();
+  const kept = places.get(db);
+  if (kept && !options.fresh && kept.until > now) return kept.read;
+  const read = db
+    .query<Pick<CityRow, 'id' | 'latitude' | 'longitude' | 'radius_m' | 'timezone'>>('SELECT id, latitude, longitude, radius_m, timezone FROM cities')
+    .then(({ rows }) => rows.map((r) => ({ id: r.id, latitude: Number(r.latitude), longitude: Number(r.longitude), radiusM: Number(r.radius_m), timezone: r.timezone })));
+  places.set(db, { until: now + CITY_PLACES_MAX_AGE_MS, read });
+  // A failed read is not kept: the next search asks again.
+  read.catch(() => {
+    if (places.get(db)?.read === read) places.delete(db);
+  });
+  return read;
+}
+
 export async function upsertCity(db: Queryable, c: CityInput): Promise<City> {
+  places.delete(db);
   const { rows } = await db.query<CityRow>(
     `INSERT INTO cities (id, name, latitude, longitude, radius_m, timezone, priority, enabled, sources)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
