@@ -30,6 +30,31 @@ export function boundingBox(lat: number, lng: number, radiusKm: number): Boundin
   return { minLat, maxLat, lng: [[lo, hi]] };
 }
 
+/** Size of the grid cells that events_cell_starts_idx keys events by (geo_cell, sql/0020). */
+export const GEO_CELL_DEG = 0.25;
+const LNG_CELLS = 360 / GEO_CELL_DEG;
+
+/** geo_cell of sql/0020: the cell holding (lat, lng). */
+export function geoCell(lat: number, lng: number): number {
+  return Math.floor((lat + 90) / GEO_CELL_DEG) * LNG_CELLS + (Math.floor((lng + 180) / GEO_CELL_DEG) % LNG_CELLS);
+}
+
+/**
+ * Every grid cell a box touches, or null when there are more than `max` (a wide search reads
+ * its area another way).
+ */
+export function geoCells(box: BoundingBox, max: number): number[] | null {
+  const rows = (lat: number) => Math.floor((lat + 90) / GEO_CELL_DEG);
+  const columns = (box.lng ?? [[-180, 180]]).map(([lo, hi]) => [Math.floor((lo + 180) / GEO_CELL_DEG), Math.floor((hi + 180) / GEO_CELL_DEG)] as const);
+  const count = (rows(box.maxLat) - rows(box.minLat) + 1) * columns.reduce((n, [a, b]) => n + b - a + 1, 0);
+  if (count > max) return null;
+  const cells = new Set<number>();
+  for (let r = rows(box.minLat); r <= rows(box.maxLat); r++) {
+    for (const [a, b] of columns) for (let c = a; c <= b; c++) cells.add(r * LNG_CELLS + (c % LNG_CELLS));
+  }
+  return [...cells].sort((x, y) => x - y);
+}
+
 /** Great-circle distance in km between two points (haversine), as the catalogue's SQL computes it. */
 export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
   const a = Math.sin(((lat2 - lat1) * DEG) / 2) ** 2

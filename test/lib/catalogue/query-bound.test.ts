@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { selectEventPage, type Area, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
 import type { Database } from '../../../src/lib/db/types.js';
-import { boundingBox } from '../../../src/lib/geo.js';
+import { boundingBox, geoCell, geoCells } from '../../../src/lib/geo.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { openCatalogue, walkPages } from './helpers.js';
 
@@ -18,7 +18,7 @@ const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, 
 /**
  * Events around one city centre over ten weeks: points at 0–40 km, several starting at the same
  * instant (the id breaks the tie), some lasting weeks (on at a later `from`), some without
- * coordinates (placed at their city's centre, a few discovered by two cities).
+ * coordinates (placed at their city's centre, a few discovered by two cities); one in five cancelled.
  */
 async function seed(db: Database): Promise<void> {
   for (let i = 0; i < 240; i++) {
@@ -31,10 +31,10 @@ async function seed(db: Database): Promise<void> {
     const lng = CENTRE.lng + (km / (111.2 * Math.cos((CENTRE.lat * Math.PI) / 180))) * Math.sin(bearing);
     await db.query(
       `INSERT INTO events (title, starts_at, ends_at, timezone, search_text, category, latitude, longitude,
-                           city_id, city_ids, city_latitude, city_longitude)
-       VALUES ($1, $2, $3, 'Europe/Vienna', lower($1), $4, $5, $6, 'vienna', $7::text[], $8, $9)`,
+                           city_id, city_ids, city_latitude, city_longitude, status)
+       VALUES ($1, $2, $3, 'Europe/Vienna', lower($1), $4, $5, $6, 'vienna', $7::text[], $8, $9, $10)`,
       [`Event ${i} ${i % 2 ? 'jazz' : 'quiz'}`, new Date(start), ends, CATEGORIES[i % 3], located ? lat : null, located ? lng : null,
-        !located && i % 2 ? ['vienna', 'bratislava'] : ['vienna'], CENTRE.lat, CENTRE.lng],
+        !located && i % 2 ? ['vienna', 'bratislava'] : ['vienna'], CENTRE.lat, CENTRE.lng, i % 5 === 0 ? 'cancelled' : 'scheduled'],
     );
   }
 }
@@ -56,11 +56,19 @@ for (const backend of backends()) {
         { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
         { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
         { areas: [area(CENTRE.lat, CENTRE.lng, 30)] },
+        // A point and a city's area together; and an area too wide for the cell index, whose
+        // reach the R-tree walk finds instead.
+        { areas: [area(CENTRE.lat + 0.05, CENTRE.lng + 0.05, 10), area(CENTRE.lat, CENTRE.lng, 30)], unlocatedCities: [['vienna'], ['vienna']] },
+        { areas: [area(CENTRE.lat, CENTRE.lng, 150)], unlocatedCities: [['vienna']] },
       ];
+      assert.notEqual(geoCells(area(CENTRE.lat, CENTRE.lng, 60).box, 64), null);
+      assert.equal(geoCells(area(CENTRE.lat, CENTRE.lng, 150).box, 64), null);
       const ranges = [{}, { from: new Date(T0 + 20 * DAY) }, { from: new Date(T0 + 10 * DAY), to: new Date(T0 + 17 * DAY) }];
       for (const place of places) {
         for (const range of ranges) {
-          for (const extra of [{}, { categories: ['music'] }, { wordPatterns: ['%jazz%'] }]) {
+          // A filter on the row itself applies to the reach's count too (once is enough to show it).
+          const rowFilter = place === places[2] ? [{ statuses: ['scheduled'] }] : [];
+          for (const extra of [{}, { categories: ['music'] }, { wordPatterns: ['%jazz%'] }, ...rowFilter]) {
             for (const limit of [4, 11]) {
               const base: Omit<EventPageFilter, 'after'> = { ...place, ...range, ...extra, sort: 'start', limit };
               const bounded = await walkPages(db, base);
@@ -79,6 +87,29 @@ for (const backend of backends()) {
       const page = await selectEventPage(db, { areas: [area(CENTRE.lat, CENTRE.lng, 45)], unlocatedCities: [['vienna']], from, sort: 'start', limit: 3 });
       assert.equal(page.length, 3);
       assert.ok(new Date(page[0]!.starts_at).getTime() < from.getTime(), 'an event that started before `from` leads the page');
+    });
+  });
+
+  describe(`grid cells, on ${backend.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await openCatalogue(backend);
+    });
+    after(() => db.close());
+
+    test('geo_cell in SQL (sql/0020) and geoCell agree, at cell edges, poles and ±180°', async () => {
+      const points: Array<[number, number]> = [
+        [48.2082, 16.3738], [0, 0], [-0.0001, -0.0001], [0.25, 0.25], [0.2499999, 179.9999], [-33.8688, 151.2093],
+        [40.7128, -74.006], [-90, -180], [90, 180], [89.99, -179.99], [-12.5, 180], [51.5, -0.125],
+      ];
+      for (const [lat, lng] of points) {
+        const { rows } = await db.query<{ cell: number }>('SELECT geo_cell($1::float8, $2::float8) AS cell', [lat, lng]);
+        assert.equal(Number(rows[0]!.cell), geoCell(lat, lng), `${lat}, ${lng}`);
+      }
+      // A box's cells hold every point inside it, across the antimeridian too.
+      const box = boundingBox(-17.7, 179.9, 40);
+      const cells = new Set(geoCells(box, 64));
+      for (const [lat, lng] of [[-17.7, 179.9], [-17.9, -179.8], [-17.5, 179.7]] as const) assert.ok(cells.has(geoCell(lat, lng)), `${lat}, ${lng}`);
     });
   });
 }

@@ -2,7 +2,7 @@
  * Reading the canonical catalogue: pages of visible events (merged-away rows excluded), their
  * sources, and old ids resolved to the event that absorbed them.
  */
-import { EARTH_RADIUS_KM, type BoundingBox } from '../../geo.js';
+import { EARTH_RADIUS_KM, geoCells, type BoundingBox } from '../../geo.js';
 import type { StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
@@ -130,7 +130,15 @@ function haversine(p: Params, lat: number, lng: number): string {
  */
 export async function selectEventPage(db: Queryable, f: EventPageFilter): Promise<EventRow[]> {
   const p = new Params();
+  const limit = p.add(f.limit);
   const where = ['e.merged_into IS NULL'];
+  // Filters on the row itself (not place, time, text or category), which the start bound's
+  // reading of the cell index applies too.
+  const rowFilters: string[] = [];
+  const filter = (cond: string) => {
+    where.push(cond);
+    rowFilters.push(cond);
+  };
   if (f.from) {
     const from = p.add(f.from);
     // An event lasting at most a day that is still on at `from` started at most a day before:
@@ -140,15 +148,15 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
       where.push(`(e.starts_at >= ${p.add(new Date(f.from.getTime() - DAY_MS))}::timestamptz OR e.ends_at - e.starts_at > INTERVAL '1 day')`);
     }
   }
-  if (f.exclude === 'children') where.push('e.parent_id IS NULL');
-  if (f.exclude === 'parents') where.push('NOT EXISTS (SELECT 1 FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL)');
+  if (f.exclude === 'children') filter('e.parent_id IS NULL');
+  if (f.exclude === 'parents') filter('NOT EXISTS (SELECT 1 FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL)');
   if (f.to) where.push(`e.starts_at <= ${p.add(f.to)}::timestamptz`);
   if (f.categories?.length) where.push(`e.category = ANY(${p.add(f.categories)}::text[])`);
-  if (f.statuses?.length) where.push(`e.status = ANY(${p.add(f.statuses)}::text[])`);
-  if (f.free !== undefined) where.push(f.free ? 'e.is_free IS TRUE' : 'e.is_free IS FALSE');
-  if (f.updatedSince) where.push(`e.updated_at >= ${p.add(f.updatedSince)}::timestamptz`);
+  if (f.statuses?.length) filter(`e.status = ANY(${p.add(f.statuses)}::text[])`);
+  if (f.free !== undefined) filter(f.free ? 'e.is_free IS TRUE' : 'e.is_free IS FALSE');
+  if (f.updatedSince) filter(`e.updated_at >= ${p.add(f.updatedSince)}::timestamptz`);
   if (f.sources?.length) {
-    where.push(`EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id AND s.source = ANY(${p.add(f.sources)}::text[]))`);
+    filter(`EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id AND s.source = ANY(${p.add(f.sources)}::text[]))`);
   }
   // Each word must appear in the folded text (LIKE, exact). Near a point, the place and time
   // already narrow the rows to a few, and the text is only checked on those; elsewhere the
@@ -186,6 +194,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // In start order, the window the R-tree reads ends where one page of located matches does
   // (startBound); `reachCond` is the area over the whole window, which that walk reads.
   let reachCond: string | null = null;
+  // Or, when the area covers few enough cells, the cell index finds that reach (cellBound).
+  let cellReach: string | null = null;
   // Only for place and time alone: a category has its own R-tree (0019), whose walk already
   // reads only its rows, and words would make the walk in start order fetch row after row only
   // to reject most (measured: both slower with the bound, at 1M and at 10M).
@@ -213,7 +223,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     // Events still on at the window's start come first in start order, so the reach can lie
     // before it: the window then shrinks to its first instant, never to before it.
     areaCond = areaUntil(bounded ? `least(${t1}::float8, greatest(${t0}::float8, (SELECT b.reach FROM bound b)))` : `${t1}::float8`);
-    if (bounded) reachCond = areaUntil(`${t1}::float8`);
+    if (bounded) cellReach = cellBound(p, f, rowFilters, limit);
+    if (bounded && cellReach === null) reachCond = areaUntil(`${t1}::float8`);
     if (others) unlocatedCond = others.join(' AND ');
   }
 
@@ -252,7 +263,6 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
       ? selectWhere([...where, areaCond])
       : `${selectWhere([...where, areaCond])}
      UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond}) IS NOT TRUE`])}`;
-  const limit = p.add(f.limit);
   const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
   // the planner from walking the start index instead, hoping to meet the few matches early.
@@ -263,8 +273,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     page = weekWalk(p, f, { select, likes, limit, first });
   } else if (deferLikes) {
     page = `SELECT * FROM (${select} ORDER BY ${order} OFFSET 0) e WHERE ${likes.join(' AND ')} LIMIT ${limit}::int`;
-  } else if (reachCond !== null) {
-    page = `WITH bound AS MATERIALIZED (${startBound([...where, reachCond], limit)}),
+  } else if (cellReach !== null || reachCond !== null) {
+    page = `WITH bound AS MATERIALIZED (${cellReach ?? startBound([...where, reachCond!], limit)}),
       m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${outerOrder} LIMIT ${limit}::int`;
   } else if (f.areas?.length || sortKey) {
     page = `WITH m AS MATERIALIZED (${select}) SELECT * FROM m e ORDER BY ${outerOrder} LIMIT ${limit}::int`;
@@ -291,6 +301,43 @@ function startBound(conds: readonly string[], limit: string): string {
   // ~> 5: the lower end of the third dimension of event_span's box, its start time.
   return `SELECT max(k.reach) AS reach FROM (SELECT ${SPAN} ~> 5 AS reach FROM events e WHERE ${conds.join(' AND ')}
        ORDER BY ${SPAN} ~> 5 LIMIT ${limit}::int) k`;
+}
+
+/** The cell of events_cell_starts_idx (sql/0020), written as the index has it. */
+const CELL = `geo_cell(${LAT}, ${LNG})`;
+/** More cells than this (a search wider than about 150 km) and the R-tree walk finds the reach. */
+const MAX_BOUND_CELLS = 64;
+
+/**
+ * startBound through the cell index (sql/0020): for each grid cell the smallest area's box
+ * touches, that cell's events in start order, merged, each one's distance to every area checked
+ * in the index (it carries the coordinates); the page's last one's start. Only events that
+ * start inside the window and after the cursor's instant count: events still on at `from` and
+ * ties at the cursor are left out, which can only make the reach later, never cut the page
+ * short (they start at or before the window's start and the cursor's instant, which bound the
+ * reach from below). Null when the area covers too many cells.
+ */
+function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly string[], limit: string): string | null {
+  const smallest = [...f.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!;
+  const cells = geoCells(smallest.box, MAX_BOUND_CELLS);
+  if (cells === null) return null;
+  const conds = ['e.merged_into IS NULL', ...rowFilters];
+  if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
+  // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
+  // before it (with nothing counted, they may be all that is left).
+  let last = 'max(k.starts_at)';
+  if (f.after && 'startsAt' in f.after) {
+    const at = p.add(f.after.startsAt);
+    conds.push(`e.starts_at > ${at}::timestamptz`);
+    last = `greatest(max(k.starts_at), ${at}::timestamptz)`;
+  }
+  if (f.to) conds.push(`e.starts_at <= ${p.add(f.to)}::timestamptz`);
+  for (const area of f.areas!) conds.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
+  // One index scan over the cells (a merge of one scan per cell, in start order, costs more to
+  // plan than to run at 1M events).
+  return `SELECT (extract(epoch FROM ${last} - TIMESTAMPTZ '2000-01-01 00:00:00+00') / 1728000)::float8 AS reach
+       FROM (SELECT e.starts_at FROM events e WHERE ${CELL} = ANY(${p.add(cells)}::int[]) AND ${conds.join(' AND ')}
+             ORDER BY e.starts_at LIMIT ${limit}::int) k`;
 }
 
 /** The prefixes index (sql/0016): every prefix of every word of an event's folded text. */
