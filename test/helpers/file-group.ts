@@ -2,7 +2,8 @@
  * Runs several test files in one process (the entries test/groups.mjs writes for `npm test`):
  * each file is a suite of its own, so its `before`/`after`/`afterEach` hooks apply to its tests
  * only, and the files run one after another. They share the process's embedded PGlite, opened
- * once (every test still gets a schema of its own), and closed after the last file.
+ * once (every test still gets a schema of its own), and closed after the last file; so is the
+ * browser of the dashboard files (each file still gets its own pages and contexts).
  *
  * Each file's duration (and CPU time) is kept in `node_modules/.cache/scenescout/test-durations/`, for the next
  * build to balance the groups and start the longest first.
@@ -11,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { packageRoot } from '../../src/lib/paths.js';
+import { closeSharedAcrossFiles, shareAcrossFiles } from './across-files.js';
 import { closeSharedPglite, keepPgliteAcrossFiles } from './db.js';
 
 export interface TestFile {
@@ -25,6 +27,7 @@ export function testDurationsDir(): string {
 
 export function runTestFiles(files: readonly TestFile[]): void {
   keepPgliteAcrossFiles();
+  shareAcrossFiles();
   for (const file of files) {
     describe(file.name, async () => {
       let started = 0;
@@ -37,7 +40,10 @@ export function runTestFiles(files: readonly TestFile[]): void {
       after(() => keepDuration(file.name, performance.now() - started, cpuMs() - cpu));
     });
   }
-  after(closeSharedPglite);
+  after(async () => {
+    await closeSharedAcrossFiles();
+    await closeSharedPglite();
+  });
 }
 
 /**
