@@ -14,6 +14,7 @@ import { createApp } from '../../src/server/app.js';
 import type { SpawnService } from '../../src/contracts/service.js';
 import { createMetrics, type EventSource } from '../../src/server/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/server.js';
+import { closeAfterLastFile, sharedAcrossFiles } from '../helpers/across-files.js';
 
 export const ROOT = process.cwd();
 export const STATIC_DIR = join(ROOT, 'web', 'dist');
@@ -45,6 +46,25 @@ async function launchBrowser(): Promise<Browser> {
   });
 }
 
+let sharedBrowser: Promise<Browser> | undefined;
+
+/**
+ * Chromium costs a second or more of CPU to start: the files of one process share one, each with
+ * pages (so browser contexts, cookies and storage) of its own. A file run alone has its own.
+ */
+function openBrowser(): Promise<Browser> {
+  if (!sharedAcrossFiles()) return launchBrowser();
+  if (!sharedBrowser) {
+    sharedBrowser = launchBrowser();
+    closeAfterLastFile(async () => {
+      const browser = sharedBrowser;
+      sharedBrowser = undefined;
+      await browser?.then((b) => b.close(), () => {});
+    });
+  }
+  return sharedBrowser;
+}
+
 async function serve(service: SpawnService, apiToken: string): Promise<RunningHttpServer> {
   const logger = pino({ level: 'warn' });
   const metrics = createMetrics(service, { logger });
@@ -71,7 +91,8 @@ export interface DashboardUnderTest<S extends SpawnService> {
 /**
  * Registers, in the calling suite, a `before` that builds the dashboard if needed, starts the
  * service, serves it with `token` and opens a desktop page in Chromium, and an `after` that
- * closes the browser and the server, then stops the service (`stop`: none by default).
+ * closes the page (and the browser, unless the process shares it across files) and the server,
+ * then stops the service (`stop`: none by default).
  */
 export function dashboardUnderTest<S extends SpawnService>(
   token: string,
@@ -83,12 +104,14 @@ export function dashboardUnderTest<S extends SpawnService>(
     ensureDashboardBuilt();
     ui.service = await start();
     ui.server = await serve(ui.service, token);
-    ui.browser = await launchBrowser();
+    ui.browser = await openBrowser();
     ui.page = await ui.browser.newPage({ viewport: { width: 1280, height: 900 } });
     ui.pageErrors = watchPageErrors(ui.page);
   });
   after(async () => {
-    await ui.browser?.close();
+    // The page's own context goes with it; a shared browser stays for the process's next file.
+    await ui.page?.close();
+    if (!sharedAcrossFiles()) await ui.browser?.close();
     await ui.server?.close();
     if (ui.service) await stop(ui.service);
   });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
 import type { SpawnController } from '../../../../src/lib/spawn/controller.js';
 import type { DiscoveryTaskResult } from '../../../../src/lib/spawn/workers/discovery.js';
-import { assertNoneRunning, startController, stopController, waitFor } from '../../../helpers/controller.js';
+import { assertNoneRunning, startController, stopController } from '../../../helpers/controller.js';
 import { backends, type Backend, closeTestDatabases } from '../../../helpers/db.js';
 import { DocumentMockServer, htmlPage, icsCalendar, icsVevent, largeIcsFeed, largeJsonLdPage, ldEvent } from '../../api/servers/documents.js';
 import { TicketmasterMockServer, tmEvent } from '../../api/servers/ticketmaster.js';
@@ -38,14 +38,39 @@ class RawTicketmasterServer extends TicketmasterMockServer {
 type Done = { taskId: string; result: unknown };
 type Failed = { taskId: string; error: string; outcome: string };
 
-/** Runs one discovery task; resolves with its result, rejects with its error once dead-lettered. */
+/**
+ * Runs one discovery task; resolves with its result, rejects with its error once dead-lettered.
+ * Whichever way it ends, the other listener and the 60 s timer go too: a timer left behind kept
+ * a run of this file alone alive for a minute after its last test.
+ */
 async function discover(c: SpawnController, id: string, parameters: Record<string, unknown>): Promise<DiscoveryTaskResult> {
-  const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === id, 60_000);
-  const dead = waitFor<Failed>(c, 'task:failed', (e) => e.taskId === id && e.outcome === 'dead', 60_000);
+  const ended = new Promise<DiscoveryTaskResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`discovery ${id} neither completed nor was dead-lettered within 60 s`));
+    }, 60_000);
+    const completed = (e: Done) => {
+      if (e.taskId !== id) return;
+      stop();
+      resolve(e.result as DiscoveryTaskResult);
+    };
+    const failed = (e: Failed) => {
+      if (e.taskId !== id || e.outcome !== 'dead') return;
+      stop();
+      reject(new Error(`discovery ${id} was dead-lettered: ${e.error}`));
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      c.off('task:completed', completed);
+      c.off('task:failed', failed);
+    };
+    c.on('task:completed', completed);
+    c.on('task:failed', failed);
+  });
+  // Handled here too, so a distributeTask that throws leaves no unhandled rejection behind.
+  ended.catch(() => {});
   await c.distributeTask({ id, type: 'discovery', priority: 5, parameters: { location, dateRange, ...parameters } });
-  const outcome = await Promise.race([done, dead]);
-  if ('error' in outcome) throw new Error(`discovery ${id} was dead-lettered: ${outcome.error}`);
-  return outcome.result as DiscoveryTaskResult;
+  return ended;
 }
 
 async function storedIds(c: SpawnController, source: string): Promise<string[]> {
