@@ -31,13 +31,7 @@ export async function getCity(db: Queryable, id: string): Promise<City> {
 }
 
 /** Where a city is, for searches: its centre, radius and time zone. */
-export interface CityPlace {
-  id: string;
-  latitude: number;
-  longitude: number;
-  radiusM: number;
-  timezone: string;
-}
+export type CityPlace = Pick<City, 'id' | 'latitude' | 'longitude' | 'radiusM' | 'timezone'>;
 
 /** How long one read of every city's place serves searches through one database handle. */
 export const CITY_PLACES_MAX_AGE_MS = 1000;
@@ -53,9 +47,7 @@ export function cityPlaces(db: Queryable, options: { fresh?: boolean } = {}): Pr
   const now = Date.now();
   const kept = places.get(db);
   if (kept && !options.fresh && kept.until > now) return kept.read;
-  const read = db
-    .query<Pick<CityRow, 'id' | 'latitude' | 'longitude' | 'radius_m' | 'timezone'>>('SELECT id, latitude, longitude, radius_m, timezone FROM cities')
-    .then(({ rows }) => rows.map((r) => ({ id: r.id, latitude: Number(r.latitude), longitude: Number(r.longitude), radiusM: Number(r.radius_m), timezone: r.timezone })));
+  const read: Promise<CityPlace[]> = listCities(db);
   places.set(db, { until: now + CITY_PLACES_MAX_AGE_MS, read });
   // A failed read is not kept: the next search asks again.
   read.catch(() => {
