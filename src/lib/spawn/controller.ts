@@ -217,7 +217,7 @@ export class SpawnController extends EventEmitter {
   }
 
   private assertKnownType(type: string, prefix: string): void {
-    if (typeof type === 'string' && this.config.workerTypes[type]) return;
+    if (typeof type === 'string' && Object.hasOwn(this.config.workerTypes, type)) return;
     throw new ValidationError(`${prefix}unknown worker type ${JSON.stringify(type)}; known types: ${this.workerTypeNames.join(', ')}`);
   }
 

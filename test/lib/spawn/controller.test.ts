@@ -26,6 +26,10 @@ for (const backend of backends()) {
         await c.spawnWorker('discovery');
         await assert.rejects(c.spawnWorker('ingestion'), /SPAWN_MAX_WORKERS \(4\)/);
         await assert.rejects(c.spawnWorker('nope'), /unknown worker type "nope"; known types: discovery, ingestion, processing, behave/);
+        // Names an object already answers to are not worker types.
+        for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+          await assert.rejects(c.spawnWorker(name), { name: 'ValidationError', message: /unknown worker type/ });
+        }
         const states = await c.getWorkerStates();
         assert.equal(states.length, 4);
         const { rows } = await c.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_state WHERE status = 'idle'`);
@@ -111,6 +115,7 @@ for (const backend of backends()) {
       try {
         await assert.rejects(c.distributeTask({ id: '', type: 'behave', priority: 0, parameters: {} }), /invalid task: id: must not be empty/);
         await assert.rejects(c.distributeTask({ id: 'x', type: 'martian', priority: 0, parameters: {} }), /unknown worker type "martian"/);
+        await assert.rejects(c.distributeTask({ id: 'x', type: 'constructor', priority: 0, parameters: {} }), /unknown worker type "constructor"/);
         await assert.rejects(c.distributeTask({ id: 'x', type: 'behave', priority: 1.5, parameters: {} }), /invalid task: priority/);
         await assert.rejects(c.distributeTask({ id: 'x', type: 'behave', priority: 0, parameters: [] as never }), /invalid task: parameters/);
         assert.equal((await c.getSystemStatus()).queuedTasks, 0, 'nothing half-written');
