@@ -7,7 +7,7 @@ import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
 import { claimStartupRun } from './lib/db/queries/replicas.js';
 import { listSourceHealth, unquarantineSource } from './lib/db/queries/source-health.js';
 import { queryEvents } from './lib/catalogue/query.js';
-import { selectCityStats } from './lib/db/queries/catalogue-stats.js';
+import { cityStats } from './lib/db/queries/catalogue-stats.js';
 import { createDedupeOperations } from './lib/catalogue/dedupe/operations.js';
 import { silentLogger, type Logger } from './lib/logger.js';
 import { SpawnController, type SpawnControllerOptions } from './lib/spawn/controller.js';
@@ -86,7 +86,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
     queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
-    cityStats: () => selectCityStats(controller.db),
+    cityStats: () => cityStats(controller.db),
     // The database opens in start(); the operations reach it on each call.
     dedupe: createDedupeOperations({ query: (text, params) => controller.db.query(text, params) }),
     sourceHealth: {

@@ -1,6 +1,7 @@
 /** `cities`: what discovery covers. */
 import type { City, CityInput, CitySources } from '../../../contracts/cities.js';
 import { NotFoundError } from '../../errors.js';
+import { keptRead } from '../../kept-read.js';
 import type { Queryable } from '../types.js';
 
 interface CityRow {
@@ -35,7 +36,7 @@ export type CityPlace = Pick<City, 'id' | 'latitude' | 'longitude' | 'radiusM' |
 
 /** How long one read of every city's place serves searches through one database handle. */
 export const CITY_PLACES_MAX_AGE_MS = 1000;
-const places = new WeakMap<Queryable, { until: number; read: Promise<CityPlace[]> }>();
+const places = keptRead((db: Queryable): Promise<CityPlace[]> => listCities(db), CITY_PLACES_MAX_AGE_MS);
 
 /**
  * Every city's place. Searches by place or city ask on every request while cities change
@@ -44,20 +45,11 @@ const places = new WeakMap<Queryable, { until: number; read: Promise<CityPlace[]
  * plain SQL) shows within that age. `fresh` reads it now.
  */
 export function cityPlaces(db: Queryable, options: { fresh?: boolean } = {}): Promise<CityPlace[]> {
-  const now = Date.now();
-  const kept = places.get(db);
-  if (kept && !options.fresh && kept.until > now) return kept.read;
-  const read: Promise<CityPlace[]> = listCities(db);
-  places.set(db, { until: now + CITY_PLACES_MAX_AGE_MS, read });
-  // A failed read is not kept: the next search asks again.
-  read.catch(() => {
-    if (places.get(db)?.read === read) places.delete(db);
-  });
-  return read;
+  return places.get(db, options);
 }
 
 export async function upsertCity(db: Queryable, c: CityInput): Promise<City> {
-  places.delete(db);
+  places.drop(db);
   const { rows } = await db.query<CityRow>(
     `INSERT INTO cities (id, name, latitude, longitude, radius_m, timezone, priority, enabled, sources)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { ingestRawEvents } from '../../../../src/lib/catalogue/ingest.js';
-import { selectCityStats } from '../../../../src/lib/db/queries/catalogue-stats.js';
+import { CITY_STATS_MAX_AGE_MS, cityStats, selectCityStats } from '../../../../src/lib/db/queries/catalogue-stats.js';
 import type { Queryable } from '../../../../src/lib/db/types.js';
 import { CONCERT, ticketmaster } from '../../../fixtures/catalogue/concert.js';
 import { backends, closeTestDatabases } from '../../../helpers/db.js';
@@ -73,6 +73,47 @@ for (const backend of backends()) {
         const after = (await selectCityStats(db, now)).find((s) => s.cityId === 'sf')!;
         assert.equal(after.events, 1);
         assert.equal(after.upcomingEvents, 1);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('the cities view shares one reading of the counts, at most CITY_STATS_MAX_AGE_MS old', async () => {
+      const db = await openCatalogue(backend);
+      try {
+        await insertCity(db, OAKLAND);
+        // Counts the statements that reach the database through this handle.
+        let statements = 0;
+        let failNext = false;
+        const handle: Queryable = {
+          query(text, params) {
+            statements++;
+            if (failNext) {
+              failNext = false;
+              return Promise.reject(new Error('connection lost'));
+            }
+            return db.query(text, params);
+          },
+        };
+        const [a, b] = await Promise.all([cityStats(handle), cityStats(handle)]);
+        assert.equal(a, b, 'concurrent calls share one reading');
+        const perReading = statements;
+        assert.ok(perReading > 0);
+        assert.ok(CITY_STATS_MAX_AGE_MS >= 1000);
+
+        await insertCity(db, EMPTY);
+        const kept = await cityStats(handle);
+        assert.equal(statements, perReading, 'a repeated call within the age reads nothing');
+        assert.deepEqual(kept.map((s) => s.cityId).sort(), ['oakland', 'sf']);
+        const fresh = await cityStats(handle, { fresh: true });
+        assert.equal(statements, 2 * perReading);
+        assert.deepEqual(fresh.map((s) => s.cityId).sort(), ['empty', 'oakland', 'sf']);
+
+        // A failed reading is not kept: the next call reads again.
+        failNext = true;
+        await assert.rejects(cityStats(handle, { fresh: true }), /connection lost/);
+        const again = await cityStats(handle);
+        assert.deepEqual(again.map((s) => s.cityId).sort(), ['empty', 'oakland', 'sf']);
       } finally {
         await db.close();
       }
