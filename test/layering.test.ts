@@ -1,6 +1,7 @@
 /**
- * The shape of src/: lower layers never import higher ones, and no module imports itself
- * through others. Every import counts (static, type-only, re-exports and dynamic `import()`).
+ * The shape of src/: lower layers never import higher ones, no module imports itself
+ * through others, and no file grows past 400 lines. Every import counts (static, type-only,
+ * re-exports and dynamic `import()`).
  *
  *   base ← db ← providers and catalogue ← spawn ← service ← server, cli, app ← main
  */
@@ -90,6 +91,16 @@ test('the pending list holds only edges that still exist', () => {
 test('no import cycle', () => {
   const cycles = findCycles(GRAPH);
   assert.deepEqual(cycles, [], `import cycles:\n${cycles.join('\n')}`);
+});
+
+/** A file longer than this holds more than one responsibility: split it along them. */
+const MAX_LINES = 400;
+
+test(`no file in src/ is over ${MAX_LINES} lines`, () => {
+  const long = FILES.map((file) => [file, readFileSync(path.join(ROOT, file), 'utf8').split('\n').length - 1] as const)
+    .filter(([, lines]) => lines > MAX_LINES)
+    .map(([file, lines]) => `${file}: ${lines} lines`);
+  assert.deepEqual(long, [], `over ${MAX_LINES} lines:\n${long.join('\n')}`);
 });
 
 /** Each strongly connected group of files, printed as one cycle through it (Tarjan). */

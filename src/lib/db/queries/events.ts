@@ -2,10 +2,14 @@
  * Reading the canonical catalogue: pages of visible events (merged-away rows excluded), their
  * sources, and old ids resolved to the event that absorbed them.
  */
-import { EARTH_RADIUS_KM, geoCells, type BoundingBox } from '../../geo.js';
 import type { StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
+import { DAY_MS, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
+import { cellBound, startBound } from './events-reach.js';
+import { firstWeek, PREFIXES, weekWalk } from './events-text.js';
+
+export type { Area, EventPageFilter } from './events-filter.js';
 
 /** A row of `events` as the catalogue's reads select it. */
 export interface EventRow extends StoredContent {
@@ -45,83 +49,6 @@ const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.t
   e.venue_name, e.address, e.city, e.region, e.postal_code, e.country, e.latitude, e.longitude, e.category,
   e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.city_ids, e.merge_score,
   e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at, e.last_confirmed_at`;
-
-/** A circle on the map, with the box that prefilters it (src/lib/geo.ts). */
-export interface Area {
-  lat: number;
-  lng: number;
-  radiusKm: number;
-  box: BoundingBox;
-}
-
-/** A validated page request (see src/lib/catalogue/query.ts). */
-export interface EventPageFilter {
-  /** events still running at or after this */
-  from?: Date;
-  /** events starting at or before this */
-  to?: Date;
-  categories?: readonly string[];
-  statuses?: readonly string[];
-  sources?: readonly string[];
-  free?: boolean;
-  updatedSince?: Date;
-  /** LIKE patterns, one per word of the query (the user's wildcards escaped), all must match */
-  wordPatterns?: readonly string[];
-  /**
-   * The query text whose words, as prefixes, the words index serves (search_words_query in
-   * sql/0012); absent when it holds no letters or digits (then LIKE alone decides).
-   */
-  wordQuery?: string;
-  /** the whole query text, for relevance */
-  text?: string;
-  /**
-   * Where: located events inside every area; events without coordinates whose cities meet
-   * every city list (the cities near the point, the city asked for).
-   */
-  areas?: readonly Area[];
-  unlocatedCities?: ReadonlyArray<readonly string[]>;
-  /** distance from this point to each event; `cityDistances` places events without coordinates */
-  distanceFrom?: { lat: number; lng: number; cityDistances: ReadonlyArray<readonly [string, number]> };
-  sort: 'start' | 'distance' | 'relevance';
-  /** keyset: rows strictly after this position in the sort order */
-  after?: { startsAt: Date; id: string } | { key: number; id: string };
-  /** leave out events linked to a parent, or events other events are linked to */
-  exclude?: 'children' | 'parents';
-  limit: number;
-  /**
-   * Text without a place in start order reads its candidates week by week (weekWalk); `false`
-   * reads them in one go, as every other order does (the same page: tests compare the two).
-   */
-  weekWalk?: boolean;
-  /**
-   * A place in start order first finds how far in time one page reaches (startBound); `false`
-   * reads every match of the area and window instead (the same page: tests compare the two).
-   */
-  startBound?: boolean;
-}
-
-/** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */
-const SPAN_EPOCH_MS = Date.UTC(2000, 0, 1);
-const SPAN_UNIT_MS = 1_728_000_000;
-const spanTime = (d: Date) => (d.getTime() - SPAN_EPOCH_MS) / SPAN_UNIT_MS;
-const DAY_MS = 86_400_000;
-
-/** An event's point: its own coordinates, else its city's centre (sql/0012). */
-const LAT = 'coalesce(e.latitude, e.city_latitude)';
-const LNG = 'coalesce(e.longitude, e.city_longitude)';
-/** The expression events_span_gist indexes (sql/0013); the planner matches it as written. */
-const SPAN = `event_span(${LAT}, ${LNG}, e.starts_at, e.ends_at)`;
-/** Events without coordinates that several cities discovered; the first city places them. */
-const MULTI_CITY = 'e.latitude IS NULL AND cardinality(e.city_ids) > 1';
-
-function haversine(p: Params, lat: number, lng: number): string {
-  const la = p.add(lat);
-  const lo = p.add(lng);
-  // least() guards asin against rounding just above 1.
-  return `(${EARTH_RADIUS_KM} * 2 * asin(least(1, sqrt(
-      power(sin(radians(${LAT} - ${la}::float8) / 2), 2)
-      + cos(radians(${la}::float8)) * cos(radians(${LAT})) * power(sin(radians(${LNG} - ${lo}::float8) / 2), 2)))))`;
-}
 
 /**
  * Visible events, one keyset page, in the order asked. Every filter that narrows by place,
@@ -286,127 +213,6 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   const { rows } = await db.query<EventRow>(sql, p.values);
   return rows;
 }
-
-/**
- * How far in time one page of a place in start order reaches: the R-tree walked in order of
- * the events' start (cube's `~>` ordering, nearest first along the time axis) until a page of
- * located matches is found; the last one's start. Every event of the true page starts no later
- * (fewer than a page of matches start before it), so the page query's window can end there and
- * read about a page of rows instead of every match of the area and window: at 10M events, 25 km
- * around a city centre over a week is thousands of rows. The unlocated events of other cities
- * are not in the walk; the page query's second branch finds them as before. No match: NULL,
- * and least() keeps the window's own end.
- */
-function startBound(conds: readonly string[], limit: string): string {
-  // ~> 5: the lower end of the third dimension of event_span's box, its start time.
-  return `SELECT max(k.reach) AS reach FROM (SELECT ${SPAN} ~> 5 AS reach FROM events e WHERE ${conds.join(' AND ')}
-       ORDER BY ${SPAN} ~> 5 LIMIT ${limit}::int) k`;
-}
-
-/** The cell of events_cell_starts_idx (sql/0020), written as the index has it. */
-const CELL = `geo_cell(${LAT}, ${LNG})`;
-/** More cells than this (a search wider than about 150 km) and the R-tree walk finds the reach. */
-const MAX_BOUND_CELLS = 64;
-
-/**
- * startBound through the cell index (sql/0020): for each grid cell the smallest area's box
- * touches, that cell's events in start order, merged, each one's distance to every area checked
- * in the index (it carries the coordinates); the page's last one's start. Only events that
- * start inside the window and after the cursor's instant count: events still on at `from` and
- * ties at the cursor are left out, which can only make the reach later, never cut the page
- * short (they start at or before the window's start and the cursor's instant, which bound the
- * reach from below). Null when the area covers too many cells.
- */
-function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly string[], limit: string): string | null {
-  const smallest = [...f.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!;
-  const cells = geoCells(smallest.box, MAX_BOUND_CELLS);
-  if (cells === null) return null;
-  const conds = ['e.merged_into IS NULL', ...rowFilters];
-  if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
-  // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
-  // before it (with nothing counted, they may be all that is left).
-  let last = 'max(k.starts_at)';
-  if (f.after && 'startsAt' in f.after) {
-    const at = p.add(f.after.startsAt);
-    conds.push(`e.starts_at > ${at}::timestamptz`);
-    last = `greatest(max(k.starts_at), ${at}::timestamptz)`;
-  }
-  if (f.to) conds.push(`e.starts_at <= ${p.add(f.to)}::timestamptz`);
-  for (const area of f.areas!) conds.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
-  // One index scan over the cells (a merge of one scan per cell, in start order, costs more to
-  // plan than to run at 1M events).
-  return `SELECT (extract(epoch FROM ${last} - TIMESTAMPTZ '2000-01-01 00:00:00+00') / 1728000)::float8 AS reach
-       FROM (SELECT e.starts_at FROM events e WHERE ${CELL} = ANY(${p.add(cells)}::int[]) AND ${conds.join(' AND ')}
-             ORDER BY e.starts_at LIMIT ${limit}::int) k`;
-}
-
-/** The prefixes index (sql/0016): every prefix of every word of an event's folded text. */
-const PREFIXES = 'search_prefixes(e.search_text)';
-const WEEK_EPOCH_MS = Date.UTC(2000, 0, 3);
-const WEEK_MS = 604_800_000;
-/** search_week (sql/0017): whole weeks since Monday 2000-01-03 UTC. */
-const searchWeek = (d: Date) => Math.floor((d.getTime() - WEEK_EPOCH_MS) / WEEK_MS);
-/**
- * The weeks the walk asks before it reads the rest in one go: the first alone (enough for common
- * words at 10M events), then the next three together (one bitmap of the three weeks' entries).
- * Each part costs the planner about as much as the page's whole execution, hence few parts.
- */
-const WEEK_GROUPS = [[0], [1, 2, 3]] as const;
-const WALK_WEEKS = WEEK_GROUPS.flat().length;
-
-/**
- * Text without a place, in start order: the candidates a week at a time. The week keys index
- * (sql/0017) answers "these words, starting in week n" from entries holding only that week's
- * events, so a week costs its few matches. The first week is asked alone, then the next three
- * together, and UNION ALL stops once the page is full: a common pair of words reads one to four
- * weeks of rows instead of all its matches. Rare words leave those weeks short: the rest comes
- * from one query on the prefixes index (sql/0016), cheap for them. Before the first week come
- * the events lasting over a day that started earlier and are still on at `from` (prefixes index,
- * all of the words' matches: as costly as before 0017 for a very common word with `from`). Each
- * part is in (starts_at, id) order and each part's events start before the next part's, so their
- * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
- * statement (search_week_words is folded when planning), so the planner sees exact entries.
- */
-function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number }): string {
-  const part = (cond: string) =>
-    `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
-  const last = f.to ? searchWeek(f.to) : Infinity;
-  // `to` before the first week: nothing (and no parameter left unused, which Postgres refuses).
-  if (q.first > last && !f.from) return part('false');
-  const text = p.add(f.wordQuery);
-  const words = `search_words(${text}::text)`;
-  const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
-  const parts: string[] = [];
-  if (f.from) {
-    // Such an event lasts over a day and ends at or after `from` (the conditions of
-    // events_long_ends_idx, which the planner can AND with the prefixes index).
-    const from = p.add(f.from);
-    parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at < ${weekStart(q.first)}::timestamptz
-      AND e.ends_at >= ${from}::timestamptz AND e.ends_at - e.starts_at > INTERVAL '1 day'`));
-  }
-  for (const group of WEEK_GROUPS) {
-    const weeks = group.map((i) => q.first + i).filter((week) => week <= last);
-    if (weeks.length === 0) break;
-    parts.push(part(`(${weeks.map((week) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`).join(' OR ')})`));
-  }
-  if (q.first + WALK_WEEKS <= last) parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(q.first + WALK_WEEKS)}::timestamptz`));
-  return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
-}
-
-/**
- * The first week a page of text in start order can start in: the cursor's, the week of a day
- * before `from`, else the first visible event's (null: no event at all).
- */
-async function firstWeek(db: Queryable, f: EventPageFilter): Promise<number | null> {
-  const bounds = [f.after && 'startsAt' in f.after ? f.after.startsAt.getTime() : -Infinity, f.from ? f.from.getTime() - DAY_MS : -Infinity];
-  const bound = Math.max(...bounds);
-  if (bound > -Infinity) return searchWeek(new Date(bound));
-  const { rows } = await db.query<{ week: number | null }>('SELECT search_week(min(starts_at)) AS week FROM events WHERE merged_into IS NULL');
-  return rows[0]?.week ?? null;
-}
-
-/** What the week keys index (sql/0017) holds for an event: its words' prefixes, each with its start's week. */
-const WEEK_KEYS = 'search_week_keys(e.search_text, e.starts_at)';
 
 /**
  * An event's sources as one JSON array, by source then external id; instants

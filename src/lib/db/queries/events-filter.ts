@@ -1,0 +1,84 @@
+/**
+ * What a page of the catalogue is asked for, in the terms its SQL is written in: the validated
+ * filter (built by src/lib/catalogue/query.ts), and the expressions the search indexes match as
+ * written (sql/0012, sql/0013), shared by the page query and its parts.
+ */
+import { EARTH_RADIUS_KM, type BoundingBox } from '../../geo.js';
+import type { Params } from './catalogue-columns.js';
+
+/** A circle on the map, with the box that prefilters it (src/lib/geo.ts). */
+export interface Area {
+  lat: number;
+  lng: number;
+  radiusKm: number;
+  box: BoundingBox;
+}
+
+/** A validated page request (see src/lib/catalogue/query.ts). */
+export interface EventPageFilter {
+  /** events still running at or after this */
+  from?: Date;
+  /** events starting at or before this */
+  to?: Date;
+  categories?: readonly string[];
+  statuses?: readonly string[];
+  sources?: readonly string[];
+  free?: boolean;
+  updatedSince?: Date;
+  /** LIKE patterns, one per word of the query (the user's wildcards escaped), all must match */
+  wordPatterns?: readonly string[];
+  /**
+   * The query text whose words, as prefixes, the words index serves (search_words_query in
+   * sql/0012); absent when it holds no letters or digits (then LIKE alone decides).
+   */
+  wordQuery?: string;
+  /** the whole query text, for relevance */
+  text?: string;
+  /**
+   * Where: located events inside every area; events without coordinates whose cities meet
+   * every city list (the cities near the point, the city asked for).
+   */
+  areas?: readonly Area[];
+  unlocatedCities?: ReadonlyArray<readonly string[]>;
+  /** distance from this point to each event; `cityDistances` places events without coordinates */
+  distanceFrom?: { lat: number; lng: number; cityDistances: ReadonlyArray<readonly [string, number]> };
+  sort: 'start' | 'distance' | 'relevance';
+  /** keyset: rows strictly after this position in the sort order */
+  after?: { startsAt: Date; id: string } | { key: number; id: string };
+  /** leave out events linked to a parent, or events other events are linked to */
+  exclude?: 'children' | 'parents';
+  limit: number;
+  /**
+   * Text without a place in start order reads its candidates week by week (weekWalk); `false`
+   * reads them in one go, as every other order does (the same page: tests compare the two).
+   */
+  weekWalk?: boolean;
+  /**
+   * A place in start order first finds how far in time one page reaches (startBound); `false`
+   * reads every match of the area and window instead (the same page: tests compare the two).
+   */
+  startBound?: boolean;
+}
+
+/** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */
+const SPAN_EPOCH_MS = Date.UTC(2000, 0, 1);
+const SPAN_UNIT_MS = 1_728_000_000;
+export const spanTime = (d: Date) => (d.getTime() - SPAN_EPOCH_MS) / SPAN_UNIT_MS;
+export const DAY_MS = 86_400_000;
+
+/** An event's point: its own coordinates, else its city's centre (sql/0012). */
+export const LAT = 'coalesce(e.latitude, e.city_latitude)';
+export const LNG = 'coalesce(e.longitude, e.city_longitude)';
+/** The expression events_span_gist indexes (sql/0013); the planner matches it as written. */
+export const SPAN = `event_span(${LAT}, ${LNG}, e.starts_at, e.ends_at)`;
+/** Events without coordinates that several cities discovered; the first city places them. */
+export const MULTI_CITY = 'e.latitude IS NULL AND cardinality(e.city_ids) > 1';
+
+export function haversine(p: Params, lat: number, lng: number): string {
+  const la = p.add(lat);
+  const lo = p.add(lng);
+  // least() guards asin against rounding just above 1.
+  return `(${EARTH_RADIUS_KM} * 2 * asin(least(1, sqrt(
+      power(sin(radians(${LAT} - ${la}::float8) / 2), 2)
+      + cos(radians(${la}::float8)) * cos(radians(${LAT})) * power(sin(radians(${LNG} - ${lo}::float8) / 2), 2)))))`;
+}

@@ -1,0 +1,75 @@
+/**
+ * Text without a place: the prefixes index (sql/0016) and, in start order, the week keys index
+ * (sql/0017) asked a week at a time (selectEventPage in events.ts; docs/search.md).
+ */
+import type { Queryable } from '../types.js';
+import type { Params } from './catalogue-columns.js';
+import { DAY_MS, type EventPageFilter } from './events-filter.js';
+
+/** The prefixes index (sql/0016): every prefix of every word of an event's folded text. */
+export const PREFIXES = 'search_prefixes(e.search_text)';
+const WEEK_EPOCH_MS = Date.UTC(2000, 0, 3);
+const WEEK_MS = 604_800_000;
+/** search_week (sql/0017): whole weeks since Monday 2000-01-03 UTC. */
+const searchWeek = (d: Date) => Math.floor((d.getTime() - WEEK_EPOCH_MS) / WEEK_MS);
+/**
+ * The weeks the walk asks before it reads the rest in one go: the first alone (enough for common
+ * words at 10M events), then the next three together (one bitmap of the three weeks' entries).
+ * Each part costs the planner about as much as the page's whole execution, hence few parts.
+ */
+const WEEK_GROUPS = [[0], [1, 2, 3]] as const;
+const WALK_WEEKS = WEEK_GROUPS.flat().length;
+
+/**
+ * Text without a place, in start order: the candidates a week at a time. The week keys index
+ * (sql/0017) answers "these words, starting in week n" from entries holding only that week's
+ * events, so a week costs its few matches. The first week is asked alone, then the next three
+ * together, and UNION ALL stops once the page is full: a common pair of words reads one to four
+ * weeks of rows instead of all its matches. Rare words leave those weeks short: the rest comes
+ * from one query on the prefixes index (sql/0016), cheap for them. Before the first week come
+ * the events lasting over a day that started earlier and are still on at `from` (prefixes index,
+ * all of the words' matches: as costly as before 0017 for a very common word with `from`). Each
+ * part is in (starts_at, id) order and each part's events start before the next part's, so their
+ * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
+ * statement (search_week_words is folded when planning), so the planner sees exact entries.
+ */
+export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number }): string {
+  const part = (cond: string) =>
+    `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
+  const last = f.to ? searchWeek(f.to) : Infinity;
+  // `to` before the first week: nothing (and no parameter left unused, which Postgres refuses).
+  if (q.first > last && !f.from) return part('false');
+  const text = p.add(f.wordQuery);
+  const words = `search_words(${text}::text)`;
+  const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
+  const parts: string[] = [];
+  if (f.from) {
+    // Such an event lasts over a day and ends at or after `from` (the conditions of
+    // events_long_ends_idx, which the planner can AND with the prefixes index).
+    const from = p.add(f.from);
+    parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at < ${weekStart(q.first)}::timestamptz
+      AND e.ends_at >= ${from}::timestamptz AND e.ends_at - e.starts_at > INTERVAL '1 day'`));
+  }
+  for (const group of WEEK_GROUPS) {
+    const weeks = group.map((i) => q.first + i).filter((week) => week <= last);
+    if (weeks.length === 0) break;
+    parts.push(part(`(${weeks.map((week) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`).join(' OR ')})`));
+  }
+  if (q.first + WALK_WEEKS <= last) parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(q.first + WALK_WEEKS)}::timestamptz`));
+  return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
+}
+
+/**
+ * The first week a page of text in start order can start in: the cursor's, the week of a day
+ * before `from`, else the first visible event's (null: no event at all).
+ */
+export async function firstWeek(db: Queryable, f: EventPageFilter): Promise<number | null> {
+  const bounds = [f.after && 'startsAt' in f.after ? f.after.startsAt.getTime() : -Infinity, f.from ? f.from.getTime() - DAY_MS : -Infinity];
+  const bound = Math.max(...bounds);
+  if (bound > -Infinity) return searchWeek(new Date(bound));
+  const { rows } = await db.query<{ week: number | null }>('SELECT search_week(min(starts_at)) AS week FROM events WHERE merged_into IS NULL');
+  return rows[0]?.week ?? null;
+}
+
+/** What the week keys index (sql/0017) holds for an event: its words' prefixes, each with its start's week. */
+const WEEK_KEYS = 'search_week_keys(e.search_text, e.starts_at)';
