@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { queryEvents, type EventQueryInput } from '../../../src/lib/catalogue/query.js';
 import { ingestRawEvents } from '../../../src/lib/catalogue/ingest.js';
 import { upsertRawEvents } from '../../../src/lib/db/queries/raw-events.js';
+import { FOLDED_TEXT } from '../../../src/lib/db/queries/events-filter.js';
 import type { Database } from '../../../src/lib/db/types.js';
 import { ValidationError } from '../../../src/lib/errors.js';
 import { CITY } from '../../fixtures/catalogue/concert.js';
@@ -134,6 +135,22 @@ for (const backend of backends()) {
       // Relevance: the best match first.
       const ranked = await ask({ q: 'jazz brunch', sort: 'relevance' });
       assert.equal(ranked.events[0]!.title, 'Café Hafen Jazz Brunch');
+    });
+
+    test('words are checked on the folded text, which plain ASCII gets without the unaccent dictionary, to the same result', async () => {
+      // The fast branch of FOLDED_TEXT rests on unaccent keeping every ASCII character as it is.
+      const ascii = Array.from({ length: 127 }, (_, i) => String.fromCharCode(i + 1)).join('');
+      const kept = await db.query<{ same: boolean }>(`SELECT public.unaccent('public.unaccent'::regdictionary, $1::text) = $1::text AS same`, [ascii]);
+      assert.equal(kept.rows[0]!.same, true);
+      const samples = ['café hafen jazz brunch', 'Board Game Party', 'STRASSE 5', 'Straße', 'Ørsted Hall København', 'ÉCOLE', 'naïve', 'İstanbul', 'ＦＵＬＬ width', ascii, ''];
+      const { rows } = await db.query<{ t: string; fast: string; slow: string }>(
+        `SELECT e.search_text AS t, ${FOLDED_TEXT} AS fast, search_fold(e.search_text) AS slow FROM unnest($1::text[]) AS e(search_text)`,
+        [samples],
+      );
+      assert.equal(rows.length, samples.length);
+      for (const r of rows) assert.equal(r.fast, r.slow, JSON.stringify(r.t));
+      // Near a point, where the words are checked on each row the place finds.
+      assert.deepEqual(titles(await ask({ q: 'CAFE brunch', lat: FERRY.lat, lng: FERRY.lng, radius_km: 30 })), ['Café Hafen Jazz Brunch']);
     });
 
     test('filters: status, source, free, updated_since; distance pages by cursor', async () => {

@@ -5,7 +5,7 @@
 import type { StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
-import { DAY_MS, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
+import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
 import { cellBound, startBound } from './events-reach.js';
 import { firstWeek, PREFIXES, weekWalk } from './events-text.js';
 
@@ -94,7 +94,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // holds it).
   const placed = Boolean(f.areas?.length);
   const likes = (f.wordPatterns ?? []).map((pattern) =>
-    `${placed ? `(search_fold(e.search_text) || '')` : 'search_fold(e.search_text)'} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
+    `${placed ? `(${FOLDED_TEXT} || '')` : FOLDED_TEXT} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
   const deferLikes = !placed && Boolean(f.wordQuery) && likes.length > 0;
   if (!deferLikes) where.push(...likes);
   else {
