@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { WORKER_TYPE_NAME } from '../contracts/tasks.js';
 import { ConfigError } from '../lib/errors.js';
+import { own } from '../lib/own.js';
 
 const POS_INT = 'must be a positive integer';
 const entrySchema = z.strictObject({
@@ -48,7 +49,7 @@ export function withDeclaredWorkerTypes<T extends object>(value: string | undefi
   const base = inline ? process.cwd() : path.dirname(path.resolve(value));
   const out: Record<string, T> = { ...builtins };
   for (const [name, entry] of Object.entries(parsed.data)) {
-    const known = builtins[name];
+    const known = own(builtins, name);
     if (!known && !entry.script) throw new ConfigError(`${where}: ${name}.script is required for a new worker type (a module that constructs a BaseWorker subclass)`);
     const script = entry.script === undefined ? undefined : entry.script.startsWith('file:') ? entry.script : path.resolve(base, entry.script);
     out[name] = { ...(known ?? NEW_TYPE_DEFAULTS), ...entry, ...(script ? { script } : {}) } as T;

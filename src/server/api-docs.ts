@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
 import { appendVary, compressBody, negotiateEncoding } from './caching.js';
 import { openApiDocument } from './openapi.js';
+import { own } from '../lib/own.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -63,7 +64,7 @@ export function mountApiDocs(app: Hono): void {
   app.get('/api/docs/start.js', (c) => c.body(START, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.get(`${ASSET_PREFIX}/:file`, async (c) => {
     const name = c.req.param('file');
-    const type = ASSETS[name];
+    const type = own(ASSETS, name);
     if (!type) return c.notFound();
     const encoding = negotiateEncoding(c.req.header('accept-encoding'));
     const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' };

@@ -28,6 +28,8 @@ test('a file declares a new type (script resolved from its folder) and changes a
 
 test('bad declarations name the variable, the entry and the field', () => {
   assert.throws(() => loadSpawnConfig({ SPAWN_WORKER_TYPES: typesFile({ echo: { maxConcurrency: 2 } }) }), /SPAWN_WORKER_TYPES=".*": echo\.script is required for a new worker type/);
+  // A name every object answers to is a new type like any other, not a built-in one.
+  assert.throws(() => loadSpawnConfig({ SPAWN_WORKER_TYPES: typesFile({ constructor: { maxConcurrency: 2 } }) }), /constructor\.script is required for a new worker type/);
   assert.throws(() => loadSpawnConfig({ SPAWN_WORKER_TYPES: typesFile({ echo: { script: 'x.js', maxConcurrency: 0 } }) }), /echo\.maxConcurrency must be a positive integer/);
   assert.throws(() => loadSpawnConfig({ SPAWN_WORKER_TYPES: typesFile({ 'Bad Name': { script: 'x.js' } }) }), /"Bad Name" must be a worker type name/);
   assert.throws(() => loadSpawnConfig({ SPAWN_WORKER_TYPES: typesFile({ echo: { script: 'x.js', memory: '1GB' } }) }), /echo.*memory/);

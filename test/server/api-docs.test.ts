@@ -77,7 +77,7 @@ describe('/api/docs assets (real HTTP)', { timeout: 120_000 }, () => {
 
   it('serves nothing else from the package folder', async () => {
     const bundle = `/api/docs/assets/${(JSON.parse(readFileSync(join(SWAGGER_DIR, 'package.json'), 'utf8')) as { version: string }).version}`;
-    for (const path of [`${bundle}/package.json`, `${bundle}/index.html`, `${bundle}/..%2f..%2fpackage.json`, '/api/docs/assets/0.0.0/swagger-ui.css']) {
+    for (const path of [`${bundle}/package.json`, `${bundle}/index.html`, `${bundle}/constructor`, `${bundle}/__proto__`, `${bundle}/toString`, `${bundle}/..%2f..%2fpackage.json`, '/api/docs/assets/0.0.0/swagger-ui.css']) {
       assert.equal((await get(`${server.url}${path}`)).status, 404, path);
     }
   });

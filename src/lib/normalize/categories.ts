@@ -12,6 +12,7 @@
  *    on the title; when no keyword matches the weak classification stands, else 'other'.
  */
 import type { Category } from '../../contracts/categories.js';
+import { own } from '../own.js';
 
 export { CATEGORIES, isCategory, type Category } from '../../contracts/categories.js';
 
@@ -156,7 +157,7 @@ export function categoryFromKeywords(text: string | null | undefined): Category 
 
 function lookup(table: Record<string, Category>, key: unknown): Category | null {
   if (typeof key !== 'string' && typeof key !== 'number') return null;
-  return table[String(key).trim().toLowerCase()] ?? null;
+  return own(table, String(key).trim().toLowerCase()) ?? null;
 }
 
 function fromSource(source: string, hints: CategoryHints): Category | null {

@@ -16,6 +16,7 @@ export { parseMemoryLimit };
 import type { Database } from '../db/types.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { own } from '../own.js';
 
 export interface SpawnControllerOptions extends DeepPartial<Omit<SpawnConfig, 'workerTypes'>> {
   workerTypes?: Record<string, Partial<WorkerTypeConfig>>;
@@ -98,7 +99,7 @@ export function resolveOptions(options: SpawnControllerOptions): { config: Resol
   const types: Record<string, WorkerTypeConfig> = { ...merged.workerTypes };
   for (const [name, partial] of Object.entries(workerTypes ?? {})) {
     if (!TYPE_NAME.test(name)) throw new ConfigError(`worker type name ${JSON.stringify(name)} must match ${TYPE_NAME}`);
-    const base = types[name];
+    const base = own(types, name);
     if (!base && !partial.script) {
       throw new ConfigError(`custom worker type "${name}" needs a script: a module that constructs a BaseWorker subclass`);
     }

@@ -160,3 +160,16 @@ describe('text cleaning', () => {
     assert.deepEqual(splitLocation('Town Hall'), { name: 'Town Hall', address: null });
   });
 });
+
+test('a classification named like something every object has is just an unknown one', () => {
+  // A table lookup must not answer "constructor" with Object's constructor.
+  for (const name of ['constructor', 'Constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    assert.equal(categorize('ticketmaster', { genre: name, segment: name }), 'other', name);
+    assert.equal(categorize('eventbrite', { categoryId: name }), 'other', name);
+    assert.equal(categorize('yelp', { yelpCategory: name }), 'other', name);
+    assert.equal(categorize('jsonld', { schemaType: `https://schema.org/${name}` }), 'other', name);
+    assert.equal(categorize('ics', { labels: [name] }), 'other', name);
+  }
+  assert.equal(categorize('ticketmaster', { genre: 'constructor', segment: 'Music' }), 'music');
+});
+

@@ -251,6 +251,7 @@ test('configuration: constructor validation names the bad key', () => {
   const bad = (message: RegExp) => ({ name: 'ConfigError', code: 'ERR_CONFIG', message });
   assert.throws(() => new SpawnController({ maxWorkers: 0 }), bad(/maxWorkers must be a positive integer, got 0/));
   assert.throws(() => new SpawnController({ workerTypes: { custom: { maxConcurrency: 1 } } }), bad(/custom worker type "custom" needs a script/));
+  assert.throws(() => new SpawnController({ workerTypes: { constructor: { maxConcurrency: 1 } } }), bad(/custom worker type "constructor" needs a script/));
   assert.throws(() => new SpawnController({ workerTypes: { discovery: { memoryLimit: 'lots' } } }), bad(/workerTypes.discovery.memoryLimit must look like '512MB' or '1GB', got "lots"/));
   assert.throws(() => new SpawnController({ workerTypes: { 'Bad Name': { script: 'x.js' } } }), bad(/worker type name "Bad Name"/));
   assert.throws(() => new SpawnController({ workerTypes: { ingestion: { youngGenerationMb: 0 } } }), bad(/workerTypes.ingestion.youngGenerationMb must be a positive integer, got 0/));

@@ -9,6 +9,7 @@
 import { foldText, tokensOf } from './fold-text.js';
 import { stripMarkers } from './session-markers.js';
 import { textSimilarity, tokenSet } from './text-similarity.js';
+import { own } from '../../own.js';
 
 const TITLE_NOISE = new Set([
   'the', 'a', 'an', 'and', 'live', 'presents', 'present', 'tickets', 'ticket', 'tix', 'tour', 'official',
@@ -69,7 +70,7 @@ const CITY_ALIASES: Record<string, string> = {
 export function normalizeCity(s: string): string {
   const head = foldText(s).split(',')[0];
   const city = tokensOf(head).join(' ');
-  return CITY_ALIASES[city] ?? city;
+  return own(CITY_ALIASES, city) ?? city;
 }
 
 const VENUE_SYNONYMS: Record<string, string> = {
@@ -104,7 +105,7 @@ function cityTokens(city: string | null | undefined): Set<string> {
 export function normalizeVenue(s: string, city?: string | null): string {
   const folded = foldText(s).replace(/&/g, ' and ');
   const tokens = tokensOf(folded)
-    .map((t) => VENUE_SYNONYMS[t] ?? t)
+    .map((t) => own(VENUE_SYNONYMS, t) ?? t)
     .filter((t) => !VENUE_NOISE.has(t));
   const drop = cityTokens(city);
   const withoutCity = tokens.filter((t) => !drop.has(t));

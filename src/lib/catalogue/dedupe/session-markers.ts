@@ -6,6 +6,7 @@
  * the same title while their markers are compared on their own.
  */
 import { foldText } from './fold-text.js';
+import { own } from '../../own.js';
 
 const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
@@ -16,7 +17,7 @@ const NUMBER_WORDS: Record<string, number> = {
 function toNumber(word: string): number | null {
   const ordinal = /^(\d+)(st|nd|rd|th)?$/.exec(word);
   if (ordinal) return Number(ordinal[1]);
-  return NUMBER_WORDS[word] ?? null;
+  return own(NUMBER_WORDS, word) ?? null;
 }
 
 const NUM = String.raw`(\d{1,2}(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|first|second|third|fourth|fifth)`;

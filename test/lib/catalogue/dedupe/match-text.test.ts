@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeTitle, normalizeVenue } from '../../../../src/lib/catalogue/dedupe/match-text.js';
+import { normalizeCity, normalizeTitle, normalizeVenue } from '../../../../src/lib/catalogue/dedupe/match-text.js';
 
 describe('match keys', () => {
   it('normalizes titles: case, accents, punctuation, noise words, promoter prefix, feat. clause', () => {
@@ -17,5 +17,12 @@ describe('match keys', () => {
     assert.equal(normalizeVenue('Fillmore SF', 'San Francisco'), 'fillmore');
     assert.equal(normalizeVenue('The Fillmore, San Francisco', 'San Francisco'), 'fillmore');
     assert.equal(normalizeVenue('Orpheum Theatre'), 'orpheum theater');
+  });
+
+  it('words that every object answers to are words like any other', () => {
+    assert.equal(normalizeVenue('The Constructor Hall'), 'constructor hall');
+    assert.equal(normalizeVenue('Club __proto__'), 'club proto');
+    assert.equal(normalizeCity('Constructor'), 'constructor');
+    assert.equal(normalizeCity('toString, CA'), 'tostring');
   });
 });
