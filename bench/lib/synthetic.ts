@@ -112,10 +112,19 @@ export function generateSyntheticEvents(opts: SyntheticOptions): { events: Synth
     if (r < 0.92) return `${pick(FIRST)} ${pick(LAST)} ${pick(['Trio', 'Quartet', 'Band', 'Orchestra'])}`;
     return `${pick(NOUN)} ${pick(NOUN)}`;
   };
-  // Hours may run past 23 (a DJ set at "24:00" is the next day's 00:00).
-  const at = (venue: Venue, day: number, hour: number, minute: number) =>
-    DateTime.fromObject({ year: firstDay.year, month: firstDay.month, day: firstDay.day }, { zone: venue.city.zone })
-      .plus({ days: day }).plus({ hours: hour, minutes: minute });
+  // Hours may run past 23 (a DJ set at "24:00" is the next day's 00:00). Kept per zone and local
+  // time, as `derived` below keeps the listings' shifts.
+  const instants = new Map<string, DateTime>();
+  const at = (venue: Venue, day: number, hour: number, minute: number) => {
+    const key = `${venue.city.zone}|${day}|${hour}|${minute}`;
+    let local = instants.get(key);
+    if (!local) {
+      local = DateTime.fromObject({ year: firstDay.year, month: firstDay.month, day: firstDay.day }, { zone: venue.city.zone })
+        .plus({ days: day }).plus({ hours: hour, minutes: minute });
+      instants.set(key, local);
+    }
+    return local;
+  };
 
   const randomBase = (venue: Venue, day: number): Base => {
     const r = rnd();
@@ -212,6 +221,7 @@ export function generateSyntheticEvents(opts: SyntheticOptions): { events: Synth
       if (ids.length > 1) truth.push(ids);
     }
   }
+  derived.clear();
   return { events, truth };
 }
 
@@ -229,6 +239,25 @@ function venueName(pick: <T>(xs: readonly T[]) => T, chance: (p: number) => bool
   if (chance(0.3)) return `${pick(NOUN)} ${pick(VENUE_KIND)}`;
   if (chance(0.5)) return `${pick(NOUN)} & ${pick(NOUN)}`;
   return `${pick(LAST)}'s`;
+}
+
+/**
+ * Luxon's zone arithmetic (an Intl offset lookup per new DateTime) was most of the generator's
+ * time; a DateTime is immutable, so each result is kept by its instant, zone and operation, for
+ * one generateSyntheticEvents call.
+ */
+const derived = new Map<string, DateTime>();
+function plusMinutes(t: DateTime, minutes: number): DateTime {
+  const key = `${t.toMillis()}|${t.zoneName}|+${minutes}`;
+  let out = derived.get(key);
+  if (!out) derived.set(key, (out = t.plus({ minutes })));
+  return out;
+}
+function startOfDay(t: DateTime): DateTime {
+  const key = `${t.toMillis()}|${t.zoneName}|day`;
+  let out = derived.get(key);
+  if (!out) derived.set(key, (out = t.startOf('day')));
+  return out;
 }
 
 /** One source's listing of a real event, with that source's typical noise. */
@@ -267,9 +296,9 @@ function listing(
 
   let local = b.local;
   const j = rnd();
-  if (j > 0.75) local = local.plus({ minutes: j > 0.875 ? 15 : -15 });
+  if (j > 0.75) local = plusMinutes(local, j > 0.875 ? 15 : -15);
   const allDay = b.allDay || ((source === 'ics' || source === 'jsonld') && chance(0.03));
-  const startsAt = allDay ? b.local.startOf('day') : local;
+  const startsAt = allDay ? startOfDay(b.local) : local;
   const price = b.price === null ? null : b.price + (chance(0.3) ? int(-5, 10) : 0);
   const status = chance(0.01) ? pick(['cancelled', 'postponed'] as const) : 'scheduled';
 
@@ -280,7 +309,7 @@ function listing(
     title,
     description: chance(0.2) ? null : `${b.title} at ${b.venue.name}. ${'More details to follow. '.repeat(int(0, 6))}`.trim(),
     startsAt: startsAt.toJSDate(),
-    endsAt: allDay ? null : chance(0.5) ? startsAt.plus({ minutes: b.minutes }).toJSDate() : null,
+    endsAt: allDay ? null : chance(0.5) ? plusMinutes(startsAt, b.minutes).toJSDate() : null,
     timezone: city.zone,
     allDay,
     status,

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { loadSpawnConfig } from '../../src/config/index.js';
 import { SpawnController } from '../../src/lib/spawn/controller.js';
+import { closeTestDatabases, pgliteBackend } from '../helpers/db.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'scenescout-types-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+after(closeTestDatabases);
 const BEHAVE = fileURLToPath(new URL('../fixtures/workers/behave.js', import.meta.url));
 
 function typesFile(content: unknown): string {
@@ -40,7 +42,9 @@ test('bad declarations name the variable, the entry and the field', () => {
 test('a controller built from the environment runs a declared type', async () => {
   const saved = process.env.SPAWN_WORKER_TYPES;
   process.env.SPAWN_WORKER_TYPES = JSON.stringify({ echo: { script: BEHAVE, initialWorkers: 1 } });
-  const c = new SpawnController({ databaseUrl: '', dataDir: 'memory', autoscale: false, pollInterval: 50, schedules: { enabled: false },
+  // The file's embedded database (a schema of its own), not a fresh in-memory instance.
+  const db = await pgliteBackend.config();
+  const c = new SpawnController({ ...db, autoscale: false, pollInterval: 50, schedules: { enabled: false },
     workerTypes: { discovery: { initialWorkers: 0 }, ingestion: { initialWorkers: 0 }, processing: { initialWorkers: 0 } } });
   if (saved === undefined) delete process.env.SPAWN_WORKER_TYPES;
   else process.env.SPAWN_WORKER_TYPES = saved;

@@ -16,10 +16,10 @@ import { pgliteBackend } from '../helpers/db.js';
 
 const started = new Set<ObservedService>();
 
-/** For afterEach: stops the services the test started. */
+/** For afterEach: stops the services the test started (but those shared across tests). */
 export async function stopObservedServices(): Promise<void> {
-  const all = [...started];
-  started.clear();
+  const all = [...started].filter((s) => s.stopsAfterEachTest);
+  for (const s of all) started.delete(s);
   await Promise.all(all.map((s) => s.stop()));
 }
 
@@ -29,6 +29,8 @@ export class ObservedService implements SpawnService {
   failWith: unknown;
   /** Set a part to false and readiness reports it down, whatever the real check says. */
   readonly ready = { database: true, queue: true };
+  /** False for a service several tests share: whoever shares it stops it (stop()), after the last. */
+  stopsAfterEachTest = true;
   private running: Promise<RunningService> | undefined;
 
   constructor(private readonly config: SpawnControllerOptions = {}) {}
@@ -53,6 +55,7 @@ export class ObservedService implements SpawnService {
   }
 
   async stop(): Promise<void> {
+    started.delete(this);
     const running = this.running;
     this.running = undefined;
     const svc = await running?.catch(() => undefined);

@@ -3,7 +3,7 @@
  * redaction, cross-site changes, input the database cannot store, and a database outage.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { closeTestDatabases } from '../helpers/db.js';
 import { auth, jsonHeaders, makeApp, postJson } from './helpers.js';
 import { ObservedService, stopObservedServices } from './observed-service.js';
@@ -21,7 +21,23 @@ async function deadLetter(service: ObservedService, taskId: string, parameters: 
 }
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
+/**
+ * For a describe whose requests are all refused: one service for its tests, stopped after the
+ * last (a service per test was most of this file's time). Each test still asserts that nothing
+ * was stored, so one that stored a city fails that test, and every later one.
+ */
+function refusalsShareOneService(): () => ObservedService {
+  let shared: ObservedService;
+  before(() => {
+    shared = new ObservedService();
+    shared.stopsAfterEachTest = false;
+  });
+  after(() => shared.stop());
+  return () => shared;
+}
+
 describe('feeds and pages through the API (finding 4)', () => {
+  const refusing = refusalsShareOneService();
   const refused = [
     'file:///etc/passwd',
     '/etc/passwd',
@@ -43,7 +59,7 @@ describe('feeds and pages through the API (finding 4)', () => {
   ];
   for (const feed of refused) {
     it(`refuses ${feed} with a 400 naming the field`, async () => {
-      const { app, service } = makeApp();
+      const { app, service } = makeApp({ service: refusing() });
       const res = await app.request('/api/cities', postJson(city(['https://calendar.example.org/ok.ics', feed])));
       assert.equal(res.status, 400);
       assert.match(await errorOf(res), /^invalid city: sources\.ics\.feeds\.1: /);
@@ -75,6 +91,7 @@ describe('feeds and pages through the API (finding 4)', () => {
 });
 
 describe('one city schema for the API and the file (finding 6)', () => {
+  const refusing = refusalsShareOneService();
   for (const [sources, field] of [
     [{ eventbrite: { organizationIds: 5 } }, 'sources.eventbrite.organizationIds'],
     [{ ics: { feeds: 'str' } }, 'sources.ics.feeds'],
@@ -82,7 +99,7 @@ describe('one city schema for the API and the file (finding 6)', () => {
     [{ meetup: {} }, 'sources.meetup'],
   ] as const) {
     it(`answers 400 naming ${field}`, async () => {
-      const { app, service } = makeApp();
+      const { app, service } = makeApp({ service: refusing() });
       const res = await app.request('/api/cities', postJson({ ...city([]), sources }));
       assert.equal(res.status, 400);
       assert.ok((await errorOf(res)).includes(`${field}: `), field);

@@ -12,6 +12,8 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 2, 18);
 const CENTRE = { lat: 48.2082, lng: 16.3738 };
 const CATEGORIES = ['music', 'film', 'family'];
+/** A limit above the number of events: one page holds every match. */
+const ALL = 1000;
 
 const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, radiusKm, box: boundingBox(lat, lng, radiusKm) });
 
@@ -21,22 +23,27 @@ const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, 
  * coordinates (placed at their city's centre, a few discovered by two cities); one in five cancelled.
  */
 async function seed(db: Database): Promise<void> {
+  const rows: unknown[][] = [];
   for (let i = 0; i < 240; i++) {
     const start = T0 + ((i * 7919) % 70) * DAY + (i % 3 === 0 ? 0 : (i % 7) * 3_600_000);
-    const ends = i % 19 === 0 ? new Date(start + (2 + (i % 3)) * 7 * DAY) : null;
+    const ends = i % 19 === 0 ? new Date(start + (2 + (i % 3)) * 7 * DAY).toISOString() : null;
     const km = (i * 37) % 41;
     const bearing = (i * 2.399) % (2 * Math.PI);
     const located = i % 11 !== 0;
     const lat = CENTRE.lat + (km / 111.2) * Math.cos(bearing);
     const lng = CENTRE.lng + (km / (111.2 * Math.cos((CENTRE.lat * Math.PI) / 180))) * Math.sin(bearing);
-    await db.query(
-      `INSERT INTO events (title, starts_at, ends_at, timezone, search_text, category, latitude, longitude,
-                           city_id, city_ids, city_latitude, city_longitude, status)
-       VALUES ($1, $2, $3, 'Europe/Vienna', lower($1), $4, $5, $6, 'vienna', $7::text[], $8, $9, $10)`,
-      [`Event ${i} ${i % 2 ? 'jazz' : 'quiz'}`, new Date(start), ends, CATEGORIES[i % 3], located ? lat : null, located ? lng : null,
-        !located && i % 2 ? ['vienna', 'bratislava'] : ['vienna'], CENTRE.lat, CENTRE.lng, i % 5 === 0 ? 'cancelled' : 'scheduled'],
-    );
+    rows.push([`Event ${i} ${i % 2 ? 'jazz' : 'quiz'}`, new Date(start).toISOString(), ends, CATEGORIES[i % 3], located ? lat : null, located ? lng : null,
+      !located && i % 2 ? ['vienna', 'bratislava'] : ['vienna'], i % 5 === 0 ? 'cancelled' : 'scheduled']);
   }
+  // One statement for the lot (a statement per row was a tenth of this file's time on PGlite).
+  await db.query(
+    `INSERT INTO events (title, starts_at, ends_at, timezone, search_text, category, latitude, longitude,
+                         city_id, city_ids, city_latitude, city_longitude, status)
+     SELECT r->>0, (r->>1)::timestamptz, (r->>2)::timestamptz, 'Europe/Vienna', lower(r->>0), r->>3, (r->>4)::float8, (r->>5)::float8,
+            'vienna', ARRAY(SELECT jsonb_array_elements_text(r->6)), $2::float8, $3::float8, r->>7
+       FROM jsonb_array_elements($1::jsonb) AS r`,
+    [JSON.stringify(rows), CENTRE.lat, CENTRE.lng],
+  );
 }
 
 
@@ -69,10 +76,11 @@ for (const backend of backends()) {
           // A filter on the row itself applies to the reach's count too (once is enough to show it).
           const rowFilter = place === places[2] ? [{ statuses: ['scheduled'] }] : [];
           for (const extra of [{}, { categories: ['music'] }, { wordPatterns: ['%jazz%'] }, ...rowFilter]) {
+            // The unbounded query's pages, concatenated: its every match in one page.
+            const plain = await walkPages(db, { ...place, ...range, ...extra, sort: 'start', startBound: false, limit: ALL });
             for (const limit of [4, 11]) {
               const base: Omit<EventPageFilter, 'after'> = { ...place, ...range, ...extra, sort: 'start', limit };
               const bounded = await walkPages(db, base);
-              const plain = await walkPages(db, { ...base, startBound: false });
               assert.deepEqual(bounded, plain, `${JSON.stringify({ ...range, ...extra, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
               compared += plain.length;
             }

@@ -11,6 +11,8 @@ const DAY = 86_400_000;
 /** A Monday: weeks of the keys index (sql/0017) start on Mondays at 00:00 UTC. */
 const MONDAY = Date.UTC(2026, 2, 2);
 const WORDS = ['Jazz', 'Brunch', 'Café', 'Quiz', 'Night', 'Market'];
+/** A limit above the number of events: one page holds every match. */
+const ALL = 1000;
 
 /**
  * Events over 30 weeks: most titles hold two of six words, several share a start (the id breaks
@@ -31,10 +33,11 @@ async function seed(db: Database): Promise<void> {
     rows.push([`Jazz Brunch twin ${w}b`, new Date(MONDAY + w * 7 * DAY + 2 * DAY), null]);
   }
   for (const w of [0, 14, 29]) rows.push([`Zither Recital ${w}`, new Date(MONDAY + w * 7 * DAY + DAY), null]);
-  for (const [title, starts, ends] of rows) {
-    await db.query(`INSERT INTO events (title, starts_at, ends_at, timezone, search_text) VALUES ($1, $2, $3, 'UTC', lower($1))`,
-      [title, starts, ends]);
-  }
+  // One statement for the lot (a statement per row was a tenth of this file's time on PGlite).
+  await db.query(
+    `INSERT INTO events (title, starts_at, ends_at, timezone, search_text)
+     SELECT t, s, e, 'UTC', lower(t) FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(t, s, e)`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])]);
 }
 
 
@@ -58,7 +61,8 @@ for (const backend of backends()) {
               ...range, wordPatterns: words.map((w) => `%${w.toLowerCase()}%`), wordQuery: q, text: q, sort: 'start', limit,
             };
             const byWeek = await walkPages(db, base);
-            const plain = await walkPages(db, { ...base, weekWalk: false });
+            // The plain query's pages, concatenated: its every match in one page.
+            const plain = await walkPages(db, { ...base, weekWalk: false, limit: ALL });
             assert.deepEqual(byWeek, plain, `${q} ${JSON.stringify(range)} limit ${limit}`);
             compared += plain.length;
           }

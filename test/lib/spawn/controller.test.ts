@@ -7,6 +7,7 @@ import { backends, closeTestDatabases, pgliteBackend, uniqueSchema } from '../..
 import { REDIS_URL, connectRedis, deleteKeys } from '../api/helpers.js';
 import { DocumentMockServer } from '../api/servers/documents.js';
 import { SEED_RANGE } from '../api/servers/common.js';
+import { holdChannel } from '../../fixtures/workers/hold.js';
 import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
@@ -59,13 +60,20 @@ for (const backend of backends()) {
       const c = await startController(backend);
       try {
         await c.spawnWorker('behave');
-        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-sleep');
-        await c.distributeTask({ id: 't-sleep', type: 'behave', priority: 5, parameters: { mode: 'sleep', ms: 3000 } });
-        const status = await c.getSystemStatus();
-        assert.equal(status.activeTasks, 1);
-        assert.equal(status.workers.byStatus.busy, 1);
+        const hold = holdChannel();
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-hold');
+        try {
+          await c.distributeTask({ id: 't-hold', type: 'behave', priority: 5, parameters: { mode: 'hold' } });
+          const status = await c.getSystemStatus();
+          assert.equal(status.activeTasks, 1);
+          assert.equal(status.workers.byStatus.busy, 1);
+          await hold.holding('t-hold');
+          hold.release('t-hold');
+        } finally {
+          hold.close();
+        }
         const ev = await done;
-        assert.deepEqual(ev.result, { slept: 3000 });
+        assert.deepEqual(ev.result, { held: 't-hold' });
         const viaSend = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-send');
         await c.distributeTask({ id: 't-send', type: 'behave', priority: 1, parameters: { mode: 'send-result' } });
         assert.deepEqual((await viaSend).result, { viaSendResult: true });

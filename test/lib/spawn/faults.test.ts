@@ -71,9 +71,9 @@ for (const backend of backends()) {
         const replaced: string[] = [];
         c.on('worker:replaced', (e: Replaced) => replaced.push(e.oldWorkerId));
         await new Promise((r) => setTimeout(r, 500));
-        // Block this thread for five heartbeat windows; the worker answers meanwhile, but its
-        // replies wait in the queue behind the health timer.
-        const until = Date.now() + 3000;
+        // Block this thread for two heartbeat windows (3 × 200 ms each); the worker answers
+        // meanwhile, but its replies wait in the queue behind the health timer.
+        const until = Date.now() + 1200;
         while (Date.now() < until) { /* blocked */ }
         await new Promise((r) => setTimeout(r, 1000));
         assert.deepEqual(replaced, []);
