@@ -33,6 +33,8 @@ export type WorkerToController =
   | { type: 'ready'; workerId: string }
   /** the thread is about to load code (its type's, on first use): it may not answer probes until done */
   | { type: 'loading'; workerId: string }
+  /** the code it said it was loading has loaded (or failed to): probes are answered again */
+  | { type: 'loaded'; workerId: string }
   | { type: 'result'; workerId: string; taskId: string; result: unknown }
   | { type: 'error'; workerId: string; taskId: string | null; error: SerializedError }
   | { type: 'heartbeat'; workerId: string; requestId: number | null; status: 'healthy'; timestamp: number; memory: number }

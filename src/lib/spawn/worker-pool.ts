@@ -199,6 +199,11 @@ export class WorkerPool {
         // Loading a module graph blocks the thread; it gets the allowance a spawn gets to load its script.
         w.loadingUntil = Date.now() + this.config.startupTimeout;
         break;
+      case 'loaded':
+        // Until the next load, the heartbeat window holds again (from now: the load was silent).
+        w.loadingUntil = 0;
+        w.lastHeartbeat = Date.now();
+        break;
       case 'heartbeat':
         w.lastHeartbeat = Date.now();
         if (w.status === 'unhealthy') w.status = w.current ? 'busy' : 'idle';

@@ -1,7 +1,8 @@
 /**
  * Worker threads load their type's code with the first task that needs it (BaseWorker.load):
  * evaluating a module graph blocks the thread, so it says so first, and the health monitor gives
- * it the spawn's startup allowance instead of the heartbeat window.
+ * it the spawn's startup allowance instead of the heartbeat window, until it says the code has
+ * loaded.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
@@ -30,6 +31,18 @@ for (const backend of backends()) {
         const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-load', 30_000);
         await c.distributeTask({ id: 't-load', type: 'behave', priority: 5, parameters: { mode: 'load-blocking', ms: 3000 } });
         assert.deepEqual(((await done).result as { blocked: number }).blocked, 3000);
+      } finally {
+        await stopController(c);
+      }
+    });
+
+    test('the allowance ends with the load: the same silence right after it retires the thread', async () => {
+      const c = await startController(backend, options);
+      try {
+        await c.spawnWorker('behave');
+        const failed = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-after-load', 30_000);
+        await c.distributeTask({ id: 't-after-load', type: 'behave', priority: 5, parameters: { mode: 'load-then-block', ms: 3000 } });
+        assert.match((await failed).error ?? '', /stopped answering heartbeats/);
       } finally {
         await stopController(c);
       }

@@ -33,6 +33,8 @@ export abstract class BaseWorker {
   private readonly minLogRank: number;
   private current: { taskId: string; resultSent: boolean } | null = null;
   private stopping = false;
+  /** loads under way (load()): the controller hears 'loading' at the first and 'loaded' after the last */
+  private loads = 0;
 
   constructor() {
     if (isMainThread || !parentPort) throw new Error('BaseWorker must be constructed inside a worker thread');
@@ -175,8 +177,13 @@ export abstract class BaseWorker {
    * module graph blocks the thread, and under load that can outlast the heartbeat window.
    */
   protected load<T>(importer: () => Promise<T>): Promise<T> {
-    this.post({ type: 'loading', workerId: this.workerId });
-    return importer();
+    if (this.loads++ === 0) this.post({ type: 'loading', workerId: this.workerId });
+    const done = () => {
+      if (--this.loads === 0) this.post({ type: 'loaded', workerId: this.workerId });
+    };
+    const loading = importer();
+    loading.then(done, done);
+    return loading;
   }
 
   /** A log line for the controller's logger; below the controller's level it is not sent at all. */
