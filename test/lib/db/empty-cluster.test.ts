@@ -4,9 +4,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from '../../../src/lib/db/connect.js';
 import { emptyClusterPath, isNewCluster, keepEmptyCluster, openEmptyCluster, readEmptyCluster } from '../../../src/lib/db/empty-cluster.js';
 import { Migrator } from '../../../src/lib/db/migrator.js';
+
+/** Extensions in `public`: those PGlite bundles for us (pglite-options.ts) and initdb's plpgsql. */
+const BUNDLED = ['btree_gist', 'cube', 'pg_trgm', 'plpgsql', 'unaccent'];
+
+async function extensions(db: PGlite): Promise<string[]> {
+  const r = await db.query<{ extname: string }>("select extname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where nspname in ('public', 'pg_catalog') order by extname");
+  return r.rows.map((row) => row.extname);
+}
 
 describe('the empty cluster new embedded databases start from', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scenescout-empty-cluster-'));
@@ -38,6 +47,7 @@ describe('the empty cluster new embedded databases start from', () => {
       assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
       const tables = await loaded.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public'");
       assert.deepEqual(tables.rows.map((r) => r.tablename), ['from_the_dump'], 'loaded from the kept dump, and nothing else');
+      assert.deepEqual(await extensions(loaded), BUNDLED, 'the bundled extensions were created before the dump');
     } finally {
       await loaded.close();
     }
@@ -52,6 +62,7 @@ describe('the empty cluster new embedded databases start from', () => {
       assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
       const r = await unkept.query<{ n: number }>("select count(*)::int as n from pg_tables where schemaname = 'public'");
       assert.equal(r.rows[0]!.n, 0, 'an empty cluster, made by initdb');
+      assert.deepEqual(await extensions(unkept), BUNDLED, 'with the bundled extensions all the same');
       assert.equal(existsSync(join(blocked, 'kept.tar')), false);
     } finally {
       await unkept.close();
