@@ -13,7 +13,8 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'scenescout-main-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [MAIN], {
+  // The node flags of this test process (npm test's --liftoff-only) go on to main, as to the CLI.
+  const child = spawn(process.execPath, [...process.execArgv, MAIN], {
     env: { ...process.env, DATABASE_URL: '', SCENESCOUT_DATA_DIR: dataDir, SCENESCOUT_DISCOVER_ON_START: 'false', SCENESCOUT_SCHEDULES: 'false', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -52,7 +53,8 @@ test('a DATABASE_URL that reaches nothing names the server (without the password
 test('a busy port says EADDRINUSE and to set PORT', async () => {
   const { server, port } = await listen();
   try {
-    const r = await runMain({ PORT: String(port) });
+    // In memory: the service starts (and then fails to listen) without making a data folder first.
+    const r = await runMain({ PORT: String(port), SCENESCOUT_DATA_DIR: 'memory' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`^scenescout: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use \\(EADDRINUSE\\); .*set PORT \\(and HOST\\)`));
   } finally {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
-import { openDatabase } from '../../src/lib/db/connect.js';
+import { lockDataDir } from '../../src/lib/db/data-dir-lock.js';
 import type { MigrateReport } from '../../src/cli/commands/migrate.js';
 import { seedDataDir } from '../helpers/db.js';
 import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
@@ -40,13 +40,15 @@ describe('scenescout without a server', { concurrency: true }, () => {
     // An empty cluster already there: this test is about the lock, the one above about a first start.
     await seedDataDir(dataDir);
     const env = cleanEnv({ SCENESCOUT_DATA_DIR: dataDir });
-    const held = await openDatabase({ dataDir });
+    // Held as openDatabase holds it (test/lib/db/data-dir-lock.test.ts opens it in another
+    // process), without opening PGlite in this one: a second of CPU the CLI never sees.
+    const release = lockDataDir(dataDir);
     try {
       const refused = await runCli(['migrate'], env);
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, new RegExp(`scenescout: the embedded database in ${dataDir} is in use by process ${process.pid}: stop that process first, or reach its server instead \\(the CLI's --url\\)`));
     } finally {
-      await held.close();
+      release();
     }
     const ran = await runCli(['migrate', '--json'], env);
     assert.equal(ran.code, 0, ran.stderr);

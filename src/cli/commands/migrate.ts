@@ -35,31 +35,33 @@ async function migrate(): Promise<MigrateReport> {
   const { Migrator } = await import('../../lib/db/migrator.js');
   const { SpawnController } = await import('../../lib/spawn/controller.js');
 
-  // Our migrations first, on a connection of our own, so we can say which ones ran.
-  const database = await openDatabase({ databaseUrl: spawn.databaseUrl, dataDir: db.dataDir, schema: spawn.schema, max: 1 });
+  // Opened once, for both steps: an embedded database costs a second of CPU to open.
+  const database = await openDatabase({ databaseUrl: spawn.databaseUrl, dataDir: db.dataDir, schema: spawn.schema });
   let applied: string[];
   let version: number;
   try {
+    // Our migrations first, so we can say which ones ran.
     const migrator = new Migrator(database);
     applied = await migrator.migrate();
     version = await migrator.currentVersion();
+
+    // Then pg-boss's schema and our queues: the controller owns how those are named and set up.
+    // No workers and no schedules: this only initializes and shuts down again.
+    const noWorkers = { initialWorkers: 0 };
+    const controller = new SpawnController({
+      database,
+      dataDir: db.dataDir,
+      schedules: { enabled: false },
+      autoscale: false,
+      workerTypes: { discovery: noWorkers, ingestion: noWorkers, processing: noWorkers },
+    });
+    try {
+      await controller.initialize();
+    } finally {
+      await controller.shutdown(0);
+    }
   } finally {
     await database.close();
-  }
-
-  // Then pg-boss's schema and our queues: the controller owns how those are named and set up.
-  // No workers and no schedules: this only initializes and shuts down again.
-  const noWorkers = { initialWorkers: 0 };
-  const controller = new SpawnController({
-    dataDir: db.dataDir,
-    schedules: { enabled: false },
-    autoscale: false,
-    workerTypes: { discovery: noWorkers, ingestion: noWorkers, processing: noWorkers },
-  });
-  try {
-    await controller.initialize();
-  } finally {
-    await controller.shutdown(0);
   }
   return { database: db.description, applied, version, queue: 'ready' };
 }

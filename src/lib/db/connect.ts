@@ -197,7 +197,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   let unlock = () => {};
   // A new folder gets its cluster from a process of its own (pglite-initdb.ts), so the memory
   // that takes goes with it. A new in-memory instance starts from the kept dump of an empty
-  // cluster, or runs initdb and is dumped before anything is written to it (openEmptyCluster).
+  // cluster, or runs initdb and is dumped before anything of ours is written to it (openEmptyCluster).
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);

@@ -4,70 +4,65 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from '../../../src/lib/db/connect.js';
 import { emptyClusterPath, isNewCluster, keepEmptyCluster, openEmptyCluster, readEmptyCluster } from '../../../src/lib/db/empty-cluster.js';
 import { Migrator } from '../../../src/lib/db/migrator.js';
+
+/** Extensions in `public`: those PGlite bundles for us (pglite-options.ts) and initdb's plpgsql. */
+const BUNDLED = ['btree_gist', 'cube', 'pg_trgm', 'plpgsql', 'unaccent'];
+
+async function extensions(db: PGlite): Promise<string[]> {
+  const r = await db.query<{ extname: string }>("select extname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where nspname in ('public', 'pg_catalog') order by extname");
+  return r.rows.map((row) => row.extname);
+}
 
 describe('the empty cluster new embedded databases start from', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scenescout-empty-cluster-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is dumped before anything is written (where it can be kept), and loads into an empty cluster', async () => {
-    const path = join(dir, 'kept.tar');
+  // initdb costs seconds of CPU: the cluster the first test makes is the one it keeps, dumps and
+  // loads again; the second makes one more where nothing can be kept.
+  it('is made by initdb and dumped before anything is written, where it can be kept, and loads as kept', async () => {
+    const path = join(dir, 'opened.tar');
     assert.equal(readEmptyCluster(path), undefined, 'nothing kept yet');
-    // From the kept dump when there is one already (initdb costs seconds): still an empty cluster.
-    const made = new PGlite({ loadDataDir: readEmptyCluster() });
+    const made = await openEmptyCluster({}, path);
     try {
-      await made.waitReady;
+      assert.ok(existsSync(path), 'initdb ran and its cluster was kept');
       // A cache that cannot be written is not an error: new databases run initdb instead.
       const blocked = join(dir, 'a-file');
       writeFileSync(blocked, 'not a folder');
       assert.equal(await keepEmptyCluster(made, join(blocked, 'kept.tar')), false);
       assert.equal(readEmptyCluster(join(blocked, 'kept.tar')), undefined);
-      assert.equal(await keepEmptyCluster(made, path), true);
-    } finally {
-      await made.close();
-    }
-    assert.ok(existsSync(path));
-    assert.ok(!existsSync(`${path}.${process.pid}`), 'the partial file was renamed');
-    const loaded = new PGlite({ loadDataDir: readEmptyCluster(path) });
-    try {
-      const dbs = await loaded.query<{ datname: string }>('select datname from pg_database order by datname');
-      assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
-      const tables = await loaded.query<{ n: number }>("select count(*)::int as n from pg_tables where schemaname = 'public'");
-      assert.equal(tables.rows[0]!.n, 0, 'an empty cluster');
-    } finally {
-      await loaded.close();
-    }
-  });
-
-  it('is opened from the kept dump, or made by initdb and kept; a cache that cannot be written still opens', async () => {
-    const path = join(dir, 'opened.tar');
-    const made = await openEmptyCluster({}, path);
-    try {
-      assert.ok(existsSync(path), 'initdb ran and its cluster was kept');
       // Stand in for the kept dump: one that shows it was loaded rather than made again.
       await made.exec('create table from_the_dump (id int)');
       assert.equal(await keepEmptyCluster(made, path), true);
     } finally {
       await made.close();
     }
+    assert.ok(!existsSync(`${path}.${process.pid}`), 'the partial file was renamed');
     const loaded = await openEmptyCluster({}, path);
     try {
-      const r = await loaded.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'from_the_dump'");
-      assert.equal(r.rows[0]!.n, 1, 'loaded from the kept dump');
+      const dbs = await loaded.query<{ datname: string }>('select datname from pg_database order by datname');
+      assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
+      const tables = await loaded.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public'");
+      assert.deepEqual(tables.rows.map((r) => r.tablename), ['from_the_dump'], 'loaded from the kept dump, and nothing else');
+      assert.deepEqual(await extensions(loaded), BUNDLED, 'the bundled extensions were created before the dump');
     } finally {
       await loaded.close();
     }
+  });
+
+  it('is made by initdb where the cache cannot be written, and still opens', async () => {
     const blocked = join(dir, 'not-a-folder');
     writeFileSync(blocked, 'a file');
     const unkept = await openEmptyCluster({}, join(blocked, 'kept.tar'));
     try {
       const dbs = await unkept.query<{ datname: string }>('select datname from pg_database order by datname');
       assert.deepEqual(dbs.rows.map((r) => r.datname), ['postgres', 'template0', 'template1']);
-      const r = await unkept.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'from_the_dump'");
-      assert.equal(r.rows[0]!.n, 0, 'made by initdb');
+      const r = await unkept.query<{ n: number }>("select count(*)::int as n from pg_tables where schemaname = 'public'");
+      assert.equal(r.rows[0]!.n, 0, 'an empty cluster, made by initdb');
+      assert.deepEqual(await extensions(unkept), BUNDLED, 'with the bundled extensions all the same');
       assert.equal(existsSync(join(blocked, 'kept.tar')), false);
     } finally {
       await unkept.close();
