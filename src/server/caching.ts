@@ -43,7 +43,7 @@ export function catalogueJson(c: Context, body: unknown): Response {
     vary: 'accept-encoding',
   };
   if (etagMatches(tag, c.req.header('if-none-match'))) return new Response(null, { status: 304, statusText: 'Not Modified', headers });
-  return new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  return new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers } });
 }
 
 /** If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" and "x" are the same tag. */
@@ -60,14 +60,17 @@ export function compression(options: { threshold?: number } = {}): MiddlewareHan
   return async (c, next) => {
     await next();
     const res = c.res;
-    if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304 || res.status === 206) return;
+    if (c.req.method === 'HEAD' || res.status === 204 || res.status === 304 || res.status === 206) return;
     const type = res.headers.get('content-type') ?? '';
     // A stream of events is never buffered: reading it whole would hold it back until it ends.
     if (res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || /^text\/event-stream/i.test(type)) return;
     if (/\bno-transform\b/i.test(res.headers.get('cache-control') ?? '')) return;
+    // A declared length says there is a body without asking for it: `res.body` turns
+    // @hono/node-server's string-backed Response into a stream the server then reads back.
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (!(declared > 0) && !res.body) return;
     // The answer depends on Accept-Encoding whichever encoding this one gets.
     appendVary(res.headers, 'accept-encoding');
-    const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared < threshold) return;
     const encoding = negotiateEncoding(c.req.header('accept-encoding'));
     if (!encoding) return;
