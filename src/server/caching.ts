@@ -10,7 +10,7 @@
  *   least COMPRESS_THRESHOLD_BYTES. Node 20's CompressionStream (what `hono/compress` uses)
  *   speaks gzip and deflate only, so this uses node:zlib, which has brotli.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -31,19 +31,21 @@ const gzipAsync = promisify(gzip);
 /**
  * A catalogue answer (GET): its JSON with a weak ETag over that text and a short public
  * max-age, or a bodiless 304 when `If-None-Match` names the tag (or is `*`). The tag is taken
- * from the text as it is made: reading a finished Response's body back to hash it cost more
+ * from the bytes as they are made: reading a finished Response's body back to hash it cost more
  * than the search itself.
  */
 export function catalogueJson(c: Context, body: unknown): Response {
-  const text = jsonText(body);
-  const tag = `W/"${createHash('sha1').update(text).digest('hex')}"`;
+  // Encoded once: the hash, the length and the socket all take these bytes (a page with one
+  // non-ASCII name is a two-byte string, whose every encoding walks it again).
+  const bytes = Buffer.from(jsonText(body));
+  const tag = `W/"${hash('sha1', bytes, 'hex')}"`;
   const headers: Record<string, string> = {
     etag: tag,
     'cache-control': `public, max-age=${CATALOGUE_MAX_AGE_S}`,
     vary: 'accept-encoding',
   };
   if (etagMatches(tag, c.req.header('if-none-match'))) return new Response(null, { status: 304, statusText: 'Not Modified', headers });
-  return new Response(text, { headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers } });
+  return new Response(bytes, { headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length), ...headers } });
 }
 
 /** If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" and "x" are the same tag. */
