@@ -176,6 +176,23 @@ describe('compression() decides by headers where it can', () => {
     assert.deepEqual(JSON.parse(body.toString()), { city: 'São Paulo', title: '東京 ☕' });
   });
 
+  it('bodies past SYNC_COMPRESS_MAX_BYTES are compressed too (in the thread pool), brotli and gzip', async () => {
+    const { Hono } = await import('hono');
+    const { catalogueJson, compression, SYNC_COMPRESS_MAX_BYTES } = await import('../../src/server/caching.js');
+    const app = new Hono();
+    app.use('*', compression());
+    const rows = Array.from({ length: Math.ceil(SYNC_COMPRESS_MAX_BYTES / 20) }, (_, i) => ({ i, name: `Café ${i * 7919}` }));
+    app.get('/', (c) => catalogueJson(c, rows));
+    for (const [encoding, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+      const res = await app.request('/', { headers: { 'accept-encoding': encoding } });
+      assert.equal(res.headers.get('content-encoding'), encoding);
+      const body = Buffer.from(await res.arrayBuffer());
+      const plain = decode(body);
+      assert.ok(plain.length > SYNC_COMPRESS_MAX_BYTES, `${plain.length} bytes`);
+      assert.deepEqual(JSON.parse(plain.toString()), rows);
+    }
+  });
+
   for (const [name, make] of Object.entries(answers)) {
     it(`${name}: Vary ${expected[name]!.vary ?? 'none'}, encoding ${expected[name]!.encoding ?? 'none'}`, async () => {
       const { Hono } = await import('hono');
