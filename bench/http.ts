@@ -12,6 +12,10 @@
  * GET /healthz (the HTTP stack alone); each figure's ratio to it is printed.
  *
  *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20]
+ *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']
+ * --cpu: before the paced runs, each shape alone (and /healthz), unpaced on two connections for
+ * --cpu-seconds: the CPU time this process (the server) and Postgres spent per request, which,
+ * unlike latency, a busy shared machine does not move much. --cpu-only: those alone.
  * The schema is left as it was (drop it by hand when done); pg-boss's schema the service
  * creates beside it (<schema>_boss) is dropped. The last line is one JSON object.
  */
@@ -26,13 +30,23 @@ import { silentLogger } from '../src/lib/logger.js';
 import { createService } from '../src/service.js';
 import { createApp } from '../src/server/app.js';
 import { startHttpServer } from '../src/server/server.js';
-import { arg, percentile, round } from './lib/stats.js';
+import { arg, cpuSince, cpuSnapshot, percentile, round } from './lib/stats.js';
 import { parseWrk } from './lib/wrk.js';
 
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 30);
 const CONNS = arg('connections', 20);
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
+/** --cpu: each shape alone, unpaced, for --cpu-seconds, and the CPU time this process and Postgres spent per request. */
+const CPU = process.argv.includes('--cpu');
+const CPU_SECONDS = arg('cpu-seconds', 8);
+/** --cpu-only: the per-shape CPU figures without the paced runs. */
+const CPU_ONLY = process.argv.includes('--cpu-only');
+/** --accept-encoding <value>: sent with every wrk request (default none: identity bodies). */
+const ACCEPT_ENCODING = (() => {
+  const i = process.argv.indexOf('--accept-encoding');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
+})();
 const REUSE = (() => {
   const i = process.argv.indexOf('--reuse');
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
@@ -43,16 +57,15 @@ const NOUNS = ['jazz', 'market', 'quiz', 'festival', 'brunch', 'salsa', 'poetry'
 const ADJECTIVES = ['late', 'open', 'sunday', 'acoustic', 'midnight', 'summer', 'winter', 'grand', 'little', 'secret'];
 const CATEGORIES = ['music', 'sports', 'comedy', 'film', 'food-drink', 'nightlife', 'family'];
 
-/** A wrk script: requests taken in turn from `paths` (each thread from its own offset), paced. */
-function luaScript(paths: readonly string[]): string {
+/** A wrk script: requests taken in turn from `paths` (each thread from its own offset), paced unless `paced` is false. */
+function luaScript(paths: readonly string[], paced = true): string {
   const list = paths.map((p) => `  ${JSON.stringify(p)},`).join('\n');
   return `local paths = {\n${list}\n}
 local i = 0
 function setup(thread) thread:set("offset", math.random(#paths)) end
 function init(args) i = tonumber(wrk.thread:get("offset")) or 0 end
 function request() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1]) end
-function delay() return ${Math.round((CONNS / RATE) * 1000)} end
-`;
+${paced ? `function delay() return ${Math.round((CONNS / RATE) * 1000)} end\n` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -102,13 +115,16 @@ async function main(): Promise<void> {
   const baseline = path.join(dir, 'baseline.lua');
   writeFileSync(mixed, luaScript(paths));
   writeFileSync(baseline, luaScript(['/healthz']));
-  const run = async (script: string) => {
+  const header = ACCEPT_ENCODING ? ['-H', `Accept-Encoding: ${ACCEPT_ENCODING}`] : [];
+  const run = async (script: string, options: { threads: number; connections: number; seconds: number } = { threads: 2, connections: CONNS, seconds: SECONDS }) => {
     // async: the server under test runs in this process and must keep answering
-    const { stdout } = await promisify(execFile)('wrk', ['-t', '2', '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '-s', script, http.url], { encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)('wrk', ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.seconds}s`,
+      '--latency', ...header, '-s', script, http.url], { encoding: 'utf8' });
     return parseWrk(stdout);
   };
+  const cpuPerRequest: Record<string, { node_ms: number; postgres_ms: number | null; requests: number }> = {};
   const sequential: Record<string, number> = {};
-  let results: { healthz: ReturnType<typeof parseWrk>; mixed: ReturnType<typeof parseWrk> };
+  let results: { healthz: ReturnType<typeof parseWrk> | null; mixed: ReturnType<typeof parseWrk> | null };
   try {
     process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each\n`);
     // Every path once, one request at a time (a warm-up, and each shape's time over HTTP without
@@ -123,8 +139,24 @@ async function main(): Promise<void> {
       sequential[name] = round(percentile(times, 50), 2);
       process.stdout.write(`  one at a time: ${name.padEnd(32)} p50 ${sequential[name]} ms\n`);
     }
-    const healthz = await run(baseline);
-    const mix = await run(mixed);
+    if (CPU || CPU_ONLY) {
+      // Each shape alone, as fast as two connections go: CPU per request, whatever the rate.
+      for (const [k, name] of ['healthz', ...SHAPES].entries()) {
+        const script = path.join(dir, `shape-${k}.lua`);
+        writeFileSync(script, luaScript(k === 0 ? ['/healthz'] : paths.filter((_, i) => i % SHAPES.length === k - 1), false));
+        const start = cpuSnapshot();
+        const r = await run(script, { threads: 1, connections: 2, seconds: CPU_SECONDS });
+        const used = cpuSince(start);
+        cpuPerRequest[name] = {
+          node_ms: round(used.node / r.requests, 3),
+          postgres_ms: used.postgres === null ? null : round(used.postgres / r.requests, 3),
+          requests: r.requests,
+        };
+        process.stdout.write(`  CPU per request: ${name.padEnd(32)} node ${cpuPerRequest[name].node_ms.toFixed(3)} ms, postgres ${cpuPerRequest[name].postgres_ms ?? '?'} ms (${r.requests} requests${r.non2xx ? `, non-2xx ${r.non2xx}` : ''})\n`);
+      }
+    }
+    const healthz = CPU_ONLY ? null : await run(baseline);
+    const mix = CPU_ONLY ? null : await run(mixed);
     results = { healthz, mixed: mix };
   } finally {
     await http.close();
@@ -135,7 +167,11 @@ async function main(): Promise<void> {
     await c.end();
   }
   const { healthz, mixed: mix } = results;
-  for (const [name, r] of Object.entries(results)) {
+  if (!healthz || !mix) {
+    process.stdout.write(`${JSON.stringify({ bench: 'http', database: 'postgres', events, accept_encoding: ACCEPT_ENCODING, cpu_per_request: cpuPerRequest })}\n`);
+    return;
+  }
+  for (const [name, r] of Object.entries({ healthz, mixed: mix })) {
     process.stdout.write(`${name.padEnd(8)} ${round(r.rps, 0)} req/s (${r.requests} requests), p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}${r.errors ? `, ${r.errors}` : ''}\n`);
   }
   process.stdout.write(`mixed / healthz: p50 ${round(mix.p50 / healthz.p50, 1)}×, p99 ${round(mix.p99 / healthz.p99, 1)}×; goal p99 ≤ ${GOAL_P99_MS} ms at 500 req/s\n`);
@@ -143,7 +179,7 @@ async function main(): Promise<void> {
     bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, goal_p99_ms: GOAL_P99_MS,
     healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
     mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
-    one_at_a_time_p50_ms: sequential, ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
+    one_at_a_time_p50_ms: sequential, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
   })}\n`);
 }
 

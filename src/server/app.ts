@@ -96,15 +96,15 @@ export function createApp(options: AppOptions): Hono {
     assertAuthorized(c.req.raw, apiToken);
     await next();
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw tooLarge(limit);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw tooLarge(limit);
+    },
+  });
+  // A GET or HEAD has no body to limit (fetch's Request carries none). Asking for it anyway
+  // (`raw.body`) makes @hono/node-server build the full Request it otherwise skips.
+  app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.use('/api/*', async (c, next) => {
     assertStorableQuery(c.req.url);
     await next();

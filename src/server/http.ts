@@ -26,10 +26,13 @@ export interface HandlerOptions {
  * API never serves those, whoever asks.
  */
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
-  return new Response(jsonText(body), {
+  const text = jsonText(body);
+  return new Response(text, {
     status,
     headers: {
       'content-type': 'application/json; charset=utf-8',
+      // Declared, so compression() can tell there is a body without reading it (caching.ts).
+      'content-length': String(Buffer.byteLength(text)),
       // API answers describe live state; a cached one is a wrong one.
       'cache-control': 'no-store',
       ...headers,

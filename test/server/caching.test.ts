@@ -102,6 +102,8 @@ describe('caching and compression (real HTTP, real service)', { timeout: 120_000
     const url = `${server.url}/api/events?limit=50`;
     const plain = await get(url, { 'accept-encoding': 'identity' });
     assert.equal(plain.headers['content-encoding'], undefined);
+    // Declared by catalogueJson, which compression() relies on.
+    assert.equal(Number(plain.headers['content-length']), plain.body.length);
     assert.ok(plain.body.length >= COMPRESS_THRESHOLD_BYTES, `page is ${plain.body.length} bytes`);
     const expected: unknown = JSON.parse(plain.body.toString());
 
@@ -145,6 +147,67 @@ describe('caching and compression (real HTTP, real service)', { timeout: 120_000
     assert.equal(seen.length, 14);
     assert.equal(new Set(seen).size, 14);
   });
+});
+
+describe('compression() decides by headers where it can', () => {
+  const big = JSON.stringify({ text: 'ünïcödé '.repeat(400) });
+  const answers: Record<string, () => Response> = {
+    'declared length': () => new Response(big, { headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } }),
+    'undeclared length': () => new Response(big, { headers: { 'content-type': 'application/json' } }),
+    'no body': () => new Response(null, { headers: { 'content-type': 'application/json' } }),
+    'empty body, length 0': () => new Response('', { headers: { 'content-type': 'application/json', 'content-length': '0' } }),
+    'small body, declared': () => new Response('{"a":1}', { headers: { 'content-type': 'application/json', 'content-length': '7' } }),
+  };
+  const expected: Record<string, { vary: string | null; encoding: string | null }> = {
+    'declared length': { vary: 'accept-encoding', encoding: 'br' },
+    'undeclared length': { vary: 'accept-encoding', encoding: 'br' },
+    'no body': { vary: null, encoding: null },
+    'empty body, length 0': { vary: 'accept-encoding', encoding: null },
+    'small body, declared': { vary: 'accept-encoding', encoding: null },
+  };
+  it('catalogueJson declares its length in bytes', async () => {
+    const { Hono } = await import('hono');
+    const { catalogueJson } = await import('../../src/server/caching.js');
+    const app = new Hono();
+    app.get('/', (c) => catalogueJson(c, { city: 'São Paulo', title: '東京 ☕' }));
+    const res = await app.request('/');
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.headers.get('content-length'), String(body.length));
+    assert.deepEqual(JSON.parse(body.toString()), { city: 'São Paulo', title: '東京 ☕' });
+  });
+
+  it('bodies past SYNC_COMPRESS_MAX_BYTES are compressed too (in the thread pool), brotli and gzip', async () => {
+    const { Hono } = await import('hono');
+    const { catalogueJson, compression, SYNC_COMPRESS_MAX_BYTES } = await import('../../src/server/caching.js');
+    const app = new Hono();
+    app.use('*', compression());
+    const rows = Array.from({ length: Math.ceil(SYNC_COMPRESS_MAX_BYTES / 20) }, (_, i) => ({ i, name: `Café ${i * 7919}` }));
+    app.get('/', (c) => catalogueJson(c, rows));
+    for (const [encoding, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+      const res = await app.request('/', { headers: { 'accept-encoding': encoding } });
+      assert.equal(res.headers.get('content-encoding'), encoding);
+      const body = Buffer.from(await res.arrayBuffer());
+      const plain = decode(body);
+      assert.ok(plain.length > SYNC_COMPRESS_MAX_BYTES, `${plain.length} bytes`);
+      assert.deepEqual(JSON.parse(plain.toString()), rows);
+    }
+  });
+
+  for (const [name, make] of Object.entries(answers)) {
+    it(`${name}: Vary ${expected[name]!.vary ?? 'none'}, encoding ${expected[name]!.encoding ?? 'none'}`, async () => {
+      const { Hono } = await import('hono');
+      const { compression } = await import('../../src/server/caching.js');
+      const app = new Hono();
+      app.use('*', compression());
+      app.get('/', () => make());
+      const res = await app.request('/', { headers: { 'accept-encoding': 'br, gzip' } });
+      assert.equal(res.headers.get('vary'), expected[name]!.vary);
+      assert.equal(res.headers.get('content-encoding'), expected[name]!.encoding);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(Number(res.headers.get('content-length') ?? body.length), body.length);
+      if (expected[name]!.encoding === 'br') assert.equal(brotliDecompressSync(body).toString(), big);
+    });
+  }
 });
 
 describe('compression leaves event streams alone', { timeout: 15_000 }, () => {

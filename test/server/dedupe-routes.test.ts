@@ -13,7 +13,7 @@ import type { EventDetail, ReviewDecisionResult, ReviewItem, UnmergeResult } fro
 import { createDedupeOperations } from '../../src/lib/catalogue/dedupe/operations.js';
 import type { EventQueryInput } from '../../src/contracts/event-query.js';
 import { ingestRawEvents } from '../../src/lib/catalogue/ingest.js';
-import { queryEvents } from '../../src/lib/catalogue/query.js';
+import { getEvent, queryEvents } from '../../src/lib/catalogue/query.js';
 import type { Database } from '../../src/lib/db/types.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createService } from '../../src/service.js';
@@ -223,6 +223,57 @@ for (const backend of backends()) {
         const down = (await (await fetch(`${w.url}/api/events/${parent}`)).json()) as EventDetail;
         assert.deepEqual(down.children.map((c) => c.id), [child]);
         assert.equal(down.parent, null);
+      } finally {
+        await w.close();
+      }
+    });
+
+    test('the detail, read in one statement, is what its parts read one by one give', async () => {
+      const w = await start(backend);
+      try {
+        const parent = (await sourceOf(w.db, 'ticketmaster')).event_id;
+        const child = (await sourceOf(w.db, 'eventbrite')).event_id;
+        await w.db.query('UPDATE events SET parent_id = $1 WHERE id = $2', [parent, child]);
+        // More lineage than the detail keeps, with microsecond instants and jsonb details in both directions.
+        await w.db.query(
+          `INSERT INTO event_lineage (at, action, event_id, other_id, detail)
+           SELECT TIMESTAMPTZ '2026-05-01 10:00:00.123456+00' + g * INTERVAL '1.000321 second', 'review',
+                  CASE WHEN g % 3 = 0 THEN $2::uuid ELSE $1::uuid END, CASE WHEN g % 3 = 0 THEN $1::uuid END,
+                  jsonb_build_object('zeta', g, 'alpha', jsonb_build_array(1.50, 'x', null), 'n', g / 7.0)
+             FROM generate_series(1, 230) g`,
+          [child, parent],
+        );
+        const iso = (d: Date | string) => new Date(d).toISOString();
+        // The reads as they were made before they became one statement.
+        const oneByOne = async (id: string) => {
+          const event = (await getEvent(w.db, id))!;
+          const link = (r: { id: string; title: string; starts_at: Date | string }) => ({ id: r.id, title: r.title, startsAt: iso(r.starts_at) });
+          const up = (await w.db.query<{ id: string; title: string; starts_at: Date }>(
+            'SELECT p.id, p.title, p.starts_at FROM events e JOIN events p ON p.id = e.parent_id WHERE e.id = $1::uuid', [id])).rows[0];
+          const down = (await w.db.query<{ id: string; title: string; starts_at: Date }>(
+            'SELECT id, title, starts_at FROM events WHERE parent_id = $1::uuid AND merged_into IS NULL ORDER BY starts_at, id', [id])).rows;
+          const lineage = (await w.db.query<{ at: Date; action: string; event_id: string; other_id: string | null; source: string | null; external_id: string | null; detail: unknown }>(
+            `SELECT at, action, event_id, other_id, source, external_id, detail FROM (
+               SELECT l.id, l.at, l.action, l.event_id, l.other_id, l.source, l.external_id, l.detail FROM event_lineage l
+                WHERE l.event_id = $1::uuid OR l.other_id = $1::uuid ORDER BY l.id DESC LIMIT 200) t ORDER BY t.id`, [id])).rows;
+          return {
+            event: { ...event, parentId: up?.id ?? null },
+            parent: up ? link(up) : null,
+            children: down.map(link),
+            history: lineage.map((l) => ({ at: iso(l.at), action: l.action, eventId: l.event_id, otherId: l.other_id, source: l.source, externalId: l.external_id, detail: l.detail })),
+          };
+        };
+        for (const id of [child, parent]) {
+          const res = await fetch(`${w.url}/api/events/${id}`);
+          assert.equal(res.status, 200);
+          const { evidence: _evidence, ...detail } = (await res.json()) as EventDetail;
+          const expected = await oneByOne(id);
+          if (id === child) assert.equal(detail.history.length, 200, 'the newest 200 of its 230 and more');
+          else assert.ok(detail.history.length > 70);
+          assert.deepEqual(detail, JSON.parse(JSON.stringify(expected)));
+          // Key order too: the answer's text is what its ETag covers.
+          assert.equal(JSON.stringify(detail.history), JSON.stringify(expected.history));
+        }
       } finally {
         await w.close();
       }

@@ -12,6 +12,7 @@ import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { isNewCluster, openEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
+import { timestamptzReader } from './timestamptz.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface OpenDatabaseOptions {
@@ -86,6 +87,8 @@ function assertIdentifier(name: string): void {
 // pg returns int8/numeric as strings; counts and ids we read are small enough for numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+// timestamptz: the same Dates, read without pg's regular expressions (timestamptz.ts).
+pg.types.setTypeParser(1184, timestamptzReader(pg.types.getTypeParser(1184)));
 
 export function postgresPoolConfig(databaseUrl: string, schema: string, max: number, applicationName = 'scenescout'): pg.PoolConfig {
   return {

@@ -10,20 +10,21 @@ import type {
   ReviewList, ReviewListQuery, ReviewRecord, UnmergeRequest, UnmergeResult,
 } from '../../../contracts/dedupe.js';
 import {
-  insertLineage, markReviewDecided, selectDedupeCounts, selectHostedRecords, selectLineage, selectParentAndChildren,
-  selectRecords, selectReviewItem, selectReviewItems, upsertConstraints, type RecordRef, type ReviewRecordRow,
+  insertLineage, markReviewDecided, selectDedupeCounts, selectEventDetail, selectHostedRecords,
+  selectRecords, selectReviewItem, selectReviewItems, upsertConstraints, type EventLinkRow, type RecordRef, type ReviewRecordRow,
 } from '../../db/queries/catalogue-review.js';
 import { resolveEventId } from '../../db/queries/events.js';
 import type { Queryable } from '../../db/types.js';
+import { isoInstant } from '../../db/timestamptz.js';
 import { HttpError, NotFoundError, ValidationError } from '../../errors.js';
-import { getEvent } from '../query.js';
+import { eventJson } from '../event-json.js';
 import { evidenceOf, recordKey } from './evidence.js';
 import type { DedupeOptions } from './options.js';
 import { dedupeCatalogue } from './run.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null) => (d === null ? null : isoInstant(d));
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 function checkEventId(id: string): void {
@@ -75,16 +76,15 @@ export function createDedupeOperations(db: Queryable, options: DedupeOperationsO
   return {
     async getEventDetail(id: string): Promise<EventLookup> {
       checkEventId(id);
-      const resolved = await resolveEventId(db, id);
-      if (resolved === null) return null;
-      if (resolved.toLowerCase() !== id.toLowerCase()) return { kind: 'moved', to: resolved };
-      const event = await getEvent(db, resolved);
-      if (event === null) return null;
+      const found = await selectEventDetail(db, id);
+      if (found === null) return null;
+      if (found.event === null) return { kind: 'moved', to: found.resolvedId };
+      const event = eventJson(found.event, found.event.sources ?? [], { reasons: true });
       const reasons = event.mergeReasons as { pairs?: Array<{ a: string; b: string; score: number; reasons: string[]; evidence?: MatchEvidence }> } | null;
       const evidence = (reasons?.pairs ?? []).map((p) => ({ a: p.a, b: p.b, score: p.score, evidence: evidenceOf({ ...p, merged: true }) }));
-      const { parent, children } = await selectParentAndChildren(db, resolved);
-      const link = (r: { id: string; title: string; starts_at: Date }) => ({ id: r.id, title: r.title, startsAt: iso(r.starts_at)! });
-      const history: LineageEntry[] = (await selectLineage(db, resolved)).map((l) => ({
+      const { parent, children } = found;
+      const link = (r: EventLinkRow) => ({ id: r.id, title: r.title, startsAt: iso(r.starts_at)! });
+      const history: LineageEntry[] = found.history.map((l) => ({
         at: iso(l.at)!,
         action: l.action,
         eventId: l.event_id,

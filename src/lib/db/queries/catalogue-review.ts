@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../types.js';
 import { Params, unnestFrom } from './catalogue-columns.js';
+import { EVENT_COLUMNS, RESOLVE_CHAIN, sourcesJson, type EventRow } from './events.js';
 
 export interface RecordRef {
   source: string;
@@ -234,19 +235,8 @@ export async function setParents(db: Queryable, parents: ReadonlyMap<string, str
 export interface EventLinkRow {
   id: string;
   title: string;
-  starts_at: Date;
-}
-
-export async function selectParentAndChildren(db: Queryable, eventId: string): Promise<{ parent: EventLinkRow | null; children: EventLinkRow[] }> {
-  const { rows: parent } = await db.query<EventLinkRow>(
-    `SELECT p.id, p.title, p.starts_at FROM events e JOIN events p ON p.id = e.parent_id WHERE e.id = $1::uuid`,
-    [eventId],
-  );
-  const { rows: children } = await db.query<EventLinkRow>(
-    `SELECT id, title, starts_at FROM events WHERE parent_id = $1::uuid AND merged_into IS NULL ORDER BY starts_at, id`,
-    [eventId],
-  );
-  return { parent: parent[0] ?? null, children };
+  /** ISO text: read as JSON with the event (selectEventDetail) */
+  starts_at: Date | string;
 }
 
 // ---- lineage ----------------------------------------------------------------------------
@@ -281,7 +271,8 @@ export async function insertLineage(db: Queryable, entries: readonly LineageWrit
 }
 
 export interface LineageRow {
-  at: Date;
+  /** ISO text: read as JSON with the event (selectEventDetail) */
+  at: Date | string;
   action: LineageAction;
   event_id: string;
   other_id: string | null;
@@ -290,17 +281,45 @@ export interface LineageRow {
   detail: unknown;
 }
 
-/** Everything that happened to this event or named it, oldest first (at most `limit`, newest kept). */
-export async function selectLineage(db: Queryable, eventId: string, limit = 200): Promise<LineageRow[]> {
-  const { rows } = await db.query<LineageRow>(
-    `SELECT at, action, event_id, other_id, source, external_id, detail FROM (
-       SELECT l.id, l.at, l.action, l.event_id, l.other_id, l.source, l.external_id, l.detail FROM event_lineage l
-        WHERE l.event_id = $1::uuid OR l.other_id = $1::uuid
-        ORDER BY l.id DESC LIMIT $2::int) t
-      ORDER BY t.id`,
-    [eventId, limit],
+/** How many lineage entries an event's detail shows at most (the newest). */
+export const DETAIL_LINEAGE_LIMIT = 200;
+
+export interface EventDetailRows {
+  /** the event the id stands for (itself, or the event that absorbed it) */
+  resolvedId: string;
+  /** null when the id was merged away (then only resolvedId is read) */
+  event: EventRow | null;
+  parent: EventLinkRow | null;
+  /** visible events linked to it, by start */
+  children: EventLinkRow[];
+  /** everything that happened to it or named it, oldest first (the newest DETAIL_LINEAGE_LIMIT) */
+  history: LineageRow[];
+}
+
+const link = (alias: string) => `json_build_object('id', ${alias}.id, 'title', ${alias}.title, 'starts_at', ${alias}.starts_at)`;
+
+/**
+ * Everything an event's detail shows, in one statement: the id resolved (RESOLVE_CHAIN), and
+ * when it was not merged away, the event with its merge reasons and sources, its parent and
+ * children, and its lineage. Null when no event has the id.
+ */
+export async function selectEventDetail(db: Queryable, id: string): Promise<EventDetailRows | null> {
+  const { rows } = await db.query<EventRow & { resolved_id: string; parent: EventLinkRow | null; children: EventLinkRow[]; history: LineageRow[] }>(
+    `WITH RECURSIVE ${RESOLVE_CHAIN}
+     SELECT t.id AS resolved_id, ${EVENT_COLUMNS}, e.merge_reasons, ${sourcesJson('e.id')} AS sources,
+       (SELECT ${link('p')} FROM events p WHERE p.id = e.parent_id) AS parent,
+       (SELECT coalesce(json_agg(${link('c')} ORDER BY c.starts_at, c.id), '[]'::json)
+          FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL) AS children,
+       (SELECT coalesce(json_agg(json_build_object('at', l.at, 'action', l.action, 'event_id', l.event_id, 'other_id', l.other_id,
+                 'source', l.source, 'external_id', l.external_id, 'detail', l.detail) ORDER BY l.id), '[]'::json)
+          FROM (SELECT * FROM event_lineage l WHERE l.event_id = e.id OR l.other_id = e.id ORDER BY l.id DESC LIMIT $2::int) l) AS history
+     FROM target t LEFT JOIN events e ON e.id = t.id AND t.id = $1::uuid`,
+    [id, DETAIL_LINEAGE_LIMIT],
   );
-  return rows;
+  const row = rows[0];
+  if (!row) return null;
+  const { resolved_id: resolvedId, parent, children, history, ...event } = row;
+  return { resolvedId, event: event.id === null ? null : event, parent, children, history };
 }
 
 // ---- counts for /metrics ----------------------------------------------------------------

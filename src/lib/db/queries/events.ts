@@ -45,7 +45,7 @@ export interface EventSourceRow {
   missing_since: Date | string | null;
 }
 
-const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.timezone, e.all_day, e.status,
+export const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_at, e.timezone, e.all_day, e.status,
   e.venue_name, e.address, e.city, e.region, e.postal_code, e.country, e.latitude, e.longitude, e.category,
   e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.city_ids, e.merge_score,
   e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at, e.last_confirmed_at`;
@@ -218,7 +218,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
  * An event's sources as one JSON array, by source then external id; instants
  * come as ISO text (sourceJson reads both).
  */
-function sourcesJson(eventId: string): string {
+export function sourcesJson(eventId: string): string {
   return `(SELECT coalesce(json_agg(json_build_object('event_id', s.event_id, 'source', s.source, 'external_id', s.external_id,
       'url', s.url, 'status', s.status, 'first_seen_at', s.first_seen_at, 'last_seen_at', s.last_seen_at,
       'missing_since', s.missing_since) ORDER BY s.source, s.external_id), '[]'::json)
@@ -226,16 +226,22 @@ function sourcesJson(eventId: string): string {
 }
 
 /**
+ * `chain (id, merged_into, depth)`: the id `$1` and, following merged_into, each event that
+ * absorbed it (a cycle, which dedupe never writes, ends at depth 64); `target`: the last one.
+ */
+export const RESOLVE_CHAIN = `chain (id, merged_into, depth) AS (
+       SELECT id, merged_into, 0 FROM events WHERE id = $1::uuid
+       UNION ALL
+       SELECT e.id, e.merged_into, c.depth + 1 FROM events e JOIN chain c ON e.id = c.merged_into WHERE c.depth < 64
+     ), target AS (SELECT id FROM chain ORDER BY depth DESC LIMIT 1)`;
+
+/**
  * The visible event an id stands for (itself, or following merged_into the event that absorbed
  * it), with its merge reasons and sources, in one statement. Null when no event has this id.
  */
 export async function selectResolvedEvent(db: Queryable, id: string): Promise<EventRow | null> {
   const { rows } = await db.query<EventRow>(
-    `WITH RECURSIVE chain (id, merged_into, depth) AS (
-       SELECT id, merged_into, 0 FROM events WHERE id = $1::uuid
-       UNION ALL
-       SELECT e.id, e.merged_into, c.depth + 1 FROM events e JOIN chain c ON e.id = c.merged_into WHERE c.depth < 64
-     ), target AS (SELECT id FROM chain ORDER BY depth DESC LIMIT 1)
+    `WITH RECURSIVE ${RESOLVE_CHAIN}
      SELECT ${EVENT_COLUMNS}, e.merge_reasons, ${sourcesJson('e.id')} AS sources FROM target t JOIN events e ON e.id = t.id`,
     [id],
   );
@@ -247,14 +253,6 @@ export async function selectResolvedEvent(db: Queryable, id: string): Promise<Ev
  * absorbed it. Null when no event has this id. A cycle, which dedupe never writes, ends the walk.
  */
 export async function resolveEventId(db: Queryable, id: string): Promise<string | null> {
-  const { rows } = await db.query<{ id: string; merged_into: string | null }>(
-    `WITH RECURSIVE chain (id, merged_into, depth) AS (
-       SELECT id, merged_into, 0 FROM events WHERE id = $1::uuid
-       UNION ALL
-       SELECT e.id, e.merged_into, c.depth + 1 FROM events e JOIN chain c ON e.id = c.merged_into WHERE c.depth < 64
-     )
-     SELECT id, merged_into FROM chain ORDER BY depth DESC LIMIT 1`,
-    [id],
-  );
+  const { rows } = await db.query<{ id: string }>(`WITH RECURSIVE ${RESOLVE_CHAIN} SELECT id FROM target`, [id]);
   return rows[0]?.id ?? null;
 }
