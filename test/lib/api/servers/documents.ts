@@ -145,8 +145,10 @@ export function largeIcsFeed(events: number, bytesPerEvent = 1000): string {
 }
 
 /** One page with `events` schema.org Events in one JSON-LD `@graph`, one a minute from 2030-01-01. */
-export function largeJsonLdPage(events: number): string {
+export function largeJsonLdPage(events: number, perScript = events): string {
   const base = Date.UTC(2030, 0, 1, 18);
   const graph = Array.from({ length: events }, (_, i) => ldEvent(`https://venue.demo.test/events/large-${i}`, new Date(base + i * 60_000)));
-  return htmlPage([{ '@context': 'https://schema.org', '@graph': graph }]);
+  const scripts: object[] = [];
+  for (let i = 0; i < events; i += perScript) scripts.push({ '@context': 'https://schema.org', '@graph': graph.slice(i, i + perScript) });
+  return htmlPage(scripts);
 }
