@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import { keptRead } from '../lib/kept-read.js';
 
 /**
  * prom-client collects every metric of a scrape concurrently; this makes them share one call of
@@ -12,17 +13,15 @@ import { Gauge, type Registry } from 'prom-client';
  * the whole scrape.
  */
 export function sharedRead<T>(read: () => Promise<T>, what: string, ttlMs: number, logger?: Logger): () => Promise<T | null> {
-  let cached: { at: number; value: Promise<T | null> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (cached && now - cached.at < ttlMs) return cached.value;
-    const value = read().catch((err: unknown) => {
+  const kept = keptRead(
+    () => read().catch((err: unknown) => {
       logger?.warn({ err }, `metrics scrape could not read ${what}`);
       return null;
-    });
-    cached = { at: now, value };
-    return value;
-  };
+    }),
+    ttlMs,
+  );
+  const key = {};
+  return () => kept.get(key);
 }
 
 export interface RowGauge<R, L extends string> {

@@ -1,6 +1,6 @@
 /** The catalogue's public shape of one canonical event, as the API returns it. */
 import type { EventRow, EventSourceRow } from '../db/queries/events.js';
-import { isoInstant } from '../db/timestamptz.js';
+import { isoOrNull as iso } from '../db/timestamptz.js';
 import { numberOrNull as num, venueOfRow } from './records.js';
 import type { NormalizedVenue } from '../normalize/types.js';
 
@@ -55,8 +55,6 @@ export interface CanonicalEventJson {
   lastConfirmedAt: string | null;
   sources: EventSourceJson[];
 }
-
-const iso = (d: Date | string | null): string | null => (d === null ? null : isoInstant(d));
 
 export function sourceJson(s: EventSourceRow): EventSourceJson {
   return {

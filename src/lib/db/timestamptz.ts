@@ -118,6 +118,11 @@ export function isoInstant(value: Date | string): string {
   return new Date(value).toISOString();
 }
 
+/** An instant (or none) as the API writes it: isoInstant, null for null or undefined. */
+export function isoOrNull(value: Date | string | null | undefined): string | null {
+  return value === null || value === undefined ? null : isoInstant(value);
+}
+
 const DAY_MS = 86_400_000;
 /** The instants toISOString writes with a four-digit year: 0000-01-01 to 9999-12-31. */
 const FIRST_MS = -62_167_219_200_000;

@@ -33,6 +33,7 @@ import { openRuntime, type SpawnRuntime } from './runtime.js';
 import { StatusReporter, type TaskListState } from './status.js';
 import type { SpawnEvents, SystemStatus, Task, TaskSummary, WorkerSnapshot } from './types.js';
 import { WorkerPool } from './worker-pool.js';
+import { own } from '../own.js';
 
 export { parseMemoryLimit, threadResourceLimits, type ResolvedOptions, type SpawnControllerOptions } from './options.js';
 
@@ -217,7 +218,7 @@ export class SpawnController extends EventEmitter {
   }
 
   private assertKnownType(type: string, prefix: string): void {
-    if (typeof type === 'string' && Object.hasOwn(this.config.workerTypes, type)) return;
+    if (typeof type === 'string' && own(this.config.workerTypes, type)) return;
     throw new ValidationError(`${prefix}unknown worker type ${JSON.stringify(type)}; known types: ${this.workerTypeNames.join(', ')}`);
   }
 

@@ -15,7 +15,7 @@ import {
 } from '../../db/queries/catalogue-review.js';
 import { resolveEventId } from '../../db/queries/events.js';
 import type { Queryable } from '../../db/types.js';
-import { isoInstant } from '../../db/timestamptz.js';
+import { isoOrNull as iso } from '../../db/timestamptz.js';
 import { HttpError, NotFoundError, ValidationError } from '../../errors.js';
 import { eventJson } from '../event-json.js';
 import { evidenceOf, recordKey } from './evidence.js';
@@ -24,7 +24,6 @@ import { dedupeCatalogue } from './run.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
-const iso = (d: Date | string | null) => (d === null ? null : isoInstant(d));
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 function checkEventId(id: string): void {

@@ -2,8 +2,7 @@
 import type { CityStats } from '../../../contracts/catalogue-stats.js';
 import { keptRead } from '../../kept-read.js';
 import type { Queryable } from '../types.js';
-
-const iso = (d: Date | string | null | undefined): string | null => (d === null || d === undefined ? null : new Date(d).toISOString());
+import { isoOrNull as iso } from '../timestamptz.js';
 
 /**
  * How long one reading of the counts serves the cities view through one database handle. The

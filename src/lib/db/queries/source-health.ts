@@ -9,6 +9,7 @@ import type { QuarantinePolicy, SourceHealth } from '../../../contracts/source-h
 import { NotFoundError } from '../../errors.js';
 import { redactText, redactUrl } from '../../redact.js';
 import type { Queryable } from '../types.js';
+import { isoOrNull as iso } from '../timestamptz.js';
 
 /** A (city, source, feed): `feed` is '' for an API source. */
 export interface SourceKey {
@@ -41,7 +42,6 @@ interface Row {
 const COLUMNS = `id, city_id, source, feed, last_success_at, last_error_at, last_error, consecutive_failures,
   events_last_seen, quarantined_until, coalesce(quarantined_until > now(), FALSE) AS quarantined, quarantines, updated_at`;
 
-const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
 function toHealth(r: Row): SourceHealth {
   return {
