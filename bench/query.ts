@@ -17,6 +17,9 @@
  *   DATABASE_URL=postgres://… npm run bench:query -- [--n 1000000] [--runs 300]
  *   npm run bench:query -- --pglite [--n 100000]
  *   … [--shapes text,keyset] (only shapes whose name contains one of these) [--keep | --reuse <schema>]
+ *   … --reuse <schema> --cpu [--rounds 5] [--shapes …]: instead of latencies, the CPU time per call of
+ *     each shape in this process and in its one Postgres backend (/proc/<pid>/stat of
+ *     pg_backend_pid(), a pool of one), --runs calls a shape at a time, rounds in turn; medians.
  * Postgres: a fresh schema, dropped at the end (--keep leaves it and prints its name, --reuse
  * queries such a schema again without seeding; drop it by hand when done). The last line is one JSON object.
  */
@@ -46,6 +49,14 @@ const REUSE = (() => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
 })();
 const KEEP = process.argv.includes('--keep') || REUSE !== null;
+/** --cpu: CPU per call of each shape, this process and its Postgres backend (one connection). */
+const CPU = process.argv.includes('--cpu');
+const ROUNDS = arg('rounds', 5);
+/** --plan-cache <mode>: with --cpu, the connection's plan_cache_mode instead of the pool's (an experiment). */
+const PLAN_CACHE = (() => {
+  const i = process.argv.indexOf('--plan-cache');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
+})();
 const schema = DATABASE_URL ? (REUSE ?? `bench_query_${Date.now().toString(36)}`) : 'public';
 const database = DATABASE_URL ? 'postgres' : 'pglite';
 /** Goals of issue 14: p99 per shape (ms) and ratio to the primary-key lookup (Postgres at 1M). */
@@ -153,7 +164,7 @@ interface Shape {
 
 async function main(): Promise<void> {
   if (!PGLITE && !DATABASE_URL) throw new Error('set DATABASE_URL for Postgres, or pass --pglite');
-  const db = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: 'memory', schema, max: 4, applicationName: 'bench-query' });
+  const db = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: 'memory', schema, max: CPU ? 1 : 4, applicationName: 'bench-query' });
   try {
     log(`bench:query on ${database}${DATABASE_URL ? ` (schema ${schema})` : ''}: ${N.toLocaleString('en')} events, ${RUNS} runs per shape`);
     await db.query(`CREATE OR REPLACE FUNCTION hashint(i BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS
@@ -214,6 +225,10 @@ async function main(): Promise<void> {
     const shapes = allShapes.filter((s) => !SHAPES || SHAPES.some((w) => s.name.includes(w)));
     const baseline = (k: number) => db.query('SELECT * FROM events WHERE id = $1', [pick(ids, k)]);
 
+    if (CPU) {
+      await measureCpu(db, shapes);
+      return;
+    }
     // Warm up every shape, then interleave them run by run so that noise hits all alike.
     for (let k = 0; k < 10; k++) {
       await baseline(k);
@@ -280,6 +295,51 @@ async function main(): Promise<void> {
       await c.end();
     }
   }
+}
+
+/**
+ * CPU per call of each shape: this process (process.cpuUsage) and the pool's one Postgres
+ * backend (utime + stime ticks of /proc/<pid>/stat, 10 ms each), over --runs calls of one shape,
+ * shapes in turn for --rounds rounds; the median round per shape. Unlike latency, another job on
+ * the machine moves these little. Postgres on this host only.
+ */
+async function measureCpu(db: Database, shapes: Shape[]): Promise<void> {
+  const backendTicks = async (): Promise<{ pid: number; ticks: number }> => {
+    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pid = rows[0]!.pid;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid, ticks: Number(fields[11]) + Number(fields[12]) };
+  };
+  const nodeMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  if (PLAN_CACHE) {
+    if (!/^[a-z_]+$/.test(PLAN_CACHE)) throw new Error(`--plan-cache: ${PLAN_CACHE}`);
+    await db.query(`SET plan_cache_mode = ${PLAN_CACHE}`);
+  }
+  for (const s of shapes) for (let k = 0; k < 10; k++) await s.run(k);
+  const per = new Map<string, { node: number[]; postgres: number[] }>(shapes.map((s) => [s.name, { node: [], postgres: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of shapes) {
+      const b0 = await backendTicks();
+      const n0 = nodeMs();
+      for (let k = 0; k < RUNS; k++) await s.run(round * RUNS + k);
+      const n1 = nodeMs();
+      const b1 = await backendTicks();
+      if (b1.pid !== b0.pid) continue; // the pool replaced its connection: round not counted
+      per.get(s.name)!.node.push((n1 - n0) / RUNS);
+      per.get(s.name)!.postgres.push(((b1.ticks - b0.ticks) * 10) / RUNS);
+    }
+  }
+  log(`${'shape'.padEnd(34)} ${'node ms'.padStart(8)} ${'pg ms'.padStart(8)}   pg ms per round`);
+  const out: Record<string, { node_ms: number; postgres_ms: number }> = {};
+  for (const [name, v] of per) {
+    out[name] = { node_ms: round(percentile(v.node, 50), 3), postgres_ms: round(percentile(v.postgres, 50), 3) };
+    log(`${name.padEnd(34)} ${out[name].node_ms.toFixed(3).padStart(8)} ${out[name].postgres_ms.toFixed(3).padStart(8)}   ${v.postgres.map((x) => x.toFixed(2)).join(' ')}`);
+  }
+  log(JSON.stringify({ bench: 'query-cpu', database, runs: RUNS, rounds: ROUNDS, cpu_per_call: out }));
 }
 
 /** Replaces this database's section of docs/query-plans.md, keeping the other's. */

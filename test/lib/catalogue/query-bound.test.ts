@@ -83,6 +83,13 @@ for (const backend of backends()) {
               const bounded = await walkPages(db, base);
               assert.deepEqual(bounded, plain, `${JSON.stringify({ ...range, ...extra, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
               compared += plain.length;
+              // The matches up to the reach from the cells and the long events' R-tree, whatever
+              // share of the cells the circle covers (by default only when it covers enough).
+              if (Object.keys(extra).length === 0) {
+                const cells = await walkPages(db, { ...base, cellRead: true });
+                assert.deepEqual(cells, plain, `cells: ${JSON.stringify({ ...range, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
+                compared += plain.length;
+              }
             }
           }
         }

@@ -58,6 +58,12 @@ export interface EventPageFilter {
    * reads every match of the area and window instead (the same page: tests compare the two).
    */
   startBound?: boolean;
+  /**
+   * With that reach found through the cell index, the matches up to it are read from the cell
+   * index and the R-tree of long events (cellRead) when the circle covers enough of the cells
+   * (CELL_READ_MIN_COVER); `true` always, `false` never (the same page: tests compare them).
+   */
+  cellRead?: boolean;
 }
 
 /** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */

@@ -6,7 +6,7 @@ import type { StoredContent } from '../rows.js';
 import type { Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
-import { cellBound, startBound } from './events-reach.js';
+import { CELL_READ_MIN_COVER, cellBound, cellRead, startBound } from './events-reach.js';
 import { firstWeek, PREFIXES, weekWalk } from './events-text.js';
 
 export type { Area, EventPageFilter } from './events-filter.js';
@@ -123,36 +123,45 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   let reachCond: string | null = null;
   // Or, when the area covers few enough cells, the cell index finds that reach (cellBound).
   let cellReach: string | null = null;
+  // And then the located matches up to that reach come from the cell index and the R-tree of
+  // long events, not from the R-tree of all (cellRead).
+  let located: { recent: string[]; long: string[] | null } | null = null;
   // Only for place and time alone: a category has its own R-tree (0019), whose walk already
   // reads only its rows, and words would make the walk in start order fetch row after row only
   // to reject most (measured: both slower with the bound, at 1M and at 10M).
   const bounded = Boolean(f.areas?.length) && f.sort === 'start' && f.startBound !== false
     && !f.categories?.length && !f.wordPatterns?.length;
   if (f.areas?.length) {
-    const t0 = p.add(f.from ? spanTime(f.from) : -1e7);
-    const t1 = p.add(f.to ? spanTime(f.to) : 1e7);
-    const areaUntil = (end: string) => {
-      const placed: string[] = [];
-      for (const area of f.areas!) {
-        const { box } = area;
-        const lngRanges = box.lng ?? [[-180, 180]];
-        const cube = ([lo, hi]: readonly [number, number]) =>
-          `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${t0}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${end}])`;
-        placed.push(lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`);
-        placed.push(`${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`);
-      }
-      return placed.join(' AND ');
-    };
+    // The window in event_span's time units, added to the parameters only when written (Postgres
+    // refuses a parameter the statement does not use).
+    let t0Param: string | undefined;
+    let t1Param: string | undefined;
+    const t0 = () => (t0Param ??= p.add(f.from ? spanTime(f.from) : -1e7));
+    const t1 = () => (t1Param ??= p.add(f.to ? spanTime(f.to) : 1e7));
+    // Every area's distance condition, and the R-tree condition of its box over a window that ends at `end`.
+    const near = f.areas.map((area) => `${haversine(p, area.lat, area.lng)} <= ${p.add(area.radiusKm)}::float8`).join(' AND ');
+    const boxes = (end: string) => f.areas!.map(({ box }) => {
+      const lngRanges = box.lng ?? [[-180, 180]];
+      const cube = ([lo, hi]: readonly [number, number]) =>
+        `${SPAN} && public.cube(ARRAY[${p.add(box.minLat)}::float8, ${p.add(lo)}::float8, ${t0()}::float8], ARRAY[${p.add(box.maxLat)}::float8, ${p.add(hi)}::float8, ${end}])`;
+      return lngRanges.length === 1 ? cube(lngRanges[0]!) : `(${lngRanges.map(cube).join(' OR ')})`;
+    }).join(' AND ');
+    const areaUntil = (end: string) => `${boxes(end)} AND ${near}`;
     const lists = f.unlocatedCities ?? [];
     const others = lists.length > 0 && lists.every((l) => l.length > 0)
       ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
       : null;
-    // Events still on at the window's start come first in start order, so the reach can lie
-    // before it: the window then shrinks to its first instant, never to before it.
-    areaCond = areaUntil(bounded ? `least(${t1}::float8, greatest(${t0}::float8, (SELECT b.reach FROM bound b)))` : `${t1}::float8`);
-    if (bounded) cellReach = cellBound(p, f, rowFilters, limit);
-    if (bounded && cellReach === null) reachCond = areaUntil(`${t1}::float8`);
+    const cells = bounded ? cellBound(p, f, rowFilters, limit) : null;
+    if (cells) {
+      cellReach = cells.bound;
+      if (f.cellRead ?? cells.cover >= CELL_READ_MIN_COVER) located = cellRead(p, f, cells.cells, near, () => boxes(`${t0()}::float8`));
+    }
+    if (bounded && cellReach === null) reachCond = areaUntil(`${t1()}::float8`);
     if (others) unlocatedCond = others.join(' AND ');
+    // Events still on at the window's start come first in start order, so the reach can lie
+    // before it: the window then shrinks to its first instant, never to before it. Not written
+    // when nothing reads it (its parameters would be unused).
+    if (!located || others) areaCond = areaUntil(bounded ? `least(${t1()}::float8, greatest(${t0()}::float8, (SELECT b.reach FROM bound b)))` : `${t1()}::float8`);
   }
 
   let distance = '';
@@ -184,12 +193,15 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // the R-tree's condition is evaluated again on every row it found (numeric time arithmetic),
   // where alone it is the index condition and costs nothing more. The second branch skips
   // what the first found, so an event comes once.
-  const select = areaCond === null
+  const placedRows = located
+    ? [located.recent, located.long].filter((c) => c !== null).map((c) => selectWhere([...where, ...c])).join('\n     UNION ALL ')
+    : selectWhere([...where, areaCond!]);
+  const select = !f.areas?.length
     ? selectWhere(where)
     : unlocatedCond === null
-      ? selectWhere([...where, areaCond])
-      : `${selectWhere([...where, areaCond])}
-     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond}) IS NOT TRUE`])}`;
+      ? placedRows
+      : `${placedRows}
+     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond!}) IS NOT TRUE`])}`;
   const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
   // the planner from walking the start index instead, hoping to meet the few matches early.
