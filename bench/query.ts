@@ -18,8 +18,8 @@
  *   npm run bench:query -- --pglite [--n 100000]
  *   … [--shapes text,keyset] (only shapes whose name contains one of these) [--keep | --reuse <schema>]
  *   … --reuse <schema> --cpu [--rounds 5] [--shapes …]: instead of latencies, the CPU time per call of
- *     each shape in this process and in its one Postgres backend (/proc/<pid>/stat of
- *     pg_backend_pid(), a pool of one), --runs calls a shape at a time, rounds in turn; medians.
+ *     each shape in this process and in its Postgres backends (/proc/<pid>/stat of the
+ *     connections named bench-query, pools of one), --runs calls a shape at a time, rounds in turn; medians.
  * Postgres: a fresh schema, dropped at the end (--keep leaves it and prints its name, --reuse
  * queries such a schema again without seeding; drop it by hand when done). The last line is one JSON object.
  */
@@ -298,18 +298,23 @@ async function main(): Promise<void> {
 }
 
 /**
- * CPU per call of each shape: this process (process.cpuUsage) and the pool's one Postgres
- * backend (utime + stime ticks of /proc/<pid>/stat, 10 ms each), over --runs calls of one shape,
+ * CPU per call of each shape: this process (process.cpuUsage) and its Postgres backends (utime +
+ * stime ticks of /proc/<pid>/stat, 10 ms each; pools of one connection), over --runs calls of one shape,
  * shapes in turn for --rounds rounds; the median round per shape. Unlike latency, another job on
  * the machine moves these little. Postgres on this host only.
  */
 async function measureCpu(db: Database, shapes: Shape[]): Promise<void> {
-  const backendTicks = async (): Promise<{ pid: number; ticks: number }> => {
-    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    const pid = rows[0]!.pid;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, ticks: Number(fields[11]) + Number(fields[12]) };
+  // Every backend of this bench's connections (the pool's one, and the one of statements marked
+  // GENERIC_PLAN, which have a pool of their own).
+  const backendTicks = async (): Promise<{ pid: string; ticks: number }> => {
+    const { rows } = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'bench-query' ORDER BY pid");
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return { pid: rows.map((r) => r.pid).join(','), ticks };
   };
   const nodeMs = () => {
     const u = process.cpuUsage();
@@ -328,7 +333,7 @@ async function measureCpu(db: Database, shapes: Shape[]): Promise<void> {
       for (let k = 0; k < RUNS; k++) await s.run(round * RUNS + k);
       const n1 = nodeMs();
       const b1 = await backendTicks();
-      if (b1.pid !== b0.pid) continue; // the pool replaced its connection: round not counted
+      if (b1.pid !== b0.pid) continue; // a connection came or went: round not counted
       per.get(s.name)!.node.push((n1 - n0) / RUNS);
       per.get(s.name)!.postgres.push(((b1.ticks - b0.ticks) * 10) / RUNS);
     }

@@ -18,3 +18,12 @@ export interface Database extends Queryable {
   session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * A statement that begins with this comment may be planned once per connection and the plan
+ * reused whatever its values (Postgres: prepared by name on connections with
+ * plan_cache_mode = force_generic_plan; see src/lib/db/connect.ts). Only for statements whose
+ * best plan does not depend on the values: the indexes they can use are fixed by their text.
+ * Elsewhere (PGlite, or statements not prepared) it is a comment.
+ */
+export const GENERIC_PLAN = '/* generic plan */ ';

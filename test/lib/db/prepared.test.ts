@@ -1,11 +1,13 @@
 /**
  * Postgres: long parameterized statements (the searches) go as named prepared statements,
  * short ones and parameterless ones unnamed; a pool prepares a bounded number of names, and
- * `preparedStatements: false` (SCENESCOUT_PG_PREPARED=false) sends everything unnamed.
+ * `preparedStatements: false` (SCENESCOUT_PG_PREPARED=false) sends everything unnamed. Those
+ * marked GENERIC_PLAN keep one plan per connection; the others are planned for each run's values.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { openDatabase, PREPARE_MAX_NAMES, PREPARE_MIN_LENGTH, preparedStatementName } from '../../../src/lib/db/connect.js';
+import { GENERIC_PLAN } from '../../../src/lib/db/types.js';
 import { DATABASE_URL, dropSchemas, uniqueSchema } from '../../helpers/db.js';
 
 const schemas: string[] = [];
@@ -49,5 +51,34 @@ describe('named prepared statements', () => {
     assert.equal(on[0]!.name, preparedStatementName(long('run'), true, new Set()));
     assert.equal(on[0]!.statement, long('run'));
     assert.deepEqual(await prepared(false), []);
+  });
+
+  test('on Postgres, a statement marked GENERIC_PLAN keeps one plan per connection; the others are planned for each run', { skip: !DATABASE_URL && 'no Postgres (SCENESCOUT_TEST_DATABASE_URL)' }, async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const db = await openDatabase({ databaseUrl: DATABASE_URL!, schema, max: 1 });
+    // The statement reports its own connection's plan counts (pg_prepared_statements is per connection).
+    const counts = (mark: string) => `${mark}SELECT $1::int + 1 AS n, current_setting('plan_cache_mode') AS mode,
+        (SELECT custom_plans FROM pg_prepared_statements WHERE statement = current_query()) AS c
+        /* ${'x'.repeat(PREPARE_MIN_LENGTH)} */`;
+    try {
+      const run = async (mark: string) => {
+        let last: { n: number; mode: string; c: number } | undefined;
+        for (const n of [1, 2, 3]) last = (await db.query<{ n: number; mode: string; c: number }>(counts(mark), [n])).rows[0]!;
+        return last!;
+      };
+      const generic = await run(GENERIC_PLAN);
+      const custom = await run('');
+      assert.equal(generic.n, 4);
+      assert.equal(generic.mode, 'force_generic_plan');
+      assert.equal(custom.n, 4);
+      assert.equal(custom.mode, 'force_custom_plan');
+      // The counts as the third run sees them (a run counts its plan before executing): the
+      // marked statement was never planned for a value, the other one for each of its three runs.
+      assert.equal(generic.c, 0);
+      assert.equal(custom.c, 3);
+    } finally {
+      await db.close();
+    }
   });
 });

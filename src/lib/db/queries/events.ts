@@ -3,7 +3,7 @@
  * sources, and old ids resolved to the event that absorbed them.
  */
 import type { StoredContent } from '../rows.js';
-import type { Queryable } from '../types.js';
+import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
 import { CELL_READ_MIN_COVER, cellBound, cellRead, startBound } from './events-reach.js';
@@ -220,8 +220,14 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   } else {
     page = `${select} ORDER BY ${order} LIMIT ${limit}::int`;
   }
-  // The page's sources come with it, in the same statement (one round trip, not two).
-  const sql = `SELECT g.*, ${sourcesJson('g.id')} AS sources FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
+  // The page's sources come with it, in the same statement (one round trip, not two). A place
+  // without words is planned once per connection (GENERIC_PLAN): its text fixes the indexes it
+  // reads (the cells or the R-trees, the unlocated events' cities), which a generic plan keeps
+  // (EXPLAIN EXECUTE at 1M events), and planning it cost as much as running it. With words the
+  // plan depends on the week constants folded at planning (weekWalk) and on how common the
+  // words are; a source filter or `exclude=parents` could be planned as a join over their tables.
+  const generic = placed && likes.length === 0 && !f.sources?.length && f.exclude !== 'parents';
+  const sql = `${generic ? GENERIC_PLAN : ''}SELECT g.*, ${sourcesJson('g.id')} AS sources FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
   const { rows } = await db.query<EventRow>(sql, p.values);
   return rows;
 }
@@ -252,8 +258,9 @@ export const RESOLVE_CHAIN = `chain (id, merged_into, depth) AS (
  * it), with its merge reasons and sources, in one statement. Null when no event has this id.
  */
 export async function selectResolvedEvent(db: Queryable, id: string): Promise<EventRow | null> {
+  // Primary-key lookups whatever the id: planned once per connection.
   const { rows } = await db.query<EventRow>(
-    `WITH RECURSIVE ${RESOLVE_CHAIN}
+    `${GENERIC_PLAN}WITH RECURSIVE ${RESOLVE_CHAIN}
      SELECT ${EVENT_COLUMNS}, e.merge_reasons, ${sourcesJson('e.id')} AS sources FROM target t JOIN events e ON e.id = t.id`,
     [id],
   );
