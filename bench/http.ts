@@ -15,7 +15,9 @@
  *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']
  * --cpu: before the paced runs, each shape alone (and /healthz), unpaced on two connections for
  * --cpu-seconds: the CPU time this process (the server) and Postgres spent per request, which,
- * unlike latency, a busy shared machine does not move much. --cpu-only: those alone.
+ * unlike latency, a busy shared machine does not move much: Postgres both as every postgres
+ * process and as this process's own backends (by client port; other work on the same server
+ * moves the first). --cpu-only: those alone.
  * The schema is left as it was (drop it by hand when done); pg-boss's schema the service
  * creates beside it (<schema>_boss) is dropped. The last line is one JSON object.
  */
@@ -30,7 +32,7 @@ import { silentLogger } from '../src/lib/logger.js';
 import { createService } from '../src/service.js';
 import { createApp } from '../src/server/app.js';
 import { startHttpServer } from '../src/server/server.js';
-import { arg, cpuSince, cpuSnapshot, percentile, round } from './lib/stats.js';
+import { arg, cpuSince, cpuSnapshot, ownConnectionPorts, percentile, processCpuMs, round } from './lib/stats.js';
 import { parseWrk } from './lib/wrk.js';
 
 const RATE = arg('rate', 500);
@@ -122,7 +124,19 @@ async function main(): Promise<void> {
       '--latency', ...header, '-s', script, http.url], { encoding: 'utf8' });
     return parseWrk(stdout);
   };
-  const cpuPerRequest: Record<string, { node_ms: number; postgres_ms: number | null; requests: number }> = {};
+  const cpuPerRequest: Record<string, { node_ms: number; postgres_ms: number | null; own_backends_ms: number; requests: number }> = {};
+  // The backends of this process's connections (the service's pools), found by their client port.
+  const pgPort = Number(new URL(DATABASE_URL!).port || 5432);
+  const ownBackends = async (): Promise<number[]> => {
+    const c = new pg.Client({ connectionString: DATABASE_URL });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND pid <> pg_backend_pid()', [ownConnectionPorts(pgPort)]);
+      return rows.map((r) => r.pid);
+    } finally {
+      await c.end();
+    }
+  };
   const sequential: Record<string, number> = {};
   let results: { healthz: ReturnType<typeof parseWrk> | null; mixed: ReturnType<typeof parseWrk> | null };
   try {
@@ -144,15 +158,22 @@ async function main(): Promise<void> {
       for (const [k, name] of ['healthz', ...SHAPES].entries()) {
         const script = path.join(dir, `shape-${k}.lua`);
         writeFileSync(script, luaScript(k === 0 ? ['/healthz'] : paths.filter((_, i) => i % SHAPES.length === k - 1), false));
+        const before = processCpuMs(await ownBackends());
         const start = cpuSnapshot();
         const r = await run(script, { threads: 1, connections: 2, seconds: CPU_SECONDS });
         const used = cpuSince(start);
+        // Our own backends only (other work on a shared server moves the sum over all of them);
+        // a connection opened during the run counts from zero.
+        const after = processCpuMs(await ownBackends());
+        let ours = 0;
+        for (const [pid, ms] of after) ours += ms - (before.get(pid) ?? 0);
         cpuPerRequest[name] = {
           node_ms: round(used.node / r.requests, 3),
           postgres_ms: used.postgres === null ? null : round(used.postgres / r.requests, 3),
+          own_backends_ms: round(ours / r.requests, 3),
           requests: r.requests,
         };
-        process.stdout.write(`  CPU per request: ${name.padEnd(32)} node ${cpuPerRequest[name].node_ms.toFixed(3)} ms, postgres ${cpuPerRequest[name].postgres_ms ?? '?'} ms (${r.requests} requests${r.non2xx ? `, non-2xx ${r.non2xx}` : ''})\n`);
+        process.stdout.write(`  CPU per request: ${name.padEnd(32)} node ${cpuPerRequest[name].node_ms.toFixed(3)} ms, postgres ${cpuPerRequest[name].postgres_ms ?? '?'} ms (our backends ${cpuPerRequest[name].own_backends_ms} ms) (${r.requests} requests${r.non2xx ? `, non-2xx ${r.non2xx}` : ''})\n`);
       }
     }
     const healthz = CPU_ONLY ? null : await run(baseline);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -65,4 +65,51 @@ function postgresCpuMs(): number | null {
 export function cpuSince(start: { node: number; postgres: number | null }): { node: number; postgres: number | null } {
   const end = cpuSnapshot();
   return { node: end.node - start.node, postgres: start.postgres === null || end.postgres === null ? null : end.postgres - start.postgres };
+}
+
+/** CPU ms (utime + stime) of each of these processes so far; a process gone is left out. */
+export function processCpuMs(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
+
+/**
+ * The local ports of this process's TCP connections to `remotePort` (its sockets in
+ * /proc/self/fd matched to /proc/self/net/tcp{,6}): the client_port Postgres shows for each of
+ * our connections in pg_stat_activity, so that only our backends are counted on a shared server.
+ */
+export function ownConnectionPorts(remotePort: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const link = readlinkSync(`/proc/self/fd/${fd}`);
+      if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9]!)) continue;
+      if (parseInt(f[2]!.split(':')[1]!, 16) === remotePort) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
 }
