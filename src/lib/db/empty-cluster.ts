@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { packageRoot } from '../paths.js';
 import { pgliteExtensions } from './pglite-options.js';
+import { extractTar } from './untar.js';
 
 let version: string | undefined;
 
@@ -99,6 +100,17 @@ export async function openEmptyCluster(options: PGliteOptions, path = emptyClust
 export async function createBundledExtensions(db: PGlite): Promise<void> {
   const names = Object.keys(await pgliteExtensions());
   await db.exec(names.map((name) => `CREATE EXTENSION IF NOT EXISTS ${name} SCHEMA public;`).join('\n'));
+}
+
+/**
+ * Fills `dataDir`, which holds no cluster yet, with the kept dump's files, as PGlite would when
+ * loading it, without PGlite: the next open finds a cluster. PG_VERSION, which marks a folder as
+ * holding one (isNewCluster), is written last. Returns false when no dump is kept yet.
+ */
+export function extractEmptyCluster(dataDir: string, path = emptyClusterPath()): boolean {
+  if (!existsSync(path)) return false;
+  extractTar(path, dataDir, ['PG_VERSION']);
+  return true;
 }
 
 /** Whether `dataDir` holds no cluster yet ('memory' never does). */
