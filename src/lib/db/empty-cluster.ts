@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { packageRoot } from '../paths.js';
 import { pgliteExtensions } from './pglite-options.js';
-import { extractTar } from './untar.js';
+import { extractTar, tarEntries } from './untar.js';
 
 let version: string | undefined;
 
@@ -27,11 +27,60 @@ export function emptyClusterPath(): string {
 
 /** The kept dump, or undefined when there is none yet (or it cannot be read). */
 export function readEmptyCluster(path = emptyClusterPath()): Blob | undefined {
+  const dump = readDump(path);
+  return dump && new KeptDump(dump);
+}
+
+function readDump(path: string): Buffer | undefined {
   try {
-    return existsSync(path) ? new KeptDump(readFileSync(path)) : undefined;
+    return existsSync(path) ? readFileSync(path) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** What of Emscripten's file system the dump is written with. */
+interface EmscriptenFs {
+  mkdirTree(path: string, mode?: number): void;
+  writeFile(path: string, data: Uint8Array, options: { canOwn: boolean }): void;
+  utime(path: string, atime: number, mtime: number): void;
+}
+
+/**
+ * PGlite's in-memory file system, holding the kept dump's files when PGlite looks for a cluster
+ * (`initialSyncFs`, where a stored file system fills its memory). Each file is handed over as a
+ * view of the bytes read from the dump (Emscripten's `canOwn`), so the 40 MB are read once and
+ * never copied: loading the dump as a tarball copied them twice more (a slice per file, then the
+ * file system's own copy), about 0.5 s of CPU per new in-memory database in a profile of
+ * `scenescout discover --in-process`. A file that grows later gets storage of its own.
+ */
+async function memoryFsFrom(dump: Buffer, path: string) {
+  const { MemoryFS } = await import('@electric-sql/pglite');
+  // Read before anything is written: a dump that is not a tar fails the open here.
+  const entries = [...tarEntries(dump, path)];
+  return new (class KeptDumpFs extends MemoryFS {
+    override async initialSyncFs(): Promise<void> {
+      await super.initialSyncFs();
+      const mod = this.pg!.Module;
+      const fs = mod.FS as unknown as EmscriptenFs;
+      const root = (mod.ENV as { PGDATA: string }).PGDATA;
+      const now = Date.now();
+      const folders = new Set<string>();
+      const folder = (path: string) => {
+        if (folders.has(path)) return;
+        fs.mkdirTree(path);
+        folders.add(path);
+      };
+      for (const entry of entries) {
+        const target = entry.name === '' ? root : `${root}/${entry.name}`;
+        if (entry.type === 'folder') folder(target);
+        if (entry.type !== 'file') continue;
+        folder(target.slice(0, target.lastIndexOf('/')));
+        fs.writeFile(target, entry.data, { canOwn: true });
+        fs.utime(target, now, now);
+      }
+    }
+  })();
 }
 
 /**
@@ -86,8 +135,15 @@ export async function keepEmptyCluster(db: PGlite, path = emptyClusterPath()): P
  */
 export async function openEmptyCluster(options: PGliteOptions, path = emptyClusterPath()): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const kept = readEmptyCluster(path);
-  const db = new PGlite({ extensions: await pgliteExtensions(), ...options, ...(kept ? { loadDataDir: kept } : {}) });
+  let kept: PGliteOptions | undefined;
+  if (options.dataDir === undefined && options.fs === undefined) {
+    const dump = readDump(path);
+    if (dump) kept = { fs: await memoryFsFrom(dump, path) };
+  } else {
+    const dump = readEmptyCluster(path);
+    if (dump) kept = { loadDataDir: dump };
+  }
+  const db = new PGlite({ extensions: await pgliteExtensions(), ...options, ...kept });
   await db.waitReady;
   if (!kept) {
     await createBundledExtensions(db);

@@ -1,7 +1,8 @@
 /**
- * Extracts a tar file (ustar: regular files and folders, as PGlite's `dumpDataDir` writes them)
- * into a folder, reading and writing through one 1 MB buffer: a 40 MB dump costs neither a heap
- * of its size nor a copy per file, and nothing of it stays in the process's memory afterwards.
+ * Reads tar files (ustar: regular files and folders, as PGlite's `dumpDataDir` writes them):
+ * extracted into a folder through one 1 MB buffer (a 40 MB dump costs neither a heap of its size
+ * nor a copy per file, and nothing of it stays in the process's memory afterwards), or, held in
+ * memory, listed as views of its bytes.
  */
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
@@ -71,6 +72,29 @@ export function extractTar(file: string, folder: string, last: readonly string[]
     for (const d of deferred) writeFileSync(d.path, d.data, { mode: d.mode });
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A file or folder of a tar held in memory; a file's `data` is a view of the tar's own bytes. */
+export interface TarEntry {
+  /** relative to the tar's root, without a leading slash */
+  name: string;
+  mode: number;
+  type: 'file' | 'folder' | 'other';
+  data: Uint8Array;
+}
+
+/** The entries of a tar held in memory, without copying any file's bytes. */
+export function* tarEntries(bytes: Uint8Array, file: string): Generator<TarEntry> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 0; ; ) {
+    if (offset + BLOCK > buffer.length) throw new Error(`${file}: unexpected end of the tar file at byte ${buffer.length}`);
+    const entry = parseHeader(buffer.subarray(offset, offset + BLOCK), file, offset);
+    if (!entry) return;
+    offset += BLOCK;
+    if (offset + entry.size > buffer.length) throw new Error(`${file}: unexpected end of the tar file at byte ${buffer.length}`);
+    yield { name: entry.name.replace(/^\/+/, ''), mode: entry.mode, type: entry.type, data: bytes.subarray(offset, offset + entry.size) };
+    offset += Math.ceil(entry.size / BLOCK) * BLOCK;
   }
 }
 

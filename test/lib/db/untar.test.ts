@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { emptyClusterPath } from '../../../src/lib/db/empty-cluster.js';
-import { extractTar } from '../../../src/lib/db/untar.js';
+import { extractTar, tarEntries } from '../../../src/lib/db/untar.js';
 import { seedDataDir } from '../../helpers/db.js';
 
 /** One ustar header followed by the data padded to whole blocks. */
@@ -65,6 +65,14 @@ describe('extractTar', () => {
     assert.equal(statSync(join(out, 'sub/big')).mode & 0o777, 0o640);
     assert.equal(readFileSync(join(out, 'PG_VERSION'), 'utf8'), '17\n');
     assert.ok(statSync(join(out, 'PG_VERSION')).mtimeMs >= statSync(join(out, 'sub/big')).mtimeMs, 'PG_VERSION written last');
+  });
+
+  it('lists a tar held in memory as views of its bytes', () => {
+    const bytes = Buffer.concat([entry('/sub', null, 0o700), entry('/sub/f', Buffer.from('hello')), Buffer.alloc(1024)]);
+    const entries = [...tarEntries(bytes, 'in memory')];
+    assert.deepEqual(entries.map((e) => [e.name, e.type, e.mode, Buffer.from(e.data).toString()]), [['sub', 'folder', 0o700, ''], ['sub/f', 'file', 0o600, 'hello']]);
+    assert.equal(entries[1]!.data.buffer, bytes.buffer, 'not a copy');
+    assert.throws(() => [...tarEntries(bytes.subarray(0, 700), 'cut')], /unexpected end of the tar file/);
   });
 
   it('refuses an entry outside the folder, a bad header and a cut-short file', () => {
