@@ -43,7 +43,6 @@ function readDump(path: string): Buffer | undefined {
 interface EmscriptenFs {
   mkdirTree(path: string, mode?: number): void;
   writeFile(path: string, data: Uint8Array, options: { canOwn: boolean }): void;
-  utime(path: string, atime: number, mtime: number): void;
 }
 
 /**
@@ -64,7 +63,6 @@ async function memoryFsFrom(dump: Buffer, path: string) {
       const mod = this.pg!.Module;
       const fs = mod.FS as unknown as EmscriptenFs;
       const root = (mod.ENV as { PGDATA: string }).PGDATA;
-      const now = Date.now();
       const folders = new Set<string>();
       const folder = (path: string) => {
         if (folders.has(path)) return;
@@ -76,8 +74,8 @@ async function memoryFsFrom(dump: Buffer, path: string) {
         if (entry.type === 'folder') folder(target);
         if (entry.type !== 'file') continue;
         folder(target.slice(0, target.lastIndexOf('/')));
+        // Stamped with the time of writing, as Postgres would see a copied data folder.
         fs.writeFile(target, entry.data, { canOwn: true });
-        fs.utime(target, now, now);
       }
     }
   })();
