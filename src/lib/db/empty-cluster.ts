@@ -4,7 +4,9 @@
  * machine); loading a dump of one costs a third of that. Every new cluster of one PGlite version
  * is the same, so the first new database is dumped before anything of ours is written to it, and
  * the dump is kept in `node_modules/.cache/scenescout/`. Where that folder cannot be written (a
- * read-only image), every new database runs initdb, as PGlite does by itself.
+ * read-only image), every new database runs initdb, as PGlite does by itself. A new in-memory
+ * database gets the dump's files through its file system without a copy (memoryFsFrom); a new
+ * data folder gets them extracted one by one, without PGlite (extractEmptyCluster).
  *
  * The dump holds the contrib extensions PGlite bundles for us (pglite-options.ts), created in
  * `public` as the migrations would: creating them costs each new database 0.2 s of CPU, which
