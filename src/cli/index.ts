@@ -1,42 +1,11 @@
 #!/usr/bin/env node
 /**
- * `scenescout`: the command line. Runs the program, turns every failure into one line on
- * stderr and an exit code (errors.ts), and exits once output is flushed — except after
- * `start`, whose server keeps the process alive.
+ * `scenescout`: the command line as a process. Runs the program (run.ts) on the process's
+ * arguments, environment and streams, and exits once output is flushed — except after `start`,
+ * whose server keeps the process alive.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { CommanderError } from 'commander';
-import { packageRoot } from '../lib/paths.js';
-import { EXIT, exitCodeOf, type ExitCode } from './errors.js';
-import { buildProgram } from './program.js';
-
-async function run(argv: string[] = process.argv): Promise<ExitCode | 'running'> {
-  let running = false;
-  const program = buildProgram({ keepRunning: () => (running = true), version: readVersion() });
-  try {
-    await program.parseAsync(argv);
-    return running ? 'running' : EXIT.OK;
-  } catch (err) {
-    return report(err);
-  }
-}
-
-/** Writes the one-line message (commander wrote its own) and chooses the exit code. */
-function report(err: unknown): ExitCode {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`scenescout: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-  return exitCodeOf(err);
-}
-
-function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+import { currentEnv } from '../config/index.js';
+import { runCli } from './run.js';
 
 /** Exits once stdout and stderr have taken everything written so far (pipes write asynchronously). */
 async function exit(code: number): Promise<never> {
@@ -52,5 +21,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const result = await run();
+const result = await runCli(process.argv.slice(2), { env: currentEnv(), stdout: process.stdout, stderr: process.stderr });
 if (result !== 'running') await exit(result);

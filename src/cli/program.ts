@@ -9,12 +9,15 @@ import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorkers } from './commands/workers.js';
+import { attachIo, type CliIo } from './context.js';
 import { EXIT_CODES_HELP } from './errors.js';
 
 export interface ProgramHooks {
   /** `start` calls this: the process must outlive the command. */
   keepRunning(): void;
   version: string;
+  /** the environment and streams the commands read and write */
+  io: CliIo;
 }
 
 const ENVIRONMENT_HELP = `
@@ -24,13 +27,20 @@ Environment:
 
 export function buildProgram(hooks: ProgramHooks): Command {
   const program = new Command('scenescout');
+  const { stdout, stderr } = hooks.io;
+  attachIo(program, hooks.io);
   // Set before the subcommands are added: they copy these settings from their parent.
   program
     .description('SceneScout Spawn: keep a city-by-city events catalogue fresh')
     .version(hooks.version, '-V, --version')
     .exitOverride()
     .configureOutput({
+      writeOut: (str) => stdout.write(str),
+      writeErr: (str) => stderr.write(str),
       outputError: (str, write) => write(`scenescout: ${oneLine(str)}\n`),
+      // As commander's own defaults, for these streams (its types say number; it takes undefined as "no wrap width").
+      getOutHelpWidth: () => (stdout.isTTY ? stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (stderr.isTTY ? stderr.columns : undefined) as number,
     })
     .configureHelp({ showGlobalOptions: true })
     .option('--url <url>', 'API URL of a running server (default $SCENESCOUT_URL or http://127.0.0.1:$PORT)')

@@ -15,11 +15,6 @@ export function currentEnv(): Env {
   return process.env;
 }
 
-/** The process's environment with `overrides` on top, e.g. `scenescout start --port`. */
-export function envWith(overrides: Env): Env {
-  return { ...process.env, ...overrides };
-}
-
 /** `true`/`false`/`1`/`0`: anything else is an error, so a typo never flips a switch. */
 export const bool = z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).transform((v) => v === 'true' || v === '1');
 export const posInt = z.coerce.number().int().positive();

@@ -1,7 +1,9 @@
-/** Runs the compiled CLI as a child process. */
+/** Runs the compiled CLI as a child process, or its program in this one. */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runCli as runProgram } from '../../src/cli/run.js';
 
 /** <outDir>/test/cli/helpers.js → <outDir>/src/cli/index.js */
 export const CLI = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url));
@@ -42,6 +44,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), time
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs the CLI's program in this process, as `scenescout` runs it (run.ts), on `env` and on
+ * streams that collect what it writes: for what does not depend on being a process of its own
+ * (help, usage errors, validation, exit codes chosen from errors). Each command family keeps a
+ * child-process test (runCli) for the rest: the exit status, and stdout and stderr as pipes.
+ */
+export async function runInProcess(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<CliResult> {
+  const out = { stdout: '', stderr: '' };
+  const collect = (name: keyof typeof out) =>
+    new Writable({
+      decodeStrings: false,
+      write(chunk: string | Buffer, _encoding, done) {
+        out[name] += chunk.toString();
+        done();
+      },
+    });
+  const code = await runProgram(args, { env, stdout: collect('stdout'), stderr: collect('stderr') });
+  if (code === 'running') throw new Error(`scenescout ${args.join(' ')} left a server running in the test process`);
+  return { code, ...out };
 }
 
 /** A port nothing listens on (it was free a moment ago). */

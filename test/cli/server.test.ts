@@ -8,7 +8,7 @@ import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
 import { closeTestDatabases } from '../helpers/db.js';
 import type { SourceHealth } from '../../src/contracts/source-health.js';
 import { recordSourceFailure, recordSourceSuccess } from '../../src/lib/db/queries/source-health.js';
-import { eventually, PACKAGE_ROOT, parseJson, runCli, TOKEN } from './helpers.js';
+import { eventually, PACKAGE_ROOT, parseJson, runCli, runInProcess, TOKEN } from './helpers.js';
 import { startTestServer, type TestServer } from './live-server.js';
 
 describe('scenescout against a running server', () => {
@@ -16,6 +16,10 @@ describe('scenescout against a running server', () => {
   // The server has a token, so reads need it too (SCENESCOUT_API_TOKEN; --token wins over it).
   const cli = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
   const cliWithoutToken = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
+  // The program in this process, for the server's refusals: exit codes and one-line messages
+  // (each of those commands also has a run as a process here, or in usage.test.ts).
+  const here = (...args: string[]) => runInProcess(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
+  const hereWithoutToken = (...args: string[]) => runInProcess(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
 
   before(async () => {
     server = await startTestServer();
@@ -81,20 +85,20 @@ describe('scenescout against a running server', () => {
   test('changes need the token: missing is exit 5 with a hint, a wrong one is refused', async () => {
     const [missing, wrong] = await Promise.all([
       cliWithoutToken('retry', 'cli-bad-task'),
-      cliWithoutToken('retry', 'cli-bad-task', '--token', 'wrong-token-that-is-secret'),
+      hereWithoutToken('retry', 'cli-bad-task', '--token', 'wrong-token-that-is-secret'),
     ]);
     assert.equal(missing.code, 5);
     assert.match(missing.stderr, /^scenescout: this change needs the API token: pass --token or set SCENESCOUT_API_TOKEN/);
     assert.equal(wrong.code, 5);
     assert.match(wrong.stderr, /refused the API token/);
     assert.ok(!wrong.stderr.includes('wrong-token-that-is-secret'), 'the token is never printed');
-    const read = await cliWithoutToken('status');
+    const read = await hereWithoutToken('status');
     assert.equal(read.code, 5);
     assert.match(read.stderr, /^scenescout: this request needs the API token/);
   });
 
   test('retry: an unknown task is exit 4; a dead-lettered one is requeued', async () => {
-    const unknown = await cli('retry', 'no-such-task', '--token', TOKEN);
+    const unknown = await here('retry', 'no-such-task', '--token', TOKEN);
     assert.equal(unknown.code, 4);
     assert.match(unknown.stderr, /^scenescout: no dead-lettered task with id "no-such-task"; "scenescout tasks --failed" lists/);
     const ok = await cli('retry', 'cli-bad-task', '--token', TOKEN, '--json');
@@ -107,7 +111,7 @@ describe('scenescout against a running server', () => {
     const args = ['--url', server.url, 'cities', 'add', '--id', 'cli-town', '--name', 'CLI Town', '--lat', '52.5', '--lng', '-13.4',
       '--timezone', 'Europe/Berlin', '--radius-m', '20000', '--priority', '7'];
     // A local file is the operator's, from the cities file only: through the API it is a 400.
-    const local = await runCli([...args, '--ics', join(PACKAGE_ROOT, 'examples', 'demo-city.ics'), '--json'], env);
+    const local = await runInProcess([...args, '--ics', join(PACKAGE_ROOT, 'examples', 'demo-city.ics'), '--json'], env);
     assert.equal(local.code, 2);
     assert.match(local.stderr, /sources\.ics\.feeds\.0: must be an http\(s\) URL \(local files are allowed only in the cities file\)/);
     const add = await runCli([...args, '--eventbrite-org', 'org-1', 'org-2', '--json'], env);
@@ -147,7 +151,7 @@ describe('scenescout against a running server', () => {
   test('discover through the server: text output, progress on stderr, bad city is exit 2', async () => {
     const [text, bad] = await Promise.all([
       cli('discover', '--city', 'cli-town', '--source', 'ics', '--token', TOKEN),
-      cli('discover', '--city', 'atlantis', '--token', TOKEN),
+      here('discover', '--city', 'atlantis', '--token', TOKEN),
     ]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Discovery finished in .+, by the server at http/);
@@ -163,7 +167,7 @@ describe('scenescout against a running server', () => {
     const policy = { quarantineAfter: 1, backoffMs: 60_000, maxBackoffMs: 60_000 };
     const bad = await recordSourceFailure(db, { cityId: 'cli-health', source: 'ics', feed: 'https://feeds.example/cal.ics?token=hush' }, 'HTTP 404', policy);
     await recordSourceSuccess(db, { cityId: 'cli-health', source: 'jsonld', feed: 'https://venue.example/events' }, 12);
-    const [text, json, anonymous] = await Promise.all([cli('sources'), cli('sources', '--json'), cliWithoutToken('sources')]);
+    const [text, json, anonymous] = await Promise.all([cli('sources'), cli('sources', '--json'), hereWithoutToken('sources')]);
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^ID\s+CITY\s+SOURCE\s+FEED\s+STATE\s+FAILURES\s+EVENTS\s+LAST SUCCESS\s+LAST ERROR$/);
@@ -172,7 +176,7 @@ describe('scenescout against a running server', () => {
     assert.ok(parseJson<SourceHealth[]>(json).some((h) => h.id === bad.id && h.quarantined));
     assert.equal(anonymous.code, 5, anonymous.stderr);
 
-    const [missing, lifted] = [await cli('sources', 'unquarantine', '0000000000000000'), await cli('sources', 'unquarantine', bad.id)];
+    const [missing, lifted] = [await here('sources', 'unquarantine', '0000000000000000'), await cli('sources', 'unquarantine', bad.id)];
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /"scenescout sources" lists the ids/);
     assert.equal(lifted.code, 0, lifted.stderr);

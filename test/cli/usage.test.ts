@@ -1,13 +1,20 @@
-/** Help, usage errors, local validation and an unreachable server: no server needed. */
+/**
+ * Help, usage errors, local validation and an unreachable server: no server needed. Most run the
+ * CLI's program in this process (runInProcess); one of each kind runs `scenescout` as a process,
+ * and its output must be what the program wrote here.
+ */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanEnv, closedPort, runCli } from './helpers.js';
+import { cleanEnv, closedPort, runCli, runInProcess } from './helpers.js';
 
 const COMMANDS = [[], ['start'], ['migrate'], ['discover'], ['status'], ['workers'], ['tasks'], ['retry'], ['cities'], ['cities', 'list'], ['cities', 'add']];
 
 describe('scenescout usage', () => {
   test('--help works for every command and documents the exit codes', async () => {
-    const results = await Promise.all(COMMANDS.map((c) => runCli([...c, '--help'])));
+    const results = await Promise.all(COMMANDS.map((c) => runInProcess([...c, '--help'])));
+    // The process writes what the program wrote here, on stdout, and exits 0.
+    const asProcess = await runCli(['discover', '--help']);
+    assert.deepEqual(asProcess, results[3]);
     results.forEach((r, i) => {
       const name = ['scenescout', ...COMMANDS[i]!].join(' ');
       assert.equal(r.code, 0, `${name} --help: ${r.stderr}`);
@@ -23,13 +30,15 @@ describe('scenescout usage', () => {
   });
 
   test('unknown commands and options are usage errors (exit 2), one line on stderr', async () => {
-    const [cmd, opt, arg, missing, none] = await Promise.all([
-      runCli(['frobnicate']),
+    const [cmd, opt, arg, missing, none, asProcess] = await Promise.all([
+      runInProcess(['frobnicate']),
+      runInProcess(['status', '--frob']),
+      runInProcess(['tasks', '--limit', 'lots']),
+      runInProcess(['retry']),
+      runInProcess([]),
       runCli(['status', '--frob']),
-      runCli(['tasks', '--limit', 'lots']),
-      runCli(['retry']),
-      runCli([]),
     ]);
+    assert.deepEqual(asProcess, opt, 'the process exits 2 with the same one line on stderr');
     assert.equal(cmd.code, 2);
     assert.match(cmd.stderr, /^scenescout: unknown command 'frobnicate'\n$/);
     assert.equal(opt.code, 2);
@@ -47,10 +56,10 @@ describe('scenescout usage', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const base = ['cities', 'add', '--url', url, '--id', 'ok-town', '--name', 'OK Town', '--lat', '10', '--lng', '-20.5'];
     const [zone, lat, missing, badId] = await Promise.all([
-      runCli([...base, '--timezone', 'Mars/Olympus_Mons']),
-      runCli([...base.slice(0, -4), '--lat', 'north', '--lng', '1', '--timezone', 'UTC']),
-      runCli(['cities', 'add', '--url', url, '--id', 'x']),
-      runCli([...base.map((a) => (a === 'ok-town' ? 'Bad Town!' : a)), '--timezone', 'UTC']),
+      runInProcess([...base, '--timezone', 'Mars/Olympus_Mons']),
+      runInProcess([...base.slice(0, -4), '--lat', 'north', '--lng', '1', '--timezone', 'UTC']),
+      runInProcess(['cities', 'add', '--url', url, '--id', 'x']),
+      runInProcess([...base.map((a) => (a === 'ok-town' ? 'Bad Town!' : a)), '--timezone', 'UTC']),
     ]);
     assert.equal(zone.code, 2, zone.stderr);
     assert.match(zone.stderr, /^scenescout: invalid city: timezone: must be an IANA time zone/);
@@ -66,11 +75,12 @@ describe('scenescout usage', () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
     const [status, viaEnv, viaPort, discover] = await Promise.all([
-      runCli(['status', '--url', url]),
+      runInProcess(['status', '--url', url]),
+      // As a process: the URL comes from the process's environment.
       runCli(['workers', '--json'], cleanEnv({ SCENESCOUT_URL: url })),
-      runCli(['tasks'], cleanEnv({ PORT: String(port) })),
+      runInProcess(['tasks'], cleanEnv({ PORT: String(port) })),
       // An explicit URL that does not answer is not silently replaced by an in-process run.
-      runCli(['discover', '--url', url, '--json']),
+      runInProcess(['discover', '--url', url, '--json']),
     ]);
     for (const r of [status, viaEnv, viaPort, discover]) {
       assert.equal(r.code, 3, r.stderr);
@@ -80,7 +90,7 @@ describe('scenescout usage', () => {
   });
 
   test('a malformed --url is a usage error', async () => {
-    const r = await runCli(['status', '--url', 'not a url']);
+    const r = await runInProcess(['status', '--url', 'not a url']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /invalid API URL/);
   });

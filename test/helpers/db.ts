@@ -5,13 +5,12 @@
  * Postgres tests (when DATABASE_URL is set) get their own schema there, dropped afterwards.
  * pg-boss keeps its tables beside ours, in `<schema>_boss`, so it is fresh per test too.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase } from '../../src/lib/db/connect.js';
-import { emptyClusterPath, openEmptyCluster } from '../../src/lib/db/empty-cluster.js';
+import { emptyClusterPath, extractEmptyCluster, openEmptyCluster } from '../../src/lib/db/empty-cluster.js';
 import { pgliteOptions } from '../../src/lib/db/pglite-options.js';
 import type { Database } from '../../src/lib/db/types.js';
 
@@ -88,8 +87,7 @@ async function openPgliteFromTemplate(): Promise<PGlite> {
 export async function seedDataDir(dataDir: string): Promise<void> {
   if (!existsSync(emptyClusterPath())) await (await openEmptyCluster({})).close();
   if (!existsSync(emptyClusterPath())) throw new Error(`cannot write ${emptyClusterPath()}`);
-  mkdirSync(dataDir, { recursive: true });
-  execFileSync('tar', ['-xf', emptyClusterPath(), '-C', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  extractEmptyCluster(dataDir);
 }
 
 export const pgliteBackend: Backend = {

@@ -27,8 +27,8 @@ export function registerCities(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const list = await ctx.api.get<City[]>('/api/cities');
-      if (ctx.json) return printJson(list);
-      print(renderCities(list));
+      if (ctx.json) return printJson(ctx.io, list);
+      print(ctx.io, renderCities(list));
     });
 
   cities
@@ -50,8 +50,8 @@ export function registerCities(program: Command): void {
       // Checked here, against the API's own contract, so a bad city never reaches the server.
       const city = parseCityInput(cityFromOptions(opts));
       const saved = await ctx.api.post<City>('/api/cities', city);
-      if (ctx.json) return printJson(saved);
-      print(`saved city ${saved.id} (${saved.name}), ${saved.timezone}, sources: ${sourceNames(saved) || 'none'}`);
+      if (ctx.json) return printJson(ctx.io, saved);
+      print(ctx.io, `saved city ${saved.id} (${saved.name}), ${saved.timezone}, sources: ${sourceNames(saved) || 'none'}`);
     });
 }
 

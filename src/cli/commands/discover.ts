@@ -45,22 +45,22 @@ Where it runs:
         ...(opts.city?.length ? { cityIds: opts.city } : {}),
         ...(opts.source?.length ? { sources: opts.source } : {}),
       };
-      const run = { wait: opts.wait !== false, timeoutMs: opts.timeout * 1000, progress: createProgress({ json: ctx.json }) };
+      const run = { wait: opts.wait !== false, timeoutMs: opts.timeout * 1000, progress: createProgress({ json: ctx.json, stream: ctx.io.stderr }) };
       let summary: DiscoverySummary;
       // A given URL is used as given: its own answer (or refusal) decides, not a short probe that a
       // busy server can miss. Only the default URL is probed, to choose between it and in-process.
       if (!opts.inProcess && (ctx.urlGiven || (await ctx.api.isUp()))) {
-        if (!ctx.json) note(`discovering through the server at ${ctx.url}`);
+        if (!ctx.json) note(ctx.io, `discovering through the server at ${ctx.url}`);
         summary = await discoverViaServer(ctx.api, request, run);
       } else {
         // Loaded only here: the in-process service brings the database and queue libraries.
         const { discoverInProcess } = await import('../discover/in-process.js');
-        const db = localDatabase();
-        if (!ctx.json) note(`${opts.inProcess ? '' : `no server at ${ctx.url}; `}discovering in this process (${db.description})`);
+        const db = localDatabase(ctx.io.env);
+        if (!ctx.json) note(ctx.io, `${opts.inProcess ? '' : `no server at ${ctx.url}; `}discovering in this process (${db.description})`);
         summary = await discoverInProcess(db, request, run);
       }
-      if (ctx.json) printJson(summary);
-      else print(renderSummary(summary));
+      if (ctx.json) printJson(ctx.io, summary);
+      else print(ctx.io, renderSummary(summary));
       if (!summary.ok) throw new TaskFailedError(failureMessage(summary, opts.timeout));
     });
 }

@@ -1,7 +1,7 @@
 /** `scenescout migrate`: apply our SQL migrations and pg-boss's schema, then exit. */
 import type { Command } from 'commander';
-import { loadSpawnConfig, localDatabase } from '../../config/index.js';
-import { print, printJson, type GlobalOptions } from '../context.js';
+import { loadSpawnConfig, localDatabase, type Env } from '../../config/index.js';
+import { ioOf, print, printJson, type GlobalOptions } from '../context.js';
 
 export interface MigrateReport {
   database: string;
@@ -15,21 +15,23 @@ export function registerMigrate(program: Command): void {
     .command('migrate')
     .description('apply database migrations and the queue schema (DATABASE_URL, or the embedded SCENESCOUT_DATA_DIR)')
     .action(async (_opts, cmd: Command) => {
-      const report = await migrate();
-      if (cmd.optsWithGlobals<GlobalOptions>().json) return printJson(report);
-      print(`database: ${report.database}`);
+      const io = ioOf(cmd);
+      const report = await migrate(io.env);
+      if (cmd.optsWithGlobals<GlobalOptions>().json) return printJson(io, report);
+      print(io, `database: ${report.database}`);
       print(
+        io,
         report.applied.length
           ? `applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`
           : 'migrations: already up to date',
       );
-      print(`schema version: ${report.version}; queue schema ready`);
+      print(io, `schema version: ${report.version}; queue schema ready`);
     });
 }
 
-async function migrate(): Promise<MigrateReport> {
-  const db = localDatabase();
-  const spawn = loadSpawnConfig();
+async function migrate(env: Env): Promise<MigrateReport> {
+  const db = localDatabase(env);
+  const spawn = loadSpawnConfig(env);
   // Loaded only here: the database and queue libraries are not needed by other commands.
   const { openDatabase } = await import('../../lib/db/connect.js');
   const { Migrator } = await import('../../lib/db/migrator.js');

@@ -19,7 +19,7 @@ export function registerRetry(program: Command): void {
         }
         throw err;
       }
-      if (ctx.json) return printJson(result);
-      print(`requeued task ${result.taskId} (job ${result.jobId})`);
+      if (ctx.json) return printJson(ctx.io, result);
+      print(ctx.io, `requeued task ${result.taskId} (job ${result.jobId})`);
     });
 }

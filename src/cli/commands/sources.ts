@@ -11,8 +11,8 @@ export function registerSources(program: Command): void {
   const list = async (_opts: unknown, cmd: Command) => {
     const ctx = contextOf(cmd);
     const rows = await ctx.api.get<SourceHealth[]>('/api/sources');
-    if (ctx.json) return printJson(rows);
-    print(renderSources(rows));
+    if (ctx.json) return printJson(ctx.io, rows);
+    print(ctx.io, renderSources(rows));
   };
   sources.command('list', { isDefault: true }).description('every (city, source, feed), worst first').action(list);
 
@@ -29,9 +29,9 @@ export function registerSources(program: Command): void {
         if (err instanceof HttpError && err.status === 404) throw new HttpError(404, `${err.message}; "scenescout sources" lists the ids`);
         throw err;
       }
-      if (ctx.json) return printJson(result);
+      if (ctx.json) return printJson(ctx.io, result);
       const h = result.health;
-      print(`un-quarantined ${h.source} for ${h.cityId}${h.feed ? ` (${h.feed})` : ''}; the next discovery tries it again`);
+      print(ctx.io, `un-quarantined ${h.source} for ${h.cityId}${h.feed ? ` (${h.feed})` : ''}; the next discovery tries it again`);
     });
 }
 

@@ -1,6 +1,6 @@
 /** `scenescout start`: the service (controller, schedules, HTTP API, dashboard) in this process. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { currentEnv, envWith } from '../../config/index.js';
+import { ioOf } from '../context.js';
 
 export function registerStart(program: Command, keepRunning: () => void): void {
   program
@@ -15,10 +15,11 @@ SCENESCOUT_DATA_DIR, default .scenescout/data), PORT, HOST, SCENESCOUT_API_TOKEN
 SPAWN_MAX_WORKERS, provider keys (TICKETMASTER_API_KEY, EVENTBRITE_TOKEN, YELP_API_KEY).
 Stop with Ctrl-C (SIGINT) or SIGTERM; running tasks get SPAWN_SHUTDOWN_GRACE ms to finish.`,
     )
-    .action(async (opts: { port?: number }) => {
+    .action(async (opts: { port?: number }, cmd: Command) => {
+      const { env } = ioOf(cmd);
       // Loaded only here: the service brings the database, queue and HTTP libraries.
       const { runServer } = await import('../../server/run.js');
-      await runServer(opts.port === undefined ? currentEnv() : envWith({ PORT: String(opts.port) }));
+      await runServer(opts.port === undefined ? env : { ...env, PORT: String(opts.port) });
       // runServer() returns once the server listens; its signal handlers end the process.
       keepRunning();
     });

@@ -11,8 +11,8 @@ export function registerStatus(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const status = await ctx.api.get<SystemStatus>('/api/spawn', { action: 'status' });
-      if (ctx.json) return printJson(status);
-      print(renderStatus(status, ctx.url));
+      if (ctx.json) return printJson(ctx.io, status);
+      print(ctx.io, renderStatus(status, ctx.url));
     });
 }
 

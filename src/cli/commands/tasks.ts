@@ -23,12 +23,12 @@ export function registerTasks(program: Command): void {
       const ctx = contextOf(cmd);
       if (opts.failed) {
         const dead = await ctx.api.get<DeadLetter[]>('/api/dead-letters', { limit: opts.limit });
-        if (ctx.json) return printJson(dead);
-        return print(renderDeadLetters(dead));
+        if (ctx.json) return printJson(ctx.io, dead);
+        return print(ctx.io, renderDeadLetters(dead));
       }
       const tasks = await ctx.api.get<TaskSummary[]>('/api/spawn', { action: 'tasks', state: opts.state, limit: opts.limit });
-      if (ctx.json) return printJson(tasks);
-      print(renderTasks(tasks));
+      if (ctx.json) return printJson(ctx.io, tasks);
+      print(ctx.io, renderTasks(tasks));
     });
 }
 

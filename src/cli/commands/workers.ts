@@ -11,8 +11,8 @@ export function registerWorkers(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const workers = await ctx.api.get<WorkerSnapshot[]>('/api/spawn', { action: 'workers' });
-      if (ctx.json) return printJson(workers);
-      print(renderWorkers(workers));
+      if (ctx.json) return printJson(ctx.io, workers);
+      print(ctx.io, renderWorkers(workers));
     });
 }
 

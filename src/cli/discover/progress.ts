@@ -3,6 +3,7 @@
  * pipe, and nothing with --json. All of it goes to stderr, so stdout holds only the result.
  */
 import cliProgress from 'cli-progress';
+import type { OutputStream } from '../context.js';
 import { duration } from '../format.js';
 
 export interface ProgressState {
@@ -17,8 +18,8 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(options: { json: boolean; stream?: NodeJS.WriteStream }): Progress {
-  const stream = options.stream ?? process.stderr;
+export function createProgress(options: { json: boolean; stream: OutputStream }): Progress {
+  const { stream } = options;
   if (options.json) return { update() {}, stop() {} };
   return stream.isTTY ? new BarProgress(stream) : new LineProgress(stream);
 }
@@ -29,7 +30,7 @@ class BarProgress implements Progress {
   private readonly bar: cliProgress.SingleBar;
   private started = false;
 
-  constructor(stream: NodeJS.WriteStream) {
+  constructor(stream: OutputStream) {
     this.bar = new cliProgress.SingleBar(
       {
         stream,
@@ -66,7 +67,7 @@ class LineProgress implements Progress {
   private readonly startedAt = Date.now();
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: OutputStream,
     private readonly minIntervalMs = 1000,
     private readonly quietMs = 5000,
   ) {}

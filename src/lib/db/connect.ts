@@ -10,7 +10,7 @@ import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { redactText, redactUrl } from '../redact.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { isNewCluster, openEmptyCluster } from './empty-cluster.js';
+import { extractEmptyCluster, isNewCluster, openEmptyCluster } from './empty-cluster.js';
 import { pgliteOptions } from './pglite-options.js';
 import { timestamptzReader } from './timestamptz.js';
 import { GENERIC_PLAN, type Database, type Queryable, type QueryResult } from './types.js';
@@ -209,14 +209,16 @@ async function openPostgres(databaseUrl: string, schema: string, max: number, ap
 async function openPglite(dataDir: string, schema: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let unlock = () => {};
-  // A new folder gets its cluster from a process of its own (pglite-initdb.ts), so the memory
-  // that takes goes with it. A new in-memory instance starts from the kept dump of an empty
-  // cluster, or runs initdb and is dumped before anything of ours is written to it (openEmptyCluster).
+  // A new folder gets its cluster from the kept dump of an empty cluster, extracted file by file
+  // (no PGlite needed), or, when none is kept yet, from a process of its own that runs initdb and
+  // keeps the dump (pglite-initdb.ts), so the memory that takes goes with it. A new in-memory
+  // instance starts from the kept dump, or runs initdb and is dumped before anything of ours is
+  // written to it (openEmptyCluster).
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
     try {
-      if (isNewCluster(dataDir)) await createCluster(dataDir);
+      if (isNewCluster(dataDir) && !extractEmptyCluster(dataDir)) await createCluster(dataDir);
     } catch (err) {
       unlock();
       throw err;

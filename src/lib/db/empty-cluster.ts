@@ -4,7 +4,9 @@
  * machine); loading a dump of one costs a third of that. Every new cluster of one PGlite version
  * is the same, so the first new database is dumped before anything of ours is written to it, and
  * the dump is kept in `node_modules/.cache/scenescout/`. Where that folder cannot be written (a
- * read-only image), every new database runs initdb, as PGlite does by itself.
+ * read-only image), every new database runs initdb, as PGlite does by itself. A new in-memory
+ * database gets the dump's files through its file system without a copy (memoryFsFrom); a new
+ * data folder gets them extracted one by one, without PGlite (extractEmptyCluster).
  *
  * The dump holds the contrib extensions PGlite bundles for us (pglite-options.ts), created in
  * `public` as the migrations would: creating them costs each new database 0.2 s of CPU, which
@@ -15,6 +17,7 @@ import { dirname, join } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { packageRoot } from '../paths.js';
 import { pgliteExtensions } from './pglite-options.js';
+import { extractTar, tarEntries } from './untar.js';
 
 let version: string | undefined;
 
@@ -26,10 +29,79 @@ export function emptyClusterPath(): string {
 
 /** The kept dump, or undefined when there is none yet (or it cannot be read). */
 export function readEmptyCluster(path = emptyClusterPath()): Blob | undefined {
+  const dump = readDump(path);
+  return dump && new KeptDump(dump);
+}
+
+function readDump(path: string): Buffer | undefined {
   try {
-    return existsSync(path) ? new Blob([readFileSync(path)]) : undefined;
+    return existsSync(path) ? readFileSync(path) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** What of Emscripten's file system the dump is written with. */
+interface EmscriptenFs {
+  mkdirTree(path: string, mode?: number): void;
+  writeFile(path: string, data: Uint8Array, options: { canOwn: boolean }): void;
+}
+
+/**
+ * PGlite's in-memory file system, holding the kept dump's files when PGlite looks for a cluster
+ * (`initialSyncFs`, where a stored file system fills its memory). Each file is handed over as a
+ * view of the bytes read from the dump (Emscripten's `canOwn`), so the 40 MB are read once and
+ * never copied: loading the dump as a tarball copied them twice more (a slice per file, then the
+ * file system's own copy), about 0.5 s of CPU per new in-memory database in a profile of
+ * `scenescout discover --in-process`. A file that grows later gets storage of its own.
+ */
+async function memoryFsFrom(dump: Buffer, path: string) {
+  const { MemoryFS } = await import('@electric-sql/pglite');
+  // Read before anything is written: a dump that is not a tar fails the open here.
+  const entries = [...tarEntries(dump, path)];
+  return new (class KeptDumpFs extends MemoryFS {
+    override async initialSyncFs(): Promise<void> {
+      await super.initialSyncFs();
+      const mod = this.pg!.Module;
+      const fs = mod.FS as unknown as EmscriptenFs;
+      const root = (mod.ENV as { PGDATA: string }).PGDATA;
+      const folders = new Set<string>();
+      const folder = (path: string) => {
+        if (folders.has(path)) return;
+        fs.mkdirTree(path);
+        folders.add(path);
+      };
+      for (const entry of entries) {
+        const target = entry.name === '' ? root : `${root}/${entry.name}`;
+        if (entry.type === 'folder') folder(target);
+        if (entry.type !== 'file') continue;
+        folder(target.slice(0, target.lastIndexOf('/')));
+        // Stamped with the time of writing, as Postgres would see a copied data folder.
+        fs.writeFile(target, entry.data, { canOwn: true });
+      }
+    }
+  })();
+}
+
+/**
+ * The dump as PGlite takes it: a Blob it reads once, with `arrayBuffer()`, which here hands over
+ * the bytes read from the file. A Blob made of them copies all 40 MB, and reading it back copies
+ * them twice more (in chunks, then joined): 0.8 s of CPU per new in-memory database in a profile
+ * of `scenescout migrate`. Only `arrayBuffer()` is meant to be read (the Blob itself is empty).
+ */
+class KeptDump extends Blob {
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    super([], { type: 'application/x-tar' });
+    this.#bytes = bytes;
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.#bytes;
+    // A file of this size is read into a buffer of its own; a smaller one may share a pool.
+    const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+    return Promise.resolve(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer));
   }
 }
 
@@ -63,8 +135,15 @@ export async function keepEmptyCluster(db: PGlite, path = emptyClusterPath()): P
  */
 export async function openEmptyCluster(options: PGliteOptions, path = emptyClusterPath()): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const kept = readEmptyCluster(path);
-  const db = new PGlite({ extensions: await pgliteExtensions(), ...options, ...(kept ? { loadDataDir: kept } : {}) });
+  let kept: PGliteOptions | undefined;
+  if (options.dataDir === undefined && options.fs === undefined) {
+    const dump = readDump(path);
+    if (dump) kept = { fs: await memoryFsFrom(dump, path) };
+  } else {
+    const dump = readEmptyCluster(path);
+    if (dump) kept = { loadDataDir: dump };
+  }
+  const db = new PGlite({ extensions: await pgliteExtensions(), ...options, ...kept });
   await db.waitReady;
   if (!kept) {
     await createBundledExtensions(db);
@@ -77,6 +156,17 @@ export async function openEmptyCluster(options: PGliteOptions, path = emptyClust
 export async function createBundledExtensions(db: PGlite): Promise<void> {
   const names = Object.keys(await pgliteExtensions());
   await db.exec(names.map((name) => `CREATE EXTENSION IF NOT EXISTS ${name} SCHEMA public;`).join('\n'));
+}
+
+/**
+ * Fills `dataDir`, which holds no cluster yet, with the kept dump's files, as PGlite would when
+ * loading it, without PGlite: the next open finds a cluster. PG_VERSION, which marks a folder as
+ * holding one (isNewCluster), is written last. Returns false when no dump is kept yet.
+ */
+export function extractEmptyCluster(dataDir: string, path = emptyClusterPath()): boolean {
+  if (!existsSync(path)) return false;
+  extractTar(path, dataDir, ['PG_VERSION']);
+  return true;
 }
 
 /** Whether `dataDir` holds no cluster yet ('memory' never does). */
