@@ -10,6 +10,7 @@ import ICAL from 'ical.js';
 import { DateTime, IANAZone } from 'luxon';
 import { NotICalendarError } from '../errors.js';
 import { yieldToEventLoop } from './event-loop.js';
+import { splitCalendars } from './ics-split.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -92,21 +93,24 @@ export async function expandCalendarAsync(input: string, options: ExpandOptions,
 }
 
 /**
- * The work of expanding a calendar, in steps (one per group of VEVENTs sharing a UID, and one per
- * few hundred occurrences of a long series), so a caller can pause between them. The document
- * is never parsed whole: it is cut into calendars and VEVENT blocks as text, each UID's blocks
+ * The work of expanding a calendar, in steps (the cutting of the text in slices, one per few
+ * hundred blocks sorted by UID, one per group of VEVENTs sharing a UID, and one per few hundred
+ * occurrences of a long series), so a caller can pause between them. The document is never
+ * parsed whole: it is cut into calendars and VEVENT blocks as text (ics-split.ts), each UID's blocks
  * are parsed, expanded and dropped, so memory holds the text and the results, not a parse tree.
  * One block that does not parse is reported and skipped; the others are read.
  */
 function* expansionSteps(input: string, options: ExpandOptions, out: IcsEvent[]): Generator<void> {
   const text = input.replace(/^\uFEFF/, '');
   if (!/^BEGIN:VCALENDAR/im.test(text)) throw new NotICalendarError('no BEGIN:VCALENDAR line');
-  for (const raw of splitCalendars(text)) {
+  for (const raw of yield* splitCalendars(text)) {
     yield;
     const root = parseHeader(raw.header);
     const expander = new CalendarExpander(root, options, out);
     const groups = new Map<string, string[]>();
-    for (const block of raw.blocks) {
+    for (let i = 0; i < raw.blocks.length; i++) {
+      if (i % GROUP_SLICE === GROUP_SLICE - 1) yield;
+      const block = raw.blocks[i]!;
       const uid = UID_LINE.exec(block)?.[1]?.trim() ?? '';
       const group = groups.get(uid) ?? [];
       group.push(block);
@@ -132,57 +136,8 @@ function* expansionSteps(input: string, options: ExpandOptions, out: IcsEvent[])
 }
 
 const UID_LINE = /^UID(?:;[^:\r\n]*)?:(.*?)\r?$/im;
-const BOUNDARY = /^[ \t]*(BEGIN|END):(VCALENDAR|VEVENT)[ \t]*\r?$/gim;
-
-interface RawCalendar {
-  /** the calendar's own lines (properties, VTIMEZONEs, ...) wrapped in BEGIN/END:VCALENDAR */
-  header: string;
-  /** each VEVENT's text, BEGIN to END */
-  blocks: string[];
-}
-
-/** Cuts unfolded text into calendars and their VEVENT blocks without parsing them. */
-function splitCalendars(text: string): RawCalendar[] {
-  const unfolded = text.replace(/\r?\n[ \t]/g, '');
-  const calendars: Array<{ header: string[]; blocks: string[] }> = [];
-  let current: { header: string[]; blocks: string[] } | null = null;
-  let headerFrom = 0;
-  let eventFrom = -1;
-  for (const m of unfolded.matchAll(BOUNDARY)) {
-    const at = m.index;
-    const after = at + m[0].length;
-    const what = `${m[1]!.toUpperCase()}:${m[2]!.toUpperCase()}`;
-    if (what === 'BEGIN:VCALENDAR' && eventFrom < 0) {
-      if (current) current.header.push(unfolded.slice(headerFrom, at));
-      current = { header: [], blocks: [] };
-      calendars.push(current);
-      headerFrom = after;
-    } else if (what === 'BEGIN:VEVENT') {
-      // A VEVENT with no END before the next BEGIN is dropped, as a whole-document parser would.
-      if (!current) {
-        current = { header: [], blocks: [] };
-        calendars.push(current);
-      }
-      if (eventFrom < 0) current.header.push(unfolded.slice(headerFrom, at));
-      eventFrom = at;
-    } else if (what === 'END:VEVENT' && eventFrom >= 0 && current) {
-      current.blocks.push(unfolded.slice(eventFrom, after));
-      eventFrom = -1;
-      headerFrom = after;
-    } else if (what === 'END:VCALENDAR' && eventFrom < 0 && current) {
-      current.header.push(unfolded.slice(headerFrom, at));
-      current = null;
-      headerFrom = after;
-    }
-  }
-  if (current && eventFrom < 0) current.header.push(unfolded.slice(headerFrom));
-  return calendars.map((c) => ({ header: wrapCalendar(c.header.join('\r\n')), blocks: c.blocks }));
-}
-
-function wrapCalendar(body: string): string {
-  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== '');
-  return ['BEGIN:VCALENDAR', ...lines, 'END:VCALENDAR'].join('\r\n');
-}
+/** VEVENT blocks sorted by UID in one step */
+const GROUP_SLICE = 500;
 
 function parseHeader(header: string): Component {
   try {

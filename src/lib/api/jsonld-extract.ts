@@ -21,7 +21,7 @@ const MAX_DEPTH = 12;
 const REFERENCE_KEYS = ['location', 'organizer', 'performer', 'offers', 'superEvent'];
 
 /** HTML fed to the parser between two turns of the event loop. */
-const HTML_SLICE = 1024 * 1024;
+const HTML_SLICE = 256 * 1024;
 
 /**
  * The page is read by a streaming HTML parser (htmlparser2) a slice at a time, keeping only

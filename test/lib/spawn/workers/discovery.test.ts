@@ -221,7 +221,8 @@ for (const backend of backends()) {
           assert.equal(ics.skipped, 0);
           assert.deepEqual(failures, [], 'no attempt failed');
           assert.equal((await storedIds(c, 'ics')).length, 11_801);
-        }, { heartbeatInterval: 500 })();
+          // A 750 ms window: read in one go, this feed keeps the thread silent for over a second.
+        }, { heartbeatInterval: 250 })();
       } finally {
         await server.close();
       }
