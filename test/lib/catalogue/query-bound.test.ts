@@ -84,8 +84,9 @@ for (const backend of backends()) {
               assert.deepEqual(bounded, plain, `${JSON.stringify({ ...range, ...extra, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
               compared += plain.length;
               // The matches up to the reach from the cells and the long events' R-tree, whatever
-              // share of the cells the circle covers (by default only when it covers enough).
-              if (Object.keys(extra).length === 0) {
+              // share of the cells the circle covers (by default only when it covers enough). At
+              // the smaller page size only: the most page edges, for half the walks.
+              if (Object.keys(extra).length === 0 && limit === 4) {
                 const cells = await walkPages(db, { ...base, cellRead: true });
                 assert.deepEqual(cells, plain, `cells: ${JSON.stringify({ ...range, radius: place.areas?.[0]?.radiusKm })} limit ${limit}`);
                 compared += plain.length;
