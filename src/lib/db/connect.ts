@@ -219,7 +219,8 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   // instance starts from the kept dump, or runs initdb and is dumped before anything of ours is
   // written to it (openEmptyCluster).
   if (dataDir !== 'memory') {
-    mkdirSync(dataDir, { recursive: true });
+    // A new folder is the owner's only, as Postgres keeps a cluster's.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     unlock = lockDataDir(dataDir);
     try {
       if (isNewCluster(dataDir) && !extractEmptyCluster(dataDir)) await createCluster(dataDir);

@@ -165,7 +165,8 @@ export async function createBundledExtensions(db: PGlite): Promise<void> {
  */
 export function extractEmptyCluster(dataDir: string, path = emptyClusterPath()): boolean {
   if (!existsSync(path)) return false;
-  extractTar(path, dataDir, ['PG_VERSION']);
+  // The owner's only, as Postgres makes a cluster's files: a dump made in memory stores 0666.
+  extractTar(path, dataDir, { last: ['PG_VERSION'], mask: 0o700 });
   return true;
 }
 

@@ -17,12 +17,20 @@ interface Entry {
   type: 'file' | 'folder' | 'other';
 }
 
+export interface ExtractOptions {
+  /** files written after all others (paths inside the tar, without a leading slash) */
+  last?: readonly string[];
+  /** bits of each stored mode that are kept (and then the process's umask applies); default 0o777 */
+  mask?: number;
+}
+
 /**
  * Writes every file and folder of the tar at `file` under `folder` (created if missing). The
  * files named in `last` are written after all others, so a reader that checks for one of them
  * (a cluster's PG_VERSION) never sees an extraction cut short as a finished one.
  */
-export function extractTar(file: string, folder: string, last: readonly string[] = []): void {
+export function extractTar(file: string, folder: string, options: ExtractOptions = {}): void {
+  const { last = [], mask = 0o777 } = options;
   const fd = openSync(file, 'r');
   const buffer = Buffer.allocUnsafe(CHUNK);
   const deferred: { path: string; mode: number; data: Buffer }[] = [];
@@ -34,7 +42,7 @@ export function extractTar(file: string, folder: string, last: readonly string[]
     return buffer.subarray(0, length);
   };
   try {
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o777 & mask });
     for (;;) {
       const entry = parseHeader(read(BLOCK), file, offset - BLOCK);
       if (!entry) break;
@@ -49,15 +57,15 @@ export function extractTar(file: string, folder: string, last: readonly string[]
         offset += padded - entry.size;
       };
       if (entry.type === 'folder') {
-        mkdirSync(target, { recursive: true, mode: entry.mode });
+        mkdirSync(target, { recursive: true, mode: entry.mode & mask });
       } else if (entry.type === 'file' && last.includes(entry.name.replace(/^\/+/, ''))) {
         const chunks: Buffer[] = [];
         copy((chunk) => chunks.push(Buffer.from(chunk)));
-        deferred.push({ path: target, mode: entry.mode, data: Buffer.concat(chunks) });
+        deferred.push({ path: target, mode: entry.mode & mask, data: Buffer.concat(chunks) });
         continue;
       } else if (entry.type === 'file') {
-        mkdirSync(dirname(target), { recursive: true });
-        const out = openSync(target, 'w', entry.mode);
+        mkdirSync(dirname(target), { recursive: true, mode: 0o777 & mask });
+        const out = openSync(target, 'w', entry.mode & mask);
         try {
           copy((chunk) => {
             for (let done = 0; done < chunk.length; ) done += writeSync(out, chunk, done);
