@@ -28,12 +28,7 @@ export function emptyClusterPath(): string {
 }
 
 /** The kept dump, or undefined when there is none yet (or it cannot be read). */
-export function readEmptyCluster(path = emptyClusterPath()): Blob | undefined {
-  const dump = readDump(path);
-  return dump && new KeptDump(dump);
-}
-
-function readDump(path: string): Buffer | undefined {
+export function readEmptyCluster(path = emptyClusterPath()): Buffer | undefined {
   try {
     return existsSync(path) ? readFileSync(path) : undefined;
   } catch {
@@ -84,28 +79,6 @@ async function memoryFsFrom(dump: Buffer, path: string) {
 }
 
 /**
- * The dump as PGlite takes it: a Blob it reads once, with `arrayBuffer()`, which here hands over
- * the bytes read from the file. A Blob made of them copies all 40 MB, and reading it back copies
- * them twice more (in chunks, then joined): 0.8 s of CPU per new in-memory database in a profile
- * of `scenescout migrate`. Only `arrayBuffer()` is meant to be read (the Blob itself is empty).
- */
-class KeptDump extends Blob {
-  readonly #bytes: Uint8Array;
-
-  constructor(bytes: Uint8Array) {
-    super([], { type: 'application/x-tar' });
-    this.#bytes = bytes;
-  }
-
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.#bytes;
-    // A file of this size is read into a buffer of its own; a smaller one may share a pool.
-    const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-    return Promise.resolve(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer));
-  }
-}
-
-/**
  * Keeps a dump of `db`, which must be a new cluster holding nothing but the bundled extensions
  * (createBundledExtensions). Written under
  * a name of its own, then renamed: processes starting at the same time never read half a dump.
@@ -136,12 +109,14 @@ export async function keepEmptyCluster(db: PGlite, path = emptyClusterPath()): P
 export async function openEmptyCluster(options: PGliteOptions, path = emptyClusterPath()): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   let kept: PGliteOptions | undefined;
-  if (options.dataDir === undefined && options.fs === undefined) {
-    const dump = readDump(path);
-    if (dump) kept = { fs: await memoryFsFrom(dump, path) };
-  } else {
-    const dump = readEmptyCluster(path);
-    if (dump) kept = { loadDataDir: dump };
+  if (options.fs === undefined) {
+    if (options.dataDir === undefined) {
+      const dump = readEmptyCluster(path);
+      if (dump) kept = { fs: await memoryFsFrom(dump, path) };
+    } else if (extractEmptyCluster(options.dataDir, path)) {
+      // The folder now holds the cluster: PGlite opens it as it found it.
+      kept = {};
+    }
   }
   const db = new PGlite({ extensions: await pgliteExtensions(), ...options, ...kept });
   await db.waitReady;

@@ -1,7 +1,8 @@
 /**
  * Creates an embedded database cluster in a data folder: `node pglite-initdb.js <folder>`, run by
  * connect.ts as a process of its own when no dump of an empty cluster is kept yet (with one kept,
- * connect.ts extracts it into the folder itself). It loads the kept dump, or runs initdb
+ * connect.ts extracts it into the folder itself). It extracts the kept dump (one another process
+ * kept meanwhile), or runs initdb
  * (a second WebAssembly instance and a throw-away PGlite) and keeps a dump of the result for the
  * next new folder (openEmptyCluster, empty-cluster.ts). Either takes memory (initdb several hundred
  * MB, a dump its 40 MB and what untarring it grows the heap by) that a long-lived process would
