@@ -55,6 +55,15 @@ export function geoCells(box: BoundingBox, max: number): number[] | null {
   return [...cells].sort((x, y) => x - y);
 }
 
+/**
+ * The share of the area of `cells` grid cells (about latitude `lat`) that a circle of
+ * `radiusKm` covers: how much of what a read of those cells finds lies in the circle.
+ */
+export function cellCover(lat: number, radiusKm: number, cells: number): number {
+  const cellKm = GEO_CELL_DEG * DEG * EARTH_RADIUS_KM;
+  return (Math.PI * radiusKm ** 2) / (cells * cellKm * cellKm * Math.max(0.01, Math.cos(lat * DEG)));
+}
+
 /** Great-circle distance in km between two points (haversine), as the catalogue's SQL computes it. */
 export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
   const a = Math.sin(((lat2 - lat1) * DEG) / 2) ** 2

@@ -2,7 +2,7 @@
  * How far in time one page of a place in start order reaches, so that the page query reads the
  * R-tree only up to there (selectEventPage in events.ts; docs/search.md).
  */
-import { EARTH_RADIUS_KM, GEO_CELL_DEG, geoCells } from '../../geo.js';
+import { cellCover, geoCells } from '../../geo.js';
 import type { Params } from './catalogue-columns.js';
 import { DAY_MS, haversine, LAT, LNG, SPAN, type EventPageFilter } from './events-filter.js';
 
@@ -41,9 +41,7 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
   const list = geoCells(smallest.box, MAX_BOUND_CELLS);
   if (list === null) return null;
   const cells = p.add(list);
-  // How much of the cells' area the circle covers (cells about its centre's latitude).
-  const cellKm = GEO_CELL_DEG * (Math.PI / 180) * EARTH_RADIUS_KM;
-  const cover = (Math.PI * smallest.radiusKm ** 2) / (list.length * cellKm * cellKm * Math.max(0.01, Math.cos((smallest.lat * Math.PI) / 180)));
+  const cover = cellCover(smallest.lat, smallest.radiusKm, list.length);
   const conds = ['e.merged_into IS NULL', ...rowFilters];
   if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
   // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
