@@ -6,6 +6,7 @@ import { IcsClient } from '../../../src/lib/api/ics-client.js';
 import { serializeError } from '../../../src/lib/spawn/protocol.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+import { holdChannel } from '../../fixtures/workers/hold.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -42,11 +43,24 @@ for (const backend of backends()) {
         const original = letters.find((l) => l.taskId === 'dl-retry')!;
         assert.ok(original);
 
-        // Two clicks at once, then a third later: one new job in all.
-        const [a, b] = await Promise.all([c.retryTask('dl-retry'), c.retryTask('dl-retry')]);
-        const jobs = (await c.getTaskQueue({ state: 'all', limit: 100 })).filter((t) => t.taskId === 'dl-retry' && t.type === 'behave');
-        assert.equal(jobs.length, 2, `the failed original and one retry, got ${jobs.map((j) => j.state).join(', ')}`);
-        assert.equal(a.jobId, b.jobId, 'the second retry answers with the job the first queued');
+        // The one worker is kept busy while the clicks land, so the retried job waits in the
+        // queue. Were it to run, it would fail at once and be dead-lettered again, and a click
+        // that reached the database only then would rightly retry that new entry.
+        const hold = holdChannel();
+        try {
+          await c.distributeTask({ id: 'dl-busy', type: 'behave', priority: 0, parameters: { mode: 'hold' } });
+          await hold.holding('dl-busy');
+
+          // Two clicks at once: one new job in all.
+          const [a, b] = await Promise.all([c.retryTask('dl-retry'), c.retryTask('dl-retry')]);
+          const jobs = (await c.getTaskQueue({ state: 'all', limit: 100 })).filter((t) => t.taskId === 'dl-retry' && t.type === 'behave');
+          assert.equal(jobs.length, 2, `the failed original and one retry, got ${jobs.map((j) => j.state).join(', ')}`);
+          assert.equal(a.jobId, b.jobId, 'the second retry answers with the job the first queued');
+          assert.deepEqual(jobs.map((j) => j.state).sort(), ['failed', 'queued'], 'the retry waits for the busy worker');
+        } finally {
+          hold.release('dl-busy');
+          hold.close();
+        }
 
         const after = await c.queue.listDeadLetters(c.workerTypeNames, 10);
         assert.ok(!after.some((l) => l.jobId === original.jobId), 'the retried entry left the list');
