@@ -30,7 +30,8 @@ export interface ContractOptions<S extends MockServer> {
 const FAST = { retryBaseMs: 5, retryMaxMs: 20, timeoutMs: 2000, maxRetries: 3 } as const;
 
 export function runProviderContract<S extends MockServer>(o: ContractOptions<S>): void {
-  describe(`${o.name} provider contract`, () => {
+  // One test at a time: they share the server beforeEach starts (the contracts run side by side).
+  describe(`${o.name} provider contract`, { concurrency: 1 }, () => {
     let server: S;
     beforeEach(async () => {
       server = await o.server();
