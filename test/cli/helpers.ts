@@ -49,8 +49,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), time
 /**
  * Runs the CLI's program in this process, as `scenescout` runs it (run.ts), on `env` and on
  * streams that collect what it writes: for what does not depend on being a process of its own
- * (help, usage errors, validation, exit codes chosen from errors). Each command family keeps a
- * child-process test (runCli) for the rest: the exit status, and stdout and stderr as pipes.
+ * (what a command does and prints, and the exit code it chooses). A few child-process runs
+ * (runCli) in each test file cover the rest, which index.ts does alike for every command: the
+ * exit status, and stdout and stderr as pipes. Commands that start the service here (migrate,
+ * discover in-process) open the database `env` names, but their controller takes its other
+ * settings (workers, providers) from this process's environment, as every test's service does.
  */
 export async function runInProcess(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<CliResult> {
   const out = { stdout: '', stderr: '' };

@@ -7,56 +7,54 @@ import { after, describe, test } from 'node:test';
 import type { DiscoverySummary } from '../../src/cli/discover/summary.js';
 import { lockDataDir } from '../../src/lib/db/data-dir-lock.js';
 import type { MigrateReport } from '../../src/cli/commands/migrate.js';
-import { seedDataDir } from '../helpers/db.js';
-import { cleanEnv, closedPort, parseJson, runCli } from './helpers.js';
+import { cleanEnv, closedPort, parseJson, runCli, runInProcess } from './helpers.js';
 
 // The tests share nothing (each command gets its own data folder or in-memory database), and
-// their time goes to the CLI processes they start: they run at the same time.
+// their time goes to opening embedded databases and to the CLI processes they start: they run
+// at the same time. Most runs are the CLI's program in this process (runInProcess), which opens
+// PGlite here without a process of its own to start; a process (runCli) is kept where being
+// one is the point: a second process refused a data folder, and one let in after it is freed.
 describe('scenescout without a server', { concurrency: true }, () => {
   const dirs: string[] = [];
   after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('migrate applies the migrations once and reports them', async () => {
+  test('migrate applies the migrations once; another process gets the data folder only once it is free', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenescout-cli-migrate-'));
     dirs.push(dir);
-    const env = cleanEnv({ SCENESCOUT_DATA_DIR: join(dir, 'data') });
-    const first = await runCli(['migrate', '--json'], env);
+    const dataDir = join(dir, 'data');
+    const env = cleanEnv({ SCENESCOUT_DATA_DIR: dataDir });
+    // A first start on a data folder that does not exist yet.
+    const first = await runInProcess(['migrate', '--json'], env);
     assert.equal(first.code, 0, first.stderr);
     const report = parseJson<MigrateReport>(first);
     assert.ok(report.applied.includes('0001_init.sql'), JSON.stringify(report));
     assert.ok(report.version >= 1);
-    assert.equal(report.database, `embedded PGlite in ${join(dir, 'data')}`);
-    const again = await runCli(['migrate'], env);
-    assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /migrations: already up to date/);
-  });
+    assert.equal(report.database, `embedded PGlite in ${dataDir}`);
 
-  test('migrate refuses an embedded data directory that another process has open, and says which', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scenescout-cli-locked-'));
-    dirs.push(dir);
-    const dataDir = join(dir, 'data');
-    // An empty cluster already there: this test is about the lock, the one above about a first start.
-    await seedDataDir(dataDir);
-    const env = cleanEnv({ SCENESCOUT_DATA_DIR: dataDir });
     // Held as openDatabase holds it (test/lib/db/data-dir-lock.test.ts opens it in another
-    // process), without opening PGlite in this one: a second of CPU the CLI never sees.
+    // process), without opening PGlite in this one: a second of CPU the CLI never sees. The
+    // migrate above released it, or this would throw.
     const release = lockDataDir(dataDir);
     try {
+      // Another process: this one's own lock would be refused with another message.
       const refused = await runCli(['migrate'], env);
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, new RegExp(`scenescout: the embedded database in ${dataDir} is in use by process ${process.pid}: stop that process first, or reach its server instead \\(the CLI's --url\\)`));
     } finally {
       release();
     }
-    const ran = await runCli(['migrate', '--json'], env);
-    assert.equal(ran.code, 0, ran.stderr);
+    // Released, the folder is another process's to open (a lock left behind names this
+    // process, which still runs); it finds every migration applied, the refused run changed nothing.
+    const again = await runCli(['migrate'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /migrations: already up to date/);
   });
 
   test('discover --json with no server runs in this process and reports every city/source pair', async (t) => {
     const env = cleanEnv({ PORT: String(await closedPort()) });
-    const r = await runCli(['discover', '--city', 'demo-city', '--json', '--timeout', '120'], env);
+    const r = await runInProcess(['discover', '--city', 'demo-city', '--json', '--timeout', '120'], env);
     const s = parseJson<DiscoverySummary>(r);
     assert.equal(s.mode, 'in-process');
     assert.equal(s.where, 'embedded PGlite in memory');
@@ -91,7 +89,7 @@ describe('scenescout without a server', { concurrency: true }, () => {
   });
 
   test('discover in text mode prints a summary and plain progress lines', async () => {
-    const r = await runCli(['discover', '--in-process', '--city', 'demo-city', '--source', 'ics'], cleanEnv());
+    const r = await runInProcess(['discover', '--in-process', '--city', 'demo-city', '--source', 'ics'], cleanEnv());
     assert.match(r.stderr, /^discovering in this process \(embedded PGlite in memory\)\n/);
     assert.match(r.stderr, /discover: discovery 1\/1 tasks done, 0 failed/);
     assert.match(r.stdout, /^Discovery (finished|finished with failures) in .+, in this process \(embedded PGlite in memory\)\.\n/);

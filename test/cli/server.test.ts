@@ -14,12 +14,17 @@ import { startTestServer, type TestServer } from './live-server.js';
 describe('scenescout against a running server', () => {
   let server: TestServer;
   // The server has a token, so reads need it too (SCENESCOUT_API_TOKEN; --token wins over it).
-  const cli = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
-  const cliWithoutToken = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
-  // The program in this process, for the server's refusals: exit codes and one-line messages
-  // (each of those commands also has a run as a process here, or in usage.test.ts).
+  // Most runs are the CLI's program in this process: what each command asks of the server, what
+  // it prints and the exit code it chooses do not depend on being a process of its own, and a
+  // `scenescout` process costs a few tenths of a second of CPU to start. A few runs are
+  // `scenescout` as a process, for what only a process shows (index.ts, alike for every command):
+  // its exit status, and stdout and stderr as pipes: a --json document (cities list, which must
+  // equal the program's), a text result with progress beside it on stderr (discover) and a
+  // refusal (retry without the token, exit 5). usage.test.ts and local.test.ts run others.
   const here = (...args: string[]) => runInProcess(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
   const hereWithoutToken = (...args: string[]) => runInProcess(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
+  const cli = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: TOKEN });
+  const cliWithoutToken = (...args: string[]) => runCli(['--url', server.url, ...args], { ...process.env, SCENESCOUT_API_TOKEN: '' });
 
   before(async () => {
     server = await startTestServer();
@@ -34,7 +39,7 @@ describe('scenescout against a running server', () => {
   });
 
   test('status --json is the API document; the text has headings', async () => {
-    const [json, text] = await Promise.all([cli('status', '--json'), cli('status')]);
+    const [json, text] = await Promise.all([here('status', '--json'), here('status')]);
     assert.equal(json.code, 0, json.stderr);
     const s = parseJson<SystemStatus>(json);
     assert.equal(s.database, 'pglite');
@@ -50,7 +55,7 @@ describe('scenescout against a running server', () => {
   });
 
   test('workers --json lists snapshots; the text is a table', async () => {
-    const [json, text] = await Promise.all([cli('workers', '--json'), cli('workers')]);
+    const [json, text] = await Promise.all([here('workers', '--json'), here('workers')]);
     const workers = parseJson<WorkerSnapshot[]>(json);
     assert.equal(workers.length, 3);
     for (const w of workers) {
@@ -66,10 +71,10 @@ describe('scenescout against a running server', () => {
 
   test('tasks and tasks --failed', async () => {
     const [all, failed, failedText, text] = await Promise.all([
-      cli('tasks', '--json', '--limit', '10'),
-      cli('tasks', '--failed', '--json'),
-      cli('tasks', '--failed'),
-      cli('tasks'),
+      here('tasks', '--json', '--limit', '10'),
+      here('tasks', '--failed', '--json'),
+      here('tasks', '--failed'),
+      here('tasks'),
     ]);
     const tasks = parseJson<TaskSummary[]>(all);
     const bad = tasks.find((t) => t.taskId === 'cli-bad-task');
@@ -84,6 +89,7 @@ describe('scenescout against a running server', () => {
 
   test('changes need the token: missing is exit 5 with a hint, a wrong one is refused', async () => {
     const [missing, wrong] = await Promise.all([
+      // As a process: exit status 5, the one line on stderr.
       cliWithoutToken('retry', 'cli-bad-task'),
       hereWithoutToken('retry', 'cli-bad-task', '--token', 'wrong-token-that-is-secret'),
     ]);
@@ -101,7 +107,7 @@ describe('scenescout against a running server', () => {
     const unknown = await here('retry', 'no-such-task', '--token', TOKEN);
     assert.equal(unknown.code, 4);
     assert.match(unknown.stderr, /^scenescout: no dead-lettered task with id "no-such-task"; "scenescout tasks --failed" lists/);
-    const ok = await cli('retry', 'cli-bad-task', '--token', TOKEN, '--json');
+    const ok = await here('retry', 'cli-bad-task', '--token', TOKEN, '--json');
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(parseJson<{ taskId: string }>(ok).taskId, 'cli-bad-task');
   });
@@ -114,7 +120,7 @@ describe('scenescout against a running server', () => {
     const local = await runInProcess([...args, '--ics', join(PACKAGE_ROOT, 'examples', 'demo-city.ics'), '--json'], env);
     assert.equal(local.code, 2);
     assert.match(local.stderr, /sources\.ics\.feeds\.0: must be an http\(s\) URL \(local files are allowed only in the cities file\)/);
-    const add = await runCli([...args, '--eventbrite-org', 'org-1', 'org-2', '--json'], env);
+    const add = await runInProcess([...args, '--eventbrite-org', 'org-1', 'org-2', '--json'], env);
     assert.equal(add.code, 0, add.stderr);
     const city = parseJson<City>(add);
     assert.equal(city.id, 'cli-town');
@@ -125,18 +131,20 @@ describe('scenescout against a running server', () => {
       sources: { ics: { feeds: [join(PACKAGE_ROOT, 'examples', 'demo-city.ics')] }, eventbrite: { organizationIds: ['org-1', 'org-2'] } },
     });
 
-    const text = await runCli(['--url', server.url, 'cities', 'add', '--id', 'cli-village', '--name', 'Village', '--lat', '1', '--lng', '2', '--timezone', 'UTC'], env);
+    const text = await runInProcess(['--url', server.url, 'cities', 'add', '--id', 'cli-village', '--name', 'Village', '--lat', '1', '--lng', '2', '--timezone', 'UTC'], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^saved city cli-village \(Village\), UTC, sources: none\n$/);
 
-    const [list, listText] = await Promise.all([cli('cities', 'list', '--json'), cli('cities', 'list')]);
+    const [list, listText, listAsProcess] = await Promise.all([here('cities', 'list', '--json'), here('cities', 'list'), cli('cities', 'list', '--json')]);
+    // The process exits 0 with the document the program wrote here on stdout, and nothing on stderr.
+    assert.deepEqual(listAsProcess, list);
     assert.deepEqual(parseJson<City[]>(list).map((c) => c.id).sort(), ['cli-town', 'cli-village']);
     assert.match(listText.stdout, /^ID\s+NAME\s+LAT\s+LNG\s+RADIUS\s+TIMEZONE\s+PRIO\s+ENABLED\s+SOURCES\n/);
     assert.match(listText.stdout, /cli-town\s+CLI Town\s+52\.5000\s+-13\.4000\s+20 km\s+Europe\/Berlin\s+7\s+yes\s+ics, eventbrite/);
   });
 
   test('discover through the server waits for its tasks', async () => {
-    const r = await cli('discover', '--city', 'cli-town', '--source', 'ics', 'ticketmaster', '--token', TOKEN, '--json', '--timeout', '60');
+    const r = await here('discover', '--city', 'cli-town', '--source', 'ics', 'ticketmaster', '--token', TOKEN, '--json', '--timeout', '60');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', '--json adds nothing on stderr');
     const s = parseJson<DiscoverySummary>(r);
@@ -150,6 +158,7 @@ describe('scenescout against a running server', () => {
 
   test('discover through the server: text output, progress on stderr, bad city is exit 2', async () => {
     const [text, bad] = await Promise.all([
+      // As a process: exit status 0, the result on stdout and the progress on stderr.
       cli('discover', '--city', 'cli-town', '--source', 'ics', '--token', TOKEN),
       here('discover', '--city', 'atlantis', '--token', TOKEN),
     ]);
@@ -167,7 +176,7 @@ describe('scenescout against a running server', () => {
     const policy = { quarantineAfter: 1, backoffMs: 60_000, maxBackoffMs: 60_000 };
     const bad = await recordSourceFailure(db, { cityId: 'cli-health', source: 'ics', feed: 'https://feeds.example/cal.ics?token=hush' }, 'HTTP 404', policy);
     await recordSourceSuccess(db, { cityId: 'cli-health', source: 'jsonld', feed: 'https://venue.example/events' }, 12);
-    const [text, json, anonymous] = await Promise.all([cli('sources'), cli('sources', '--json'), hereWithoutToken('sources')]);
+    const [text, json, anonymous] = await Promise.all([here('sources'), here('sources', '--json'), hereWithoutToken('sources')]);
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^ID\s+CITY\s+SOURCE\s+FEED\s+STATE\s+FAILURES\s+EVENTS\s+LAST SUCCESS\s+LAST ERROR$/);
@@ -176,12 +185,12 @@ describe('scenescout against a running server', () => {
     assert.ok(parseJson<SourceHealth[]>(json).some((h) => h.id === bad.id && h.quarantined));
     assert.equal(anonymous.code, 5, anonymous.stderr);
 
-    const [missing, lifted] = [await here('sources', 'unquarantine', '0000000000000000'), await cli('sources', 'unquarantine', bad.id)];
+    const [missing, lifted] = [await here('sources', 'unquarantine', '0000000000000000'), await here('sources', 'unquarantine', bad.id)];
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /"scenescout sources" lists the ids/);
     assert.equal(lifted.code, 0, lifted.stderr);
     assert.match(lifted.stdout, /^un-quarantined ics for cli-health \(https:\/\/feeds\.example\/cal\.ics\?token=REDACTED\)/);
-    const after = parseJson<SourceHealth[]>(await cli('sources', '--json')).find((h) => h.id === bad.id)!;
+    const after = parseJson<SourceHealth[]>(await here('sources', '--json')).find((h) => h.id === bad.id)!;
     assert.deepEqual([after.quarantined, after.consecutiveFailures], [false, 0]);
   });
 });

@@ -66,7 +66,9 @@ const QUIET_MS = 1000;
 
 export async function discoverInProcess(db: LocalDatabase, request: DiscoveryRequest, options: RunOptions): Promise<DiscoverySummary> {
   const started = Date.now();
-  const service = await createService({ config: { dataDir: db.dataDir, schedules: { enabled: false } }, schedules: false });
+  // The database `db` names (from the environment the CLI runs on), also when it runs inside
+  // another process whose own DATABASE_URL differs: '' is the embedded one, whatever that says.
+  const service = await createService({ config: { databaseUrl: db.databaseUrl ?? '', dataDir: db.dataDir, schedules: { enabled: false } }, schedules: false });
   let tracker: TaskTracker | undefined;
   let timedOut = false;
   try {
