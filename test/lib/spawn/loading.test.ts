@@ -5,17 +5,21 @@
  * loaded.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
 
 after(closeTestDatabases);
-afterEach(assertNoneRunning);
 
 for (const backend of backends()) {
-  describe(`loading code on first use, on ${backend.name}`, () => {
+  // Each test has a controller of its own and spends its time waiting for a silence to end or be
+  // judged: they run side by side. So the check that none left a controller running comes after
+  // all of them (after each one, it would stop the others' controllers).
+  describe(`loading code on first use, on ${backend.name}`, { concurrency: true }, () => {
+    after(assertNoneRunning);
+
     // Heartbeats every 250 ms: 3 missed ones (750 ms) retire a thread; each task blocks for 3 s, four
     // windows (a tighter window also retired threads for a busy machine's ordinary delays).
     const options = {
