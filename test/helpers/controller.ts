@@ -50,6 +50,16 @@ export async function startController(backend: Backend, options: SpawnController
   return c;
 }
 
+/**
+ * A controller that the tests of a describe share, each on a worker type of its own: started in
+ * its `before`, stopped (stopController) in its `after`; assertNoneRunning does not count it.
+ */
+export async function startSharedController(backend: Backend, options: SpawnControllerOptions = {}): Promise<SpawnController> {
+  const c = await startController(backend, options);
+  running.delete(c);
+  return c;
+}
+
 export async function stopController(c: SpawnController): Promise<void> {
   running.delete(c);
   await c.shutdown(500);

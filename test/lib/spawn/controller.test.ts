@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { SpawnController } from '../../../src/lib/spawn/controller.js';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
@@ -8,7 +8,7 @@ import { REDIS_URL, connectRedis, deleteKeys } from '../api/helpers.js';
 import { DocumentMockServer } from '../api/servers/documents.js';
 import { SEED_RANGE } from '../api/servers/common.js';
 import { holdChannel } from '../../fixtures/workers/hold.js';
-import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, stopController, waitFor } from '../../helpers/controller.js';
+import { BAD_INIT_SCRIPT, BAD_LOAD_SCRIPT, BEHAVE_SCRIPT, assertNoneRunning, startController, startSharedController, stopController, waitFor } from '../../helpers/controller.js';
 
 type Done = { taskId: string; result?: unknown; error?: string; outcome?: string; workerId: string };
 
@@ -40,22 +40,6 @@ for (const backend of backends()) {
       }
     });
 
-    test("threads get their type's memory limits: old generation and, when set, young generation", async () => {
-      const c = await startController(backend, {
-        workerTypes: { behave: { script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0, youngGenerationMb: 24 } },
-      });
-      try {
-        await c.spawnWorker('behave');
-        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-limits');
-        await c.distributeTask({ id: 't-limits', type: 'behave', priority: 5, parameters: { mode: 'limits' } });
-        const limits = (await done).result as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
-        assert.equal(limits.maxOldGenerationSizeMb, 64);
-        assert.equal(limits.maxYoungGenerationSizeMb, 24);
-      } finally {
-        await stopController(c);
-      }
-    });
-
     test('a distributed task is running when distributeTask resolves and its result is recorded', async () => {
       const c = await startController(backend);
       try {
@@ -78,28 +62,6 @@ for (const backend of backends()) {
         await c.distributeTask({ id: 't-send', type: 'behave', priority: 1, parameters: { mode: 'send-result' } });
         assert.deepEqual((await viaSend).result, { viaSendResult: true });
         await c.shutdown(500);
-      } finally {
-        await stopController(c);
-      }
-    });
-
-    test('records every attempt and worker stats in Postgres tables', async () => {
-      const c = await startController(backend);
-      try {
-        const wid = await c.spawnWorker('behave');
-        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-ok');
-        await c.distributeTask({ id: 't-ok', type: 'behave', priority: 0, parameters: { mode: 'ok', value: 42 } });
-        await done;
-        await c.getWorkerStates(); // flushes pending writes
-        const attempts = await attemptsForTask(c.db, 't-ok');
-        assert.equal(attempts.length, 1);
-        assert.equal(attempts[0]!.status, 'completed');
-        assert.equal(attempts[0]!.worker_id, wid);
-        assert.deepEqual((attempts[0]!.result as { value: number }).value, 42);
-        assert.ok(attempts[0]!.completed_at);
-        const { rows } = await c.db.query<{ tasks_completed: number; status: string; current_task: string | null }>(
-          'SELECT tasks_completed, status, current_task FROM worker_state WHERE worker_id = $1', [wid]);
-        assert.deepEqual(rows[0], { tasks_completed: 1, status: 'idle', current_task: null });
       } finally {
         await stopController(c);
       }
@@ -175,34 +137,6 @@ for (const backend of backends()) {
       }
     });
 
-    test('a NonRetryableError dead-letters at once', async () => {
-      const c = await startController(backend, { retryPolicy: { maxRetries: 3 } });
-      try {
-        await c.spawnWorker('behave');
-        const dead = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-nr');
-        await c.distributeTask({ id: 't-nr', type: 'behave', priority: 0, parameters: { mode: 'nonretryable' } });
-        assert.equal((await dead).outcome, 'dead');
-        assert.match((await dead).error!, /ERR_NON_RETRYABLE: bad parameters/);
-      } finally {
-        await stopController(c);
-      }
-    });
-
-    test('worker storage works the same in both modes', async () => {
-      const c = await startController(backend);
-      try {
-        await c.spawnWorker('behave');
-        const first = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-1');
-        await c.distributeTask({ id: 'db-1', type: 'behave', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
-        assert.deepEqual((await first).result, { before: 0 });
-        const second = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-2');
-        await c.distributeTask({ id: 'db-2', type: 'behave', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
-        assert.deepEqual((await second).result, { before: 1 });
-      } finally {
-        await stopController(c);
-      }
-    });
-
     test('custom types whose script does not load get a clear error at the call', async () => {
       const c = await startController(backend, {
         workerTypes: {
@@ -251,6 +185,66 @@ for (const backend of backends()) {
       await p1;
       assert.deepEqual((await done).result, { slept: 300 });
       await stopController(c);
+    });
+
+    // Tests that only add tasks of their own and read their own rows share one controller (a
+    // controller's start migrates a schema and creates its queues, most of such a test's CPU):
+    // each has a worker type of its own, so its tasks run on its own threads only, and each
+    // uses task ids (and a city id) no other test does.
+    describe('on one shared controller, each test with a worker type of its own', () => {
+      const type = (extra: Record<string, unknown> = {}) => ({ script: BEHAVE_SCRIPT, maxConcurrency: 1, memoryLimit: '64MB', initialWorkers: 0, ...extra });
+      let c: SpawnController;
+      before(async () => {
+        // The default retry policy (maxRetries 2) leaves retries that a NonRetryableError must not use.
+        c = await startSharedController(backend, {
+          workerTypes: { young: type({ youngGenerationMb: 24 }), attempts: type(), nonretry: type(), storage: type() },
+        });
+      });
+      after(() => stopController(c));
+
+      test("threads get their type's memory limits: old generation and, when set, young generation", async () => {
+        await c.spawnWorker('young');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-limits');
+        await c.distributeTask({ id: 't-limits', type: 'young', priority: 5, parameters: { mode: 'limits' } });
+        const limits = (await done).result as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+        assert.equal(limits.maxOldGenerationSizeMb, 64);
+        assert.equal(limits.maxYoungGenerationSizeMb, 24);
+      });
+
+      test('records every attempt and worker stats in Postgres tables', async () => {
+        const wid = await c.spawnWorker('attempts');
+        const done = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 't-ok');
+        await c.distributeTask({ id: 't-ok', type: 'attempts', priority: 0, parameters: { mode: 'ok', value: 42 } });
+        await done;
+        await c.getWorkerStates(); // flushes pending writes
+        const attempts = await attemptsForTask(c.db, 't-ok');
+        assert.equal(attempts.length, 1);
+        assert.equal(attempts[0]!.status, 'completed');
+        assert.equal(attempts[0]!.worker_id, wid);
+        assert.deepEqual((attempts[0]!.result as { value: number }).value, 42);
+        assert.ok(attempts[0]!.completed_at);
+        const { rows } = await c.db.query<{ tasks_completed: number; status: string; current_task: string | null }>(
+          'SELECT tasks_completed, status, current_task FROM worker_state WHERE worker_id = $1', [wid]);
+        assert.deepEqual(rows[0], { tasks_completed: 1, status: 'idle', current_task: null });
+      });
+
+      test('a NonRetryableError dead-letters at once', async () => {
+        await c.spawnWorker('nonretry');
+        const dead = waitFor<Done>(c, 'task:failed', (e) => e.taskId === 't-nr');
+        await c.distributeTask({ id: 't-nr', type: 'nonretry', priority: 0, parameters: { mode: 'nonretryable' } });
+        assert.equal((await dead).outcome, 'dead');
+        assert.match((await dead).error!, /ERR_NON_RETRYABLE: bad parameters/);
+      });
+
+      test('worker storage works the same in both modes', async () => {
+        await c.spawnWorker('storage');
+        const first = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-1');
+        await c.distributeTask({ id: 'db-1', type: 'storage', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
+        assert.deepEqual((await first).result, { before: 0 });
+        const second = waitFor<Done>(c, 'task:completed', (e) => e.taskId === 'db-2');
+        await c.distributeTask({ id: 'db-2', type: 'storage', priority: 0, parameters: { mode: 'db', value: 'city-x' } });
+        assert.deepEqual((await second).result, { before: 1 });
+      });
     });
   });
 }
