@@ -53,9 +53,12 @@ for (const backend of backends()) {
     test('pages read week by week are exactly the pages of the plain query, across many weeks', async () => {
       const week = (w: number) => new Date(MONDAY + w * 7 * DAY);
       let compared = 0;
+      const ranges = [{}, { from: new Date(week(11).getTime() + 3 * DAY) }, { from: week(2), to: new Date(week(20).getTime() - 1) }, { to: week(-1) }];
       for (const q of ['jazz brunch', 'JAZZ', 'caf', 'cafe night', 'zither', 'mark qu', 'nothing']) {
         const words = q.split(/\s+/);
-        for (const range of [{}, { from: new Date(week(11).getTime() + 3 * DAY) }, { from: week(2), to: new Date(week(20).getTime() - 1) }, { to: week(-1) }]) {
+        // Jazz and Brunch always come together (seed), so 'JAZZ' has the matches of 'jazz brunch',
+        // which walks them over every range: what it adds is the query's case, over all weeks.
+        for (const range of q === 'JAZZ' ? ranges.slice(0, 1) : ranges) {
           for (const limit of [3]) {
             const base: Omit<EventPageFilter, 'after'> = {
               ...range, wordPatterns: words.map((w) => `%${w.toLowerCase()}%`), wordQuery: q, text: q, sort: 'start', limit,
