@@ -90,9 +90,14 @@ export class TaskQueue {
     this.boss.on('error', (err) => options.logger.error({ err }, 'pg-boss error'));
   }
 
-  async start(types: string[]): Promise<void> {
+  /**
+   * A type's queue (and its dead-letter queue) is made or brought up to date by the first send
+   * of this process (ensureQueue), not here: each costs pg-boss a partition of its job table,
+   * and most deployments and tests use few of their worker types. Nothing else needs it first:
+   * fetching from a queue not made yet finds nothing, and a job, once sent, has both queues.
+   */
+  async start(): Promise<void> {
     await this.boss.start();
-    for (const type of types) await this.ensureQueue(type);
   }
 
   async stop(): Promise<void> {

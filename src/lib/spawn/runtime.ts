@@ -50,7 +50,7 @@ export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?:
       schedule: c.schedules.enabled,
       logger,
     });
-    await queue.start(Object.keys(c.workerTypes));
+    await queue.start();
     if (c.redisUrl) {
       // Loaded only when configured: importing the client costs a process 0.13 s of CPU.
       const { Redis } = await import('ioredis');
