@@ -50,6 +50,8 @@ async function controllerPath() {
     name: 'noop',
     data: { taskId: `noop-${i}`, type: 'noop', priority: 0, parameters: {} },
   }));
+  // Straight into pg-boss, as the bare baseline does; a type's queue is made by its first send.
+  await c.queue.ensureQueue('noop');
   await c.queue.boss.insert(jobs);
   let done = 0;
   const finished = new Promise<void>((resolve) => {
