@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { attemptsForTask } from '../../../src/lib/db/queries/spawn-state.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { FAULT_SCRIPTS, assertNoneRunning, startController, stopController, waitFor, type Fault } from '../../helpers/controller.js';
+import { blockThread } from '../../fixtures/workers/block.js';
 
 type Failed = { taskId: string; error: string; outcome: string; workerId: string };
 type Replaced = { oldWorkerId: string; workerId: string; type: string };
@@ -82,9 +83,9 @@ for (const backend of backends()) {
         c.on('worker:replaced', (e: Replaced) => replaced.push(e.oldWorkerId));
         await new Promise((r) => setTimeout(r, 500));
         // Block this thread for two heartbeat windows (3 × 200 ms each); the worker answers
-        // meanwhile, but its replies wait in the queue behind the health timer. A synchronous
-        // wait blocks it as a long embedded-database query does, without spinning a core.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1200);
+        // meanwhile, but its replies wait in the queue behind the health timer, as behind a long
+        // embedded-database query.
+        blockThread(1200);
         await new Promise((r) => setTimeout(r, 1000));
         assert.deepEqual(replaced, []);
         const states = await c.getWorkerStates();
