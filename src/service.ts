@@ -95,8 +95,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     },
     readiness: async () => {
       const database = await controller.db.query('SELECT 1').then(() => true, () => false);
-      // The queue answers (its tables are read), whether or not a discovery was ever sent.
-      const queue = await controller.queue.boss.getQueue('discovery').then(() => true, () => false);
+      const queue = await controller.queue.answers();
       const limiter = controller.providerLimiter.health?.();
       return { database, queue, ...(limiter ? { limiter } : {}) };
     },

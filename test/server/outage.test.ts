@@ -109,6 +109,11 @@ describe('a database outage', { skip: INITDB ? false : 'initdb is not installed'
       ['/api/spawn', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'discovery', params: {} }) }],
     ];
     assert.equal((await fetch(`${http!.url}/api/cities`, { headers: auth })).status, 200);
+    // Ready, with no task ever sent (so no worker type's queue made yet): the queue is its tables.
+    const ready = await fetch(`${http!.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const readyBody = (await ready.json()) as Record<string, unknown>;
+    assert.deepEqual([readyBody.ok, readyBody.database, readyBody.queue, readyBody.down], [true, true, true, []]);
 
     // Stop the scratch cluster by its pid (fast shutdown) and wait for it to exit.
     const exited = new Promise((resolve) => postgres!.once('exit', resolve));
@@ -122,7 +127,10 @@ describe('a database outage', { skip: INITDB ? false : 'initdb is not installed'
       assert.equal(res.headers.get('retry-after'), '5', path);
       assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1|terminat/i, path);
     }
-    assert.equal((await fetch(`${http!.url}/readyz`)).status, 503);
+    const notReady = await fetch(`${http!.url}/readyz`);
+    assert.equal(notReady.status, 503);
+    const notReadyBody = (await notReady.json()) as Record<string, unknown>;
+    assert.deepEqual([notReadyBody.database, notReadyBody.queue, notReadyBody.down], [false, false, ['database', 'queue']]);
     assert.equal((await fetch(`${http!.url}/healthz`)).status, 200);
   });
 });

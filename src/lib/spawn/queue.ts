@@ -100,6 +100,11 @@ export class TaskQueue {
     await this.boss.start();
   }
 
+  /** Whether pg-boss's tables answer: what readiness asks of the queue. */
+  async answers(): Promise<boolean> {
+    return this.db.query(`SELECT 1 FROM ${this.s}.queue LIMIT 1`).then(() => true, () => false);
+  }
+
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true, close: false } as PgBoss.StopOptions);
   }
