@@ -116,13 +116,18 @@ const replicaKill: FaultScenario = {
       children.push(...replicas.map((r) => r.child));
       await sendTasks(c, N, { mode: 'sleep', ms: 300 });
       const victim = replicas[0]!;
-      // Kill once a third is done, while the victim runs tasks.
+      // Kill once a third is done, while the victim runs a task it started under 150 ms ago: a
+      // task lasts 300 ms, so it is still running when the kill lands. (Any running task was not
+      // enough: on a slow machine the ones seen had ended by then, and the kill cut nothing off.)
+      const killBy = Date.now() + 120_000;
       for (;;) {
         const { rows } = await c.db.query<{ done: number; running: number }>(
           `SELECT count(*) FILTER (WHERE status = 'completed')::int AS done,
-                  count(*) FILTER (WHERE status = 'running' AND replica_id = $1)::int AS running FROM task_assignments`, [victim.id]);
+                  count(*) FILTER (WHERE status = 'running' AND replica_id = $1
+                                     AND assigned_at > now() - interval '150 milliseconds')::int AS running FROM task_assignments`, [victim.id]);
         if (rows[0]!.done >= N / 3 && rows[0]!.running > 0) break;
-        await sleep(50);
+        assert.ok(Date.now() < killBy, 'the victim never started a task to cut off');
+        await sleep(20);
       }
       const { rows: [{ now: killedAt }] } = await c.db.query<{ now: Date }>('SELECT now()');
       process.kill(victim.child.pid!, 'SIGKILL');
