@@ -89,7 +89,6 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
     cityId: e.city_id,
     cityIds: e.city_ids ?? (e.city_id === null ? [] : [e.city_id]),
     locationApproximate: e.latitude === null || e.longitude === null,
-    ...(e.distance_km !== undefined && e.distance_km !== null ? { distanceKm: Math.round(Number(e.distance_km) * 1000) / 1000 } : {}),
     missingSince: iso(e.missing_since),
     mergeScore: num(e.merge_score),
     ...(options.reasons ? { mergeReasons: e.merge_reasons ?? null } : {}),
@@ -99,4 +98,21 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
     lastConfirmedAt: iso(e.last_confirmed_at ?? null),
     sources: sources.map(sourceJson),
   };
+}
+
+/** Kilometres as the API gives them: to the metre. */
+const roundKm = (km: number | string) => Math.round(Number(km) * 1000) / 1000;
+
+/**
+ * `event` with `distanceKm` (kilometres from the searched point, to the metre) after
+ * `locationApproximate`, where CanonicalEventJson declares it; `event` itself is not changed.
+ */
+export function withDistance(event: CanonicalEventJson, km: number | string): CanonicalEventJson {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'distanceKm') continue;
+    out[key] = value;
+    if (key === 'locationApproximate') out.distanceKm = roundKm(km);
+  }
+  return out as unknown as CanonicalEventJson;
 }

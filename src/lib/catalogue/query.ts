@@ -22,6 +22,7 @@ import { cityPlaces, type CityPlace } from '../db/queries/cities.js';
 import type { Queryable } from '../db/types.js';
 import { ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { renderedEvents } from './event-cache.js';
 import { eventJson, type CanonicalEventJson } from './event-json.js';
 import { boundingBox, distanceKm } from '../geo.js';
 import { localMidnight, nextLocalMidnight } from '../normalize/time.js';
@@ -134,16 +135,16 @@ export async function queryEvents(db: Queryable, input: EventQueryInput): Promis
   const q = parseWith(eventQuerySchema, input ?? {});
   const limit = q.limit ?? DEFAULT_LIMIT;
   const filter = await pageFilter(db, q, limit);
-  const rows = await selectEventPage(db, filter);
-  const page = rows.slice(0, limit);
+  const keys = await selectEventPage(db, filter);
+  const page = keys.slice(0, limit);
   const last = page[page.length - 1];
   let nextCursor: string | null = null;
-  if (rows.length > limit && last) {
+  if (keys.length > limit && last) {
     nextCursor = filter.sort === 'start' || last.sort_key === undefined || last.sort_key === null
       ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id })
       : encodeCursor({ kind: filter.sort, key: Number(last.sort_key), id: last.id });
   }
-  return { events: page.map((r) => eventJson(r, r.sources ?? [])), nextCursor };
+  return { events: await renderedEvents(db, page), nextCursor };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -25,11 +25,7 @@ export interface EventRow extends StoredContent {
   updated_at: Date;
   /** when a discovery last saw one of its source records (source health, migration 0015) */
   last_confirmed_at: Date | null;
-  /** only when the page was filtered by distance: from the point, or from the nearest of its cities */
-  distance_km?: number | null;
-  /** only when sorted by relevance or distance: the value the keyset pages on */
-  sort_key?: number | null;
-  /** the event's sources, when read with it (selectEventPage, selectResolvedEvent) */
+  /** the event's sources, when read with it (selectEventsByIds, selectResolvedEvent) */
   sources?: EventSourceRow[];
 }
 
@@ -50,12 +46,55 @@ export const EVENT_COLUMNS = `e.id, e.title, e.description, e.starts_at, e.ends_
   e.price_min, e.price_max, e.currency, e.is_free, e.url, e.image_url, e.city_id, e.city_ids, e.merge_score,
   e.missing_since, e.first_seen_at, e.last_seen_at, e.updated_at, e.last_confirmed_at`;
 
+/** A page's events as keys: what orders and pages them, and the version their content has. */
+export interface EventKeyRow {
+  id: string;
+  starts_at: Date;
+  /** eventVersion(): changes whenever the event's row or one of its sources does */
+  version: string;
+  /** only when the page was filtered by distance: from the point, or from the nearest of its cities */
+  distance_km?: number | null;
+  /** only when sorted by relevance or distance: the value the keyset pages on */
+  sort_key?: number | null;
+}
+
 /**
- * Visible events, one keyset page, in the order asked. Every filter that narrows by place,
- * time or text is written so an index serves it (sql/0013): place and time as one walk of the
- * (latitude, longitude, time) R-tree, text through trigrams of the folded search text.
+ * The version of a row as eventVersion counts it: the transaction that wrote it (`xmin`) and
+ * where (`ctid`). An update writes a new row version, so either changes, the place even for a
+ * second update in the same transaction.
  */
-export async function selectEventPage(db: Queryable, f: EventPageFilter): Promise<EventRow[]> {
+const rowVersion = (alias: string) => `${alias}.xmin::text || ${alias}.ctid::text`;
+
+/**
+ * The version of an event's content as the API shows it, written in SQL: its row's version,
+ * then each of its sources' (by source and external id). Any change to the row or to any of its
+ * sources (added, changed, moved to another event or removed) gives another version. `row` is
+ * the event row's version (rowVersion), `id` its id.
+ */
+function eventVersion(row: string, id: string): string {
+  return `${row} || '/' || coalesce((SELECT string_agg(${rowVersion('s')}, ',' ORDER BY s.source, s.external_id)
+     FROM event_sources s WHERE s.event_id = ${id}), '')`;
+}
+
+/** Events by id, with their sources and version (eventVersion); ids not found are left out. */
+export async function selectEventsByIds(db: Queryable, ids: readonly string[]): Promise<Array<EventRow & { version: string }>> {
+  const { rows } = await db.query<EventRow & { version: string }>(
+    `${GENERIC_PLAN}SELECT ${EVENT_COLUMNS}, ${sourcesJson('e.id')} AS sources, ${eventVersion(rowVersion('e'), 'e.id')} AS version
+     FROM events e WHERE e.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows;
+}
+
+/**
+ * Visible events, one keyset page, in the order asked, as keys. Every filter that narrows by
+ * place, time or text is written so an index serves it (sql/0013): place and time as one walk
+ * of the (latitude, longitude, time) R-tree, text through the words indexes of the folded
+ * search text. The content is not sent: src/lib/catalogue/event-cache.ts keeps it by version
+ * and reads what it lacks by id (selectEventsByIds); reading every page's content back was most
+ * of the API's CPU a page.
+ */
+export async function selectEventPage(db: Queryable, f: EventPageFilter): Promise<EventKeyRow[]> {
   const p = new Params();
   const limit = p.add(f.limit);
   const where = ['e.merged_into IS NULL'];
@@ -186,8 +225,10 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     if ('startsAt' in f.after) where.push(`(e.starts_at, e.id) > (${p.add(f.after.startsAt)}::timestamptz, ${p.add(f.after.id)}::uuid)`);
     else if (sortKey) where.push(`((${sortKey}) > ${p.add(f.after.key)}::float8 OR ((${sortKey}) = ${p.add(f.after.key)}::float8 AND e.id > ${p.add(f.after.id)}::uuid))`);
   }
+  // Keys: what the order and the version need; the content is read by id (selectEventsByIds).
+  const columns = `e.id, e.starts_at, ${rowVersion('e')} AS row_version`;
   const selectWhere = (conds: string[]) =>
-    `SELECT ${EVENT_COLUMNS}${deferLikes ? ', e.search_text' : ''}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
+    `SELECT ${columns}${deferLikes ? ', e.search_text' : ''}${distance ? `, ${distance} AS distance_km` : ''}${sortKey ? `, ${sortKey} AS sort_key` : ''}
        FROM events e WHERE ${conds.join(' AND ')}`;
   // The area and the unlocated events' other cities as two branches, not one OR: under an OR
   // the R-tree's condition is evaluated again on every row it found (numeric time arithmetic),
@@ -227,8 +268,9 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // plan depends on the week constants folded at planning (weekWalk) and on how common the
   // words are; a source filter or `exclude=parents` could be planned as a join over their tables.
   const generic = placed && likes.length === 0 && !f.sources?.length && f.exclude !== 'parents';
-  const sql = `${generic ? GENERIC_PLAN : ''}SELECT g.*, ${sourcesJson('g.id')} AS sources FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
-  const { rows } = await db.query<EventRow>(sql, p.values);
+  const selected = `g.id, g.starts_at, ${eventVersion('g.row_version', 'g.id')} AS version${distance ? ', g.distance_km' : ''}${sortKey ? ', g.sort_key' : ''}`;
+  const sql = `${generic ? GENERIC_PLAN : ''}SELECT ${selected} FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
+  const { rows } = await db.query<EventKeyRow>(sql, p.values);
   return rows;
 }
 
