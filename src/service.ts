@@ -6,7 +6,7 @@ import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
 import { claimStartupRun } from './lib/db/queries/replicas.js';
 import { listSourceHealth, unquarantineSource } from './lib/db/queries/source-health.js';
-import { queryEvents } from './lib/catalogue/query.js';
+import { queryEvents, queryEventsJson } from './lib/catalogue/query.js';
 import { cityStats } from './lib/db/queries/catalogue-stats.js';
 import { createDedupeOperations } from './lib/catalogue/dedupe/operations.js';
 import { silentLogger, type Logger } from './lib/logger.js';
@@ -86,6 +86,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     upsertCity: (city: CityInput) => upsertCity(controller.db, city),
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
     queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
+    queryEventsJson: (input: EventQueryInput) => queryEventsJson(controller.db, input),
     cityStats: () => cityStats(controller.db),
     // The database opens in start(); the operations reach it on each call.
     dedupe: createDedupeOperations({ query: (text, params) => controller.db.query(text, params) }),

@@ -56,6 +56,11 @@ export interface SpawnService {
   upsertCity(city: CityInput): Promise<City>;
   updateCity(id: string, patch: Partial<CityInput>): Promise<City>;
   queryEvents(input: EventQueryInput): Promise<{ events: unknown[]; nextCursor: string | null }>;
+  /**
+   * The same page as JSON text, as the API writes it (redacted), for the HTTP answer to send as
+   * it is. Absent in a test double: the route then writes queryEvents' page.
+   */
+  queryEventsJson?(input: EventQueryInput): Promise<string>;
   /** Per city: events, each source's records and the last discovery. */
   cityStats(): Promise<CityStats[]>;
   /**

@@ -63,6 +63,22 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 }
 
 /**
+ * `value` as JSON, with every string that could hold a URL credential redacted: what the API
+ * serves. Most answers (a page of events) hold none: then the plain text is kept, and no string
+ * is looked at.
+ */
+export function redactedJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return mayHoldSecret(text) ? JSON.stringify(value, redactStrings) : text;
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+function redactStrings(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !mayHoldSecret(value)) return value;
+  return URL_LIKE.test(value) && !/\s/.test(value) ? redactUrl(value) : redactText(value);
+}
+
+/**
  * A copy of `err` safe to attach as `cause`: scrubbed message and stack, `code`/`name` kept,
  * nested causes dropped (undici causes can carry the request URL).
  */

@@ -33,7 +33,7 @@ import { parseWith } from '../contracts/parse.js';
 import type { SpawnService } from '../contracts/service.js';
 import { mountApiDocs } from './api-docs.js';
 import { assertAuthorized } from './auth.js';
-import { catalogueJson, compression } from './caching.js';
+import { catalogueJson, catalogueJsonText, compression } from './caching.js';
 import { assertStorableQuery, DEFAULT_BODY_LIMIT_BYTES, errorToResponse, json, readJsonBody, tooLarge, type HandlerOptions } from './http.js';
 import { createMetrics, type SpawnMetrics } from './metrics.js';
 import { registerSourceRoutes } from './source-routes.js';
@@ -136,7 +136,7 @@ export function createApp(options: AppOptions): Hono {
   // ---- events -------------------------------------------------------------------------
   app.get('/api/events', async (c) => {
     const query = parseWith(eventQuerySchema, c.req.query(), 'query');
-    return catalogueJson(c, await service.queryEvents(query));
+    return service.queryEventsJson ? catalogueJsonText(c, await service.queryEventsJson(query)) : catalogueJson(c, await service.queryEvents(query));
   });
 
   // ---- event detail, review queue, unmerge ---------------------------------------------

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import Negotiator from 'negotiator';
-import { jsonText } from './http.js';
+import { redactedJson } from '../lib/redact.js';
 
 /** Seconds a cached catalogue answer stays fresh. */
 export const CATALOGUE_MAX_AGE_S = 30;
@@ -42,9 +42,14 @@ const madeBodies = new WeakMap<Response, Uint8Array>();
  * than the search itself.
  */
 export function catalogueJson(c: Context, body: unknown): Response {
+  return catalogueJsonText(c, redactedJson(body));
+}
+
+/** catalogueJson for an answer already written as JSON the way the API writes it (redacted). */
+export function catalogueJsonText(c: Context, text: string): Response {
   // Encoded once: the hash, the length and the socket all take these bytes (a page with one
   // non-ASCII name is a two-byte string, whose every encoding walks it again).
-  const bytes = Buffer.from(jsonText(body));
+  const bytes = Buffer.from(text);
   const tag = `W/"${hash('sha1', bytes, 'hex')}"`;
   const headers: Record<string, string> = {
     etag: tag,

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { coerceError, HttpError, ValidationError } from '../lib/errors.js';
-import { mayHoldSecret, redactText, redactUrl } from '../lib/redact.js';
+import { redactedJson } from '../lib/redact.js';
 import { readTextCapped } from '../lib/read-capped.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -26,7 +26,7 @@ export interface HandlerOptions {
  * API never serves those, whoever asks.
  */
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
-  const text = jsonText(body);
+  const text = redactedJson(body);
   return new Response(text, {
     status,
     headers: {
@@ -38,21 +38,6 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
       ...headers,
     },
   });
-}
-
-/**
- * `body` as JSON, with every string that could hold a URL credential redacted. Most answers
- * (a page of events) hold none: then the plain text is kept, and no string is looked at.
- */
-export function jsonText(body: unknown): string {
-  const text = JSON.stringify(body) ?? 'null';
-  return mayHoldSecret(text) ? JSON.stringify(body, redactStrings) : text;
-}
-
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-function redactStrings(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || !mayHoldSecret(value)) return value;
-  return URL_LIKE.test(value) && !/\s/.test(value) ? redactUrl(value) : redactText(value);
 }
 
 /** How deep a request body may nest; deeper ones are refused before anything walks them. */

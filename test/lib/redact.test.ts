@@ -1,8 +1,7 @@
 /** Redaction of secrets in URLs and text (src/lib/redact.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mayHoldSecret, redactText, redactUrl } from '../../src/lib/redact.js';
-import { jsonText } from '../../src/server/http.js';
+import { mayHoldSecret, redactedJson, redactText, redactUrl } from '../../src/lib/redact.js';
 
 describe('redaction', () => {
   it('masks secret query parameters, userinfo, Bearer tokens and known values', () => {
@@ -44,11 +43,11 @@ describe('redaction', () => {
 
   it('answers redact secrets whether or not their text was looked at string by string', () => {
     for (const s of secrets) {
-      const text = jsonText({ events: [{ title: 'Late show', url: s }], nextCursor: null });
+      const text = redactedJson({ events: [{ title: 'Late show', url: s }], nextCursor: null });
       assert.ok(!/abc|pw@|zz/.test(text), text);
       assert.match(text, /REDACTED/);
     }
     const plain = { events: harmless.map((url) => ({ url })) };
-    assert.equal(jsonText(plain), JSON.stringify(plain));
+    assert.equal(redactedJson(plain), JSON.stringify(plain));
   });
 });

@@ -100,19 +100,5 @@ export function eventJson(e: EventRow, sources: readonly EventSourceRow[], optio
   };
 }
 
-/** Kilometres as the API gives them: to the metre. */
-const roundKm = (km: number | string) => Math.round(Number(km) * 1000) / 1000;
-
-/**
- * `event` with `distanceKm` (kilometres from the searched point, to the metre) after
- * `locationApproximate`, where CanonicalEventJson declares it; `event` itself is not changed.
- */
-export function withDistance(event: CanonicalEventJson, km: number | string): CanonicalEventJson {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) {
-    if (key === 'distanceKm') continue;
-    out[key] = value;
-    if (key === 'locationApproximate') out.distanceKm = roundKm(km);
-  }
-  return out as unknown as CanonicalEventJson;
-}
+/** Kilometres as the API gives them (`distanceKm`): to the metre. */
+export const roundKm = (km: number | string) => Math.round(Number(km) * 1000) / 1000;

@@ -131,7 +131,11 @@ async function pageFilter(db: Queryable, q: EventQuery, limit: number): Promise<
   };
 }
 
-export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
+/**
+ * One page as the API writes it: `{"events":[…],"nextCursor":…}` (EventPage), redacted, each
+ * event's text kept by version (event-cache.ts).
+ */
+export async function queryEventsJson(db: Queryable, input: EventQueryInput): Promise<string> {
   const q = parseWith(eventQuerySchema, input ?? {});
   const limit = q.limit ?? DEFAULT_LIMIT;
   const filter = await pageFilter(db, q, limit);
@@ -144,7 +148,12 @@ export async function queryEvents(db: Queryable, input: EventQueryInput): Promis
       ? encodeCursor({ startsAt: new Date(last.starts_at), id: last.id })
       : encodeCursor({ kind: filter.sort, key: Number(last.sort_key), id: last.id });
   }
-  return { events: await renderedEvents(db, page), nextCursor };
+  return `{"events":[${(await renderedEvents(db, page)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+}
+
+/** One page of events (queryEventsJson, read back). */
+export async function queryEvents(db: Queryable, input: EventQueryInput): Promise<EventPage> {
+  return JSON.parse(await queryEventsJson(db, input)) as EventPage;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
