@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { renderedEventStats } from '../src/lib/catalogue/event-cache.js';
 import { queryEvents } from '../src/lib/catalogue/query.js';
 import { silentLogger } from '../src/lib/logger.js';
 import { createService } from '../src/service.js';
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
     }
   };
   const sequential: Record<string, number> = {};
+  let eventCache: { hits: number; misses: number; kept: number } | null = null;
   let results: { healthz: ReturnType<typeof parseWrk> | null; mixed: ReturnType<typeof parseWrk> | null };
   try {
     process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each\n`);
@@ -202,7 +204,12 @@ async function main(): Promise<void> {
       }
     }
     const healthz = CPU_ONLY ? null : await run(baseline);
+    const kept0 = renderedEventStats(db);
     const mix = CPU_ONLY ? null : await run(mixed);
+    const kept1 = renderedEventStats(db);
+    // Every path was asked once before (the warm-up), so the mix finds its events kept unless
+    // they changed: the figures are for a catalogue whose asked events fit the cache.
+    eventCache = { hits: kept1.hits - kept0.hits, misses: kept1.misses - kept0.misses, kept: kept1.size };
     results = { healthz, mixed: mix };
   } finally {
     await http.close();
@@ -220,12 +227,13 @@ async function main(): Promise<void> {
   for (const [name, r] of Object.entries({ healthz, mixed: mix })) {
     process.stdout.write(`${name.padEnd(8)} ${round(r.rps, 0)} req/s (${r.requests} requests), p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}${r.errors ? `, ${r.errors}` : ''}\n`);
   }
+  if (eventCache) process.stdout.write(`events of the mix's pages: ${eventCache.hits} from the kept text, ${eventCache.misses} read by id (${eventCache.kept} kept)\n`);
   process.stdout.write(`mixed / healthz: p50 ${round(mix.p50 / healthz.p50, 1)}×, p99 ${round(mix.p99 / healthz.p99, 1)}×; goal p99 ≤ ${GOAL_P99_MS} ms at 500 req/s\n`);
   process.stdout.write(`${JSON.stringify({
     bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, goal_p99_ms: GOAL_P99_MS,
     healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
     mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
-    one_at_a_time_p50_ms: sequential, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
+    one_at_a_time_p50_ms: sequential, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
   })}\n`);
 }
 

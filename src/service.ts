@@ -6,6 +6,7 @@ import { loadCitiesFile } from './lib/cities.js';
 import { listCities, upsertCity, updateCity } from './lib/db/queries/cities.js';
 import { claimStartupRun } from './lib/db/queries/replicas.js';
 import { listSourceHealth, unquarantineSource } from './lib/db/queries/source-health.js';
+import { renderedEventStats } from './lib/catalogue/event-cache.js';
 import { queryEvents, queryEventsJson } from './lib/catalogue/query.js';
 import { cityStats } from './lib/db/queries/catalogue-stats.js';
 import { createDedupeOperations } from './lib/catalogue/dedupe/operations.js';
@@ -87,6 +88,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     updateCity: (id: string, patch: Partial<CityInput>) => updateCity(controller.db, id, patch),
     queryEvents: (input: EventQueryInput) => queryEvents(controller.db, input),
     queryEventsJson: (input: EventQueryInput) => queryEventsJson(controller.db, input),
+    eventCacheStats: () => renderedEventStats(controller.db),
     cityStats: () => cityStats(controller.db),
     // The database opens in start(); the operations reach it on each call.
     dedupe: createDedupeOperations({ query: (text, params) => controller.db.query(text, params) }),

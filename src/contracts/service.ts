@@ -61,6 +61,8 @@ export interface SpawnService {
    * it is. Absent in a test double: the route then writes queryEvents' page.
    */
   queryEventsJson?(input: EventQueryInput): Promise<string>;
+  /** How the events kept as text have served pages (src/lib/catalogue/event-cache.ts); absent in a test double. */
+  eventCacheStats?(): { hits: number; misses: number; size: number };
   /** Per city: events, each source's records and the last discovery. */
   cityStats(): Promise<CityStats[]>;
   /**

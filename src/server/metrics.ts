@@ -145,6 +145,26 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
   providerGauge('scenescout_provider_budget_used', 'Requests to the source spent today', (p) => p.used);
   providerGauge('scenescout_provider_budget_remaining', 'Requests to the source left today', (p) => p.remaining);
 
+  // The events the catalogue keeps as text (src/lib/catalogue/event-cache.ts): its totals as
+  // counters, read on scrape (each metric's collect reads them; a second read adds nothing).
+  let keptSeen = { hits: 0, misses: 0 };
+  const readKept = () => {
+    let now: ReturnType<NonNullable<SpawnService['eventCacheStats']>> | undefined;
+    try {
+      now = service.eventCacheStats?.();
+    } catch {
+      return; // not started: nothing kept yet
+    }
+    if (!now) return;
+    keptHits.inc(Math.max(0, now.hits - keptSeen.hits));
+    keptMisses.inc(Math.max(0, now.misses - keptSeen.misses));
+    keptSize.set(now.size);
+    keptSeen = { hits: now.hits, misses: now.misses };
+  };
+  const keptHits = new Counter({ name: 'scenescout_event_cache_hits_total', help: 'Events of /api/events pages served from the kept text at their current version', registers, collect: readKept });
+  const keptMisses = new Counter({ name: 'scenescout_event_cache_misses_total', help: 'Events of /api/events pages read by id: not kept, or kept at an older version', registers, collect: readKept });
+  const keptSize = new Gauge({ name: 'scenescout_event_cache_events', help: 'Events kept as text, at most 20,000', registers, collect: readKept });
+
   registerDedupeMetrics(registry, service, { benchmarkFile: options.dedupeBenchmarkFile, ttlMs: options.statusTtlMs, logger: options.logger });
   registerSourceMetrics(registry, service, { ttlMs: options.statusTtlMs, logger: options.logger });
 

@@ -202,6 +202,12 @@ describe('metrics fed by the code they measure', () => {
     await live.svc.distributeTask({ id: 'bad-window', type: 'processing', priority: 0, parameters: { from: 'yesterday-ish' } });
     await failed;
     assert.equal((await live.get('/healthz')).status, 200);
+    // A page of the catalogue read twice: its events are read by id, then kept.
+    for (let i = 0; i < 2; i++) {
+      const page = await live.get('/api/events?city=metro');
+      assert.equal(page.status, 200);
+      assert.ok(((await page.json()) as { events: unknown[] }).events.length > 0);
+    }
 
     const after = await readValues(live.metrics);
     assert.deepEqual([...after.keys()].sort(), [...baseline.keys()].sort(), 'no metric appears or disappears');
