@@ -222,8 +222,9 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     sortKey = distance;
     order = 'sort_key, id';
   } else if (f.sort === 'relevance' && f.text !== undefined) {
-    // Higher is better; negated so that the keyset, like the order, ascends.
-    sortKey = `-word_similarity(search_fold(${p.add(f.text)}::text), search_fold(e.search_text))::float8`;
+    // Higher is better; negated so that the keyset, like the order, ascends. The query text is
+    // folded once a run (a scalar subquery), not once a row under a generic plan (a place).
+    sortKey = `-word_similarity((SELECT search_fold(${p.add(f.text)}::text)), search_fold(e.search_text))::float8`;
     order = 'sort_key, id';
   }
   if (f.after) {
