@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RENDERED_EVENTS_MAX } from '../lib/catalogue/event-cache.js';
 import type { SpawnService } from '../contracts/service.js';
 import type { SystemStatus, WorkerSnapshot } from '../contracts/status.js';
 import type { ProviderCallOutcome } from '../lib/api/types.js';
@@ -163,7 +164,7 @@ export function createMetrics(service: SpawnService, options: MetricsOptions = {
   };
   const keptHits = new Counter({ name: 'scenescout_event_cache_hits_total', help: 'Events of /api/events pages served from the kept text at their current version', registers, collect: readKept });
   const keptMisses = new Counter({ name: 'scenescout_event_cache_misses_total', help: 'Events of /api/events pages read by id: not kept, or kept at an older version', registers, collect: readKept });
-  const keptSize = new Gauge({ name: 'scenescout_event_cache_events', help: 'Events kept as text, at most 20,000', registers, collect: readKept });
+  const keptSize = new Gauge({ name: 'scenescout_event_cache_events', help: `Events kept as text, at most ${RENDERED_EVENTS_MAX}`, registers, collect: readKept });
 
   registerDedupeMetrics(registry, service, { benchmarkFile: options.dedupeBenchmarkFile, ttlMs: options.statusTtlMs, logger: options.logger });
   registerSourceMetrics(registry, service, { ttlMs: options.statusTtlMs, logger: options.logger });
