@@ -118,6 +118,68 @@ for (const backend of backends()) {
       assert.ok(forced > 400, `compared ${forced} rows read the way the default does not`);
     });
 
+    test('words near a point: the cells ANDed with the week keys give the pages that checking every event of the place gives', async () => {
+      // Evening events of a few hours from Sunday into Monday: still on at a `from` early on
+      // Monday, they started the week before (the week keys read the weeks from a day before `from`).
+      const sunday = T0 + 6 * DAY + 4 * 3_600_000;
+      await db.query(
+        `INSERT INTO events (title, starts_at, ends_at, timezone, search_text, latitude, longitude, city_id, city_ids, city_latitude, city_longitude)
+         SELECT t, $1::timestamptz, $2::timestamptz, 'Europe/Vienna', lower(t), lat, lng, 'vienna', ARRAY['vienna'], $3::float8, $4::float8
+           FROM (VALUES ('Late Jazz Sunday', $3::float8 + 0.01, $4::float8), ('Sunday Jazz Unlocated', NULL, NULL)) AS v(t, lat, lng)`,
+        [new Date(sunday).toISOString(), new Date(sunday + 4 * 3_600_000).toISOString(), CENTRE.lat, CENTRE.lng]);
+      const monday = { from: new Date(sunday + 3 * 3_600_000), to: new Date(T0 + 13 * DAY) };
+      assert.ok(Math.floor((monday.from.getTime() - Date.UTC(2000, 0, 3)) / (7 * DAY)) > Math.floor((sunday - Date.UTC(2000, 0, 3)) / (7 * DAY)), 'the events start the week before `from`');
+      let compared = 0;
+      let viaWeekKeys = 0;
+      const places: Array<Pick<EventPageFilter, 'areas' | 'unlocatedCities'>> = [
+        { areas: [area(CENTRE.lat, CENTRE.lng, 5)], unlocatedCities: [['vienna']] },
+        { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
+        { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
+        { areas: [area(CENTRE.lat + 0.05, CENTRE.lng + 0.05, 10), area(CENTRE.lat, CENTRE.lng, 30)], unlocatedCities: [['vienna'], ['vienna']] },
+        // Too wide for the cells: the place's rows, checked, either way.
+        { areas: [area(CENTRE.lat, CENTRE.lng, 150)], unlocatedCities: [['vienna']] },
+      ];
+      // A day, a week across a week's edge, six weeks (the most the week keys read) and longer.
+      const ranges = [
+        monday,
+        { from: new Date(T0 + 10 * DAY), to: new Date(T0 + 11 * DAY) },
+        { from: new Date(T0 + 12 * DAY + 3_600_000), to: new Date(T0 + 19 * DAY) },
+        { from: new Date(T0 + 20 * DAY), to: new Date(T0 + 55 * DAY) },
+        { from: new Date(T0 - 5 * DAY), to: new Date(T0 + 60 * DAY) },
+      ];
+      const words = [
+        { wordPatterns: ['%jazz%'], wordQuery: 'jazz' },
+        { wordPatterns: ['%event%', '%qui%'], wordQuery: 'event qui' },
+        { wordPatterns: ['%azz%'], wordQuery: 'azz' },
+      ];
+      for (const place of places) {
+        for (const range of ranges) {
+          for (const text of words) {
+            for (const sort of ['start', 'distance', 'relevance'] as const) {
+              const order = sort === 'start' ? {} : { distanceFrom: { lat: place.areas![0]!.lat, lng: place.areas![0]!.lng, cityDistances: [['vienna', 0] as const] }, text: text.wordQuery };
+              const base = { ...place, ...range, ...text, ...order, sort, limit: ALL };
+              const checked = await selectEventPage(db, { ...base, placedWeekKeys: false });
+              const read = await selectEventPage(db, base);
+              assert.deepEqual(read, checked, `${JSON.stringify({ ...range, ...text, sort, radius: place.areas?.[0]?.radiusKm })}`);
+              compared += checked.length;
+              if (text.wordQuery === 'azz') assert.equal(checked.length, 0, 'a query word inside a word only matches nothing');
+              if (sort === 'start') {
+                // And page by page, at a small limit.
+                assert.deepEqual(await walkPages(db, { ...place, ...range, ...text, sort, limit: 4 }), checked.map((r) => r.id));
+                if (geoCells([...place.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!.box, 64) !== null && range.to.getTime() - range.from.getTime() < 40 * DAY) viaWeekKeys += checked.length;
+              }
+            }
+          }
+        }
+      }
+      const sundays = await selectEventPage(db, { ...places[0]!, ...monday, ...words[0]!, sort: 'start', limit: ALL });
+      const { rows: sundayIds } = await db.query<{ id: string }>(`SELECT id FROM events WHERE title LIKE '%Sunday%' AND title LIKE '%Jazz%'`);
+      assert.equal(sundayIds.length, 2);
+      for (const { id } of sundayIds) assert.ok(sundays.some((r) => r.id === id), 'both Sunday events are on at `from`, near the centre');
+      assert.ok(compared > 300, `compared ${compared} rows`);
+      assert.ok(viaWeekKeys > 60, `${viaWeekKeys} rows read through the week keys`);
+    });
+
     test('a page that starts with events still on at `from` still holds them', async () => {
       const from = new Date(T0 + 30 * DAY);
       const page = await selectEventPage(db, { areas: [area(CENTRE.lat, CENTRE.lng, 45)], unlocatedCities: [['vienna']], from, sort: 'start', limit: 3 });

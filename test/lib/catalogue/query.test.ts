@@ -102,6 +102,46 @@ for (const backend of backends()) {
     });
   });
 
+  describe(`text near a point on ${backend.name}`, () => {
+    test('words mean what they mean without a place, over a few weeks (week keys) or a longer window alike', async () => {
+      const db = await openCatalogue(backend);
+      try {
+        // Around the Fillmore, within one week; one far away with the same words.
+        const titlesAt: Array<[string, number, number]> = [
+          ['Jazz Night', 0, 0], ['Café Jazz', 0.01, 0], ['Acidjazz Evening', 0, 0.01], ['Jazz Brunch Far Away', 1.5, 0],
+          ['Weihnachtsmarktbesucherabend', 0.02, 0], ['Weihnachtsmarktbesucherinnen Xweihnachtsmarktbesucherabend', 0, 0.02],
+        ];
+        for (const [i, [title, dLat, dLng]] of titlesAt.entries()) {
+          await db.query(
+            `INSERT INTO events (title, starts_at, timezone, search_text, latitude, longitude) VALUES ($1, $2, 'UTC', lower($1), $3::float8, $4::float8)`,
+            [title, new Date(Date.UTC(2026, 6, 6 + i, 20)), FILLMORE.lat + dLat, FILLMORE.lng + dLng]);
+        }
+        const near = { lat: FILLMORE.lat, lng: FILLMORE.lng, radius_km: 10 };
+        const week = { from: '2026-07-05T00:00:00Z', to: '2026-07-12T23:59:59Z' };
+        // Each query word must start a word of the event and occur in its text: 'azz' is inside
+        // a word only; a word longer than the index keeps (20 characters) is checked whole.
+        const cases: Array<[string, string[]]> = [
+          ['jazz', ['Jazz Night', 'Café Jazz']],
+          ['azz', []],
+          ['cafe JAZZ', ['Café Jazz']],
+          ['weihnachtsmarktbesucherab', ['Weihnachtsmarktbesucherabend']],
+          ['weihnachtsmarktbesucher', ['Weihnachtsmarktbesucherabend', 'Weihnachtsmarktbesucherinnen Xweihnachtsmarktbesucherabend']],
+        ];
+        for (const [q, expected] of cases) {
+          // A week (the week keys index), an open window and a window of months (the place's rows, checked).
+          assert.deepEqual(titles(await queryEvents(db, { ...near, ...week, q })), expected, `${q}, a week`);
+          assert.deepEqual(titles(await queryEvents(db, { ...near, from: week.from, q })), expected, `${q}, from only`);
+          assert.deepEqual(titles(await queryEvents(db, { ...near, from: '2026-05-01', to: '2026-09-30', q })), expected, `${q}, five months`);
+          // Without the place: the same words, and the far one too.
+          const anywhere = titles(await queryEvents(db, { ...week, q }));
+          assert.deepEqual(anywhere.filter((t) => !t.includes('Far Away')), expected, `${q}, no place`);
+        }
+      } finally {
+        await db.close();
+      }
+    });
+  });
+
   describe(`queryEvents on ${backend.name}`, () => {
     let db: Database;
     before(async () => {

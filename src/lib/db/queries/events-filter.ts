@@ -64,6 +64,12 @@ export interface EventPageFilter {
    * (CELL_READ_MIN_COVER); `true` always, `false` never (the same page: tests compare them).
    */
   cellRead?: boolean;
+  /**
+   * Words near a point over a few weeks read the place's matches through the week keys index
+   * (placedWeekKeys); `false` reads every event of the place and window and checks its words (the
+   * same page: tests compare the two).
+   */
+  placedWeekKeys?: boolean;
 }
 
 /** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */

@@ -22,10 +22,20 @@ export function startBound(conds: readonly string[], limit: string): string {
        ORDER BY ${SPAN} ~> 5 LIMIT ${limit}::int) k`;
 }
 
-/** The cell of events_cell_starts_idx (sql/0020), written as the index has it. */
+/** The cell of events_cell_starts_all_idx (sql/0020, sql/0022), written as the index has it. */
 const CELL = `geo_cell(${LAT}, ${LNG})`;
 /** More cells than this (a search wider than about 150 km) and the R-tree walk finds the reach. */
 const MAX_BOUND_CELLS = 64;
+
+/**
+ * The grid cells the smallest of a page's areas touches, and the share of their area its circle
+ * covers (cellCover); null when there are more than MAX_BOUND_CELLS.
+ */
+export function areaCells(f: EventPageFilter): { cells: number[]; cover: number } | null {
+  const smallest = [...f.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!;
+  const cells = geoCells(smallest.box, MAX_BOUND_CELLS);
+  return cells === null ? null : { cells, cover: cellCover(smallest.lat, smallest.radiusKm, cells.length) };
+}
 
 /**
  * startBound through the cell index (sql/0020): for each grid cell the smallest area's box
@@ -37,11 +47,10 @@ const MAX_BOUND_CELLS = 64;
  * reach from below). Null when the area covers too many cells.
  */
 export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly string[], limit: string): { bound: string; cells: string; cover: number } | null {
-  const smallest = [...f.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!;
-  const list = geoCells(smallest.box, MAX_BOUND_CELLS);
-  if (list === null) return null;
-  const cells = p.add(list);
-  const cover = cellCover(smallest.lat, smallest.radiusKm, list.length);
+  const found = areaCells(f);
+  if (found === null) return null;
+  const cells = p.add(found.cells);
+  const cover = found.cover;
   const conds = ['e.merged_into IS NULL', ...rowFilters];
   if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
   // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
@@ -66,20 +75,21 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
  * The located matches of a place in start order up to the page's reach (cellBound's `bound`
  * CTE), read without the R-tree: the R-tree's boxes of events lasting weeks overlap so much that
  * a walk for a week (or one instant) visits hundreds of its pages for a hundred rows. Events that
- * start from a day before `from` up to the reach are read from the cell index (sql/0020) in
+ * start from a day before `from` up to the reach are read from the cell index (sql/0020, 0022) in
  * the cells it counted; events still on at `from` that started earlier last over a day and are
  * read from the R-tree of such events alone (sql/0021), asked for the instant `from`. Together
  * they are exactly the R-tree's matches of the area over the bounded window (an event of at most
  * a day still on at `from` started at most a day before it), so the page is the same
  * (test/lib/catalogue/query-bound.test.ts). `near` is the condition on the point (every area's
- * distance), `longAt` writes the area's R-tree condition at the instant `from`.
+ * distance), `longAt` writes the area's R-tree condition at the instant `from`. `until`: the
+ * window's end when there is no reach (words near a point, see placedWeekKeys in events-text.ts).
  */
-export function cellRead(p: Params, f: EventPageFilter, cells: string, near: string, longAt: () => string): { recent: string[]; long: string[] | null } {
+export function cellRead(p: Params, f: EventPageFilter, cells: string, near: string, longAt: () => string, until?: string): { recent: string[]; long: string[] | null } {
   const dayBefore = f.from ? p.add(new Date(f.from.getTime() - DAY_MS)) : null;
   // The window's end as the R-tree's condition has it: the reach, never before `from`, never
   // after `to`; with no match, no later than `from` (or nothing, without `from`).
-  let end = `greatest(${f.from ? `${p.add(f.from)}::timestamptz` : `'-infinity'::timestamptz`}, (SELECT b.reach_at FROM bound b))`;
-  if (f.to) end = `least(${p.add(f.to)}::timestamptz, ${end})`;
+  let end = until ?? `greatest(${f.from ? `${p.add(f.from)}::timestamptz` : `'-infinity'::timestamptz`}, (SELECT b.reach_at FROM bound b))`;
+  if (f.to && until === undefined) end = `least(${p.add(f.to)}::timestamptz, ${end})`;
   const recent = [`${CELL} = ANY(${cells}::int[])`, `e.starts_at <= ${end}`, near];
   if (dayBefore) recent.push(`e.starts_at >= ${dayBefore}::timestamptz`);
   // The predicate of events_long_span_gist (sql/0021), written as the index has it.

@@ -59,6 +59,46 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
   return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
 }
 
+/** Characters of a word the prefixes and week keys keep (sql/0016, sql/0017). */
+const WORD_KEY_CHARS = 20;
+/** The most characters unaccent turns one character into (its rules: '㎮' → 'rad/s'). */
+const FOLD_GROWTH_MAX = 5;
+
+/**
+ * Whether the query may hold a word longer than the keys keep, once folded: such a word is only
+ * held to starting a word of the event by the words test of 0013 on the row (to_tsvector, about
+ * 10 µs a row). Each character counts as the most it can fold to (ASCII folds to itself), so a
+ * query this says no to holds no such word.
+ */
+export function mayHoldLongWords(q: string): boolean {
+  let n = 0;
+  for (const ch of q) n += ch.charCodeAt(0) < 128 ? 1 : FOLD_GROWTH_MAX;
+  return n > WORD_KEY_CHARS;
+}
+
+/** Windows over more weeks than this find words near a point without the week keys index. */
+export const PLACED_WEEKS_MAX = 6;
+
+/**
+ * Words near a point over a window of a few weeks: the condition that the words start words of
+ * the event in the week it starts in, one week keys entry per word and week (sql/0017), for the
+ * weeks from a day before `from` to `to` (the events cellRead reads from the cell index), or null
+ * when the window is longer than PLACED_WEEKS_MAX weeks or open. The planner intersects the
+ * entries' postings with the cells' (a BitmapAnd, sql/0022): the rows read are the matches, not
+ * every event of the place and window. Words are cut at 20 characters in the entries, as the
+ * prefixes are; `longWords` (mayHoldLongWords) tells the caller to check a longer one whole.
+ */
+export function placedWeekKeys(p: Params, f: EventPageFilter): { cond: string; longWords: boolean } | null {
+  if (!f.wordQuery || !f.from || !f.to) return null;
+  const first = searchWeek(new Date(f.from.getTime() - DAY_MS));
+  const last = searchWeek(f.to);
+  if (last < first || last - first >= PLACED_WEEKS_MAX) return null;
+  const text = p.add(f.wordQuery);
+  const weeks: string[] = [];
+  for (let week = first; week <= last; week++) weeks.push(`${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`);
+  return { cond: `(${weeks.join(' OR ')})`, longWords: mayHoldLongWords(f.wordQuery) };
+}
+
 /**
  * The first week a page of text in start order can start in: the cursor's, the week of a day
  * before `from`, else the first visible event's (null: no event at all).

@@ -6,8 +6,8 @@ import type { StoredContent } from '../rows.js';
 import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
-import { CELL_READ_MIN_COVER, cellBound, cellRead, startBound } from './events-reach.js';
-import { firstWeek, PREFIXES, weekWalk } from './events-text.js';
+import { areaCells, CELL_READ_MIN_COVER, cellBound, cellRead, startBound } from './events-reach.js';
+import { firstWeek, mayHoldLongWords, placedWeekKeys, PREFIXES, weekWalk } from './events-text.js';
 
 export type { Area, EventPageFilter } from './events-filter.js';
 
@@ -141,7 +141,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     : `${FOLDED_TEXT} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
   const deferLikes = !placed && Boolean(f.wordQuery) && likes.length > 0;
   if (!deferLikes) where.push(...likes);
-  else {
+  else if (mayHoldLongWords(f.wordQuery!)) {
     // The text indexes cut words at 20 characters: a longer query word is held to starting a
     // word of the event by the words test of 0013, on the same few ordered candidates.
     likes.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
@@ -149,6 +149,11 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // Without a place, the prefixes index (sql/0016) finds the events whose words start with the
   // query's words; in start order, the week keys index is asked one week at a time (weekWalk).
   const walk = !placed && deferLikes && f.sort === 'start' && f.weekWalk !== false;
+  // Near a point, words mean what they mean elsewhere: each also starts a word of the text (the
+  // words test of 0013, on the rows the place finds; the week keys below hold it as entries).
+  const placedWords = placed && f.wordQuery
+    ? [`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ (SELECT search_words_query(${p.add(f.wordQuery)}::text))`]
+    : [];
   let first: number | null = null;
   if (walk) {
     first = await firstWeek(db, f);
@@ -200,6 +205,17 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
       cellReach = cells.bound;
       if (f.cellRead ?? cells.cover >= CELL_READ_MIN_COVER) located = cellRead(p, f, cells.cells, near, () => boxes(`${t0()}::float8`));
     }
+    // Words near a point over a window of a few weeks: the located events that start from a day
+    // before `from` come from the cells' postings ANDed with the words' week keys (placedWeekKeys),
+    // a few rows where the place and window alone hold hundreds; the longer ones, still on at
+    // `from`, from their R-tree (cellRead up to `to`).
+    const cellList = placedWords.length > 0 && f.placedWeekKeys !== false ? areaCells(f) : null;
+    const weekKeys = cellList ? placedWeekKeys(p, f) : null;
+    if (cellList && weekKeys) {
+      located = cellRead(p, f, p.add(cellList.cells), near, () => boxes(`${t0()}::float8`), `${p.add(f.to)}::timestamptz`);
+      located.recent.push(weekKeys.cond, ...(weekKeys.longWords ? placedWords : []));
+      located.long?.push(...placedWords);
+    }
     if (bounded && cellReach === null) reachCond = areaUntil(`${t1()}::float8`);
     if (others) unlocatedCond = others.join(' AND ');
     // Events still on at the window's start come first in start order, so the reach can lie
@@ -242,13 +258,13 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // what the first found, so an event comes once.
   const placedRows = located
     ? [located.recent, located.long].filter((c) => c !== null).map((c) => selectWhere([...where, ...c])).join('\n     UNION ALL ')
-    : selectWhere([...where, areaCond!]);
+    : selectWhere([...where, areaCond!, ...placedWords]);
   const select = !f.areas?.length
     ? selectWhere(where)
     : unlocatedCond === null
       ? placedRows
       : `${placedRows}
-     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond!}) IS NOT TRUE`])}`;
+     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond!}) IS NOT TRUE`, ...placedWords])}`;
   const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
   // the planner from walking the start index instead, hoping to meet the few matches early.
