@@ -105,7 +105,7 @@ export const eventQuerySchema = z
     source: several(source).optional(),
     /** events whose content changed at or after this instant */
     updated_since: instant.optional(),
-    /** words in the title, venue or city, any order, ignoring case and accents */
+    /** words, each starting a word of the title, venue or city, any order, ignoring case and accents */
     q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     sort: z.enum(EVENT_SORTS, { error: `must be one of ${EVENT_SORTS.join(', ')}` }).optional(),
     limit: numeric(1, EVENT_QUERY_MAX_LIMIT).pipe(z.number().int('must be an integer')).optional(),
