@@ -17,7 +17,7 @@
  * in steady state: after 5 s of it at the same rate, unmeasured (a pool's new connections plan
  * every statement again, see main()).
  *
- *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20]
+ *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20] [--pool-size 4]
  *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']
  * --cpu: before the paced runs, each shape alone (and /healthz), unpaced on two connections for
  * --cpu-seconds: the CPU time this process (the server) and Postgres spent per request, which,
@@ -45,6 +45,12 @@ import { parseWrk } from './lib/wrk.js';
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 30);
 const CONNS = arg('connections', 20);
+/**
+ * --pool-size: the service's Postgres connections (SCENESCOUT_PG_POOL_SIZE). Default 4: Postgres,
+ * the service and wrk share this machine's 2 cores, where fewer backends at once gave a lower p99
+ * than the service's default of 10 (docs/tuning.md).
+ */
+const POOL_SIZE = arg('pool-size', 4);
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 /** --cpu: each shape alone, unpaced, for --cpu-seconds, and the CPU time this process and Postgres spent per request. */
 const CPU = process.argv.includes('--cpu');
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
   if (!DATABASE_URL || !REUSE) throw new Error('set DATABASE_URL and pass --reuse <schema> (seed one with npm run bench:query -- --keep)');
   const svc = await createService({
     config: {
-      databaseUrl: DATABASE_URL, schema: REUSE, dataDir: 'memory', autoscale: false, schedules: { enabled: false },
+      databaseUrl: DATABASE_URL, schema: REUSE, dataDir: 'memory', autoscale: false, schedules: { enabled: false }, poolSize: POOL_SIZE,
       workerTypes: { discovery: { initialWorkers: 0 }, ingestion: { initialWorkers: 0 }, processing: { initialWorkers: 0 } },
     },
     citiesFile: false,
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
   let eventCache: { hits: number; misses: number; kept: number } | null = null;
   let results: { healthz: ReturnType<typeof parseWrk> | null; mixed: ReturnType<typeof parseWrk> | null };
   try {
-    process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each\n`);
+    process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each, ${POOL_SIZE} Postgres connections\n`);
     // The baseline first; then every path once, one request at a time (each shape's time over
     // HTTP without queueing); then the mix, after WARM_SECONDS of it unmeasured. A pool closes
     // connections idle for 10 s, and a new connection plans every statement again: run after the
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
   if (eventCache) process.stdout.write(`events of the mix's pages: ${eventCache.hits} from the kept text, ${eventCache.misses} read by id (${eventCache.kept} kept)\n`);
   process.stdout.write(`mixed / healthz: p50 ${round(mix.p50 / healthz.p50, 1)}×, p99 ${round(mix.p99 / healthz.p99, 1)}×; goal p99 ≤ ${GOAL_P99_MS} ms at 500 req/s\n`);
   process.stdout.write(`${JSON.stringify({
-    bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, goal_p99_ms: GOAL_P99_MS,
+    bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, pool_size: POOL_SIZE, goal_p99_ms: GOAL_P99_MS,
     healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
     mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
     one_at_a_time_p50_ms: sequential, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,

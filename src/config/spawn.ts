@@ -63,6 +63,8 @@ export interface SpawnConfig {
   schema: string;
   /** Postgres: long statements (the searches) as named prepared statements (SCENESCOUT_PG_PREPARED) */
   preparedStatements: boolean;
+  /** Postgres: connections this process's pool opens at most (SCENESCOUT_PG_POOL_SIZE; the workers have their own) */
+  poolSize: number;
   workerTypes: Record<string, WorkerTypeConfig>;
   retryPolicy: RetryPolicy;
   /** ms between heartbeat probes; a worker missing `heartbeatMisses` in a row is replaced */
@@ -96,6 +98,8 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier')
     .default('public'),
   SCENESCOUT_PG_PREPARED: bool.default(true),
+  // At least 2: statements planned per run and those keeping a generic plan have a connection each.
+  SCENESCOUT_PG_POOL_SIZE: posInt.min(2, 'must be at least 2').max(100, 'must be at most 100').default(10),
   SPAWN_HEARTBEAT_INTERVAL: posInt.default(5_000),
   SPAWN_REPLICA_HEARTBEAT_INTERVAL: posInt.default(5_000),
   SPAWN_SHUTDOWN_GRACE: nonNegInt.default(30_000),
@@ -147,6 +151,7 @@ export function loadSpawnConfig(env: Env = currentEnv()): SpawnConfig {
     dataDir: e.SCENESCOUT_DATA_DIR ?? 'memory',
     schema: e.SCENESCOUT_SCHEMA,
     preparedStatements: e.SCENESCOUT_PG_PREPARED,
+    poolSize: e.SCENESCOUT_PG_POOL_SIZE,
     workerTypes: withDeclaredWorkerTypes(e.SPAWN_WORKER_TYPES, {
       // Every thread at its caps, with one capped body per discovery, must fit a pod's memory
       // (src/config/memory-budget.ts, the README's budget; a test holds it to deploy/k8s).

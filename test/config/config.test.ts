@@ -28,6 +28,8 @@ test('defaults', () => {
   assert.equal(c.schedules.ingestion, '*/30 * * * *');
   assert.equal(loadServiceConfig({}).dataDir, '.scenescout/data');
   assert.equal(loadSpawnConfig({ SPAWN_MAX_WORKERS: '', SCENESCOUT_DATA_DIR: '/tmp/x' }).maxWorkers, 10, 'empty means unset');
+  assert.equal(c.poolSize, 10);
+  assert.equal(loadSpawnConfig({ SCENESCOUT_PG_POOL_SIZE: '4' }).poolSize, 4);
 });
 
 test('a bad value names the variable and its value', () => {
@@ -39,6 +41,8 @@ test('a bad value names the variable and its value', () => {
     return true;
   });
   assert.throws(() => loadServiceConfig({ PORT: '70000' }), /PORT="70000"/);
+  // Statements planned per run and those keeping a generic plan need a connection each.
+  assert.throws(() => loadSpawnConfig({ SCENESCOUT_PG_POOL_SIZE: '1' }), /SCENESCOUT_PG_POOL_SIZE="1": must be at least 2/);
   assert.throws(() => loadServiceConfig({ SCENESCOUT_API_TOKEN: 'short' }), (err: Error) => {
     assert.match(err.message, /SCENESCOUT_API_TOKEN=\[redacted\]: must be at least 16 characters/);
     assert.doesNotMatch(err.message, /short/);

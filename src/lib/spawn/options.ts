@@ -75,6 +75,7 @@ const optionsSchema = z.object({
   dataDir: z.string().min(1, 'must not be empty'),
   schema: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier'),
   preparedStatements: z.boolean(),
+  poolSize: z.number().int().min(2, 'must be at least 2').max(100, 'must be at most 100'),
   retryPolicy: z.object({ maxRetries: nonNegInt, backoffMultiplier: z.number().min(1, 'must be at least 1'), maxBackoff: nonNegInt, initialBackoff: nonNegInt }),
   heartbeatInterval: posInt,
   heartbeatMisses: posInt,

@@ -36,6 +36,7 @@ export function limiterKeyPrefix(schema: string): string {
 export async function openRuntime(c: ResolvedOptions, logger: Logger, provided?: Database): Promise<SpawnRuntime> {
   const db = provided ?? (await openDatabase({
     databaseUrl: c.databaseUrl, dataDir: c.dataDir, schema: c.schema, applicationName: 'scenescout', preparedStatements: c.preparedStatements,
+    max: c.poolSize,
   }));
   const closeDb = () => (provided ? Promise.resolve() : db.close());
   let queue: TaskQueue | undefined;

@@ -81,4 +81,27 @@ describe('named prepared statements', () => {
       await db.close();
     }
   });
+
+  test('on Postgres, the pool opens at most `max` connections (SCENESCOUT_PG_POOL_SIZE), split between the two kinds of plan', { skip: !DATABASE_URL && 'no Postgres (SCENESCOUT_TEST_DATABASE_URL)' }, async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const name = `scenescout-pool-${schema}`.slice(0, 60);
+    const db = await openDatabase({ databaseUrl: DATABASE_URL!, schema, max: 4, applicationName: name });
+    const peers = await openDatabase({ databaseUrl: DATABASE_URL!, schema, max: 1 });
+    try {
+      const sleep = (mark: string) => `${mark}SELECT pg_sleep($1::float8) AS slept /* ${'x'.repeat(PREPARE_MIN_LENGTH)} */`;
+      // Twelve of each at once, while another connection counts ours.
+      const running = Promise.all([...Array(12)].flatMap(() => [db.query(sleep(GENERIC_PLAN), [0.15]), db.query(sleep(''), [0.15])]));
+      let most = 0;
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 30));
+        const { rows } = await peers.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+        most = Math.max(most, rows[0]!.n);
+      }
+      await running;
+      assert.equal(most, 4, 'four connections at most, and all four used');
+    } finally {
+      await Promise.all([db.close(), peers.close()]);
+    }
+  });
 });
