@@ -19,6 +19,20 @@ const ALL = 1000;
 const area = (lat: number, lng: number, radiusKm: number): Area => ({ lat, lng, radiusKm, box: boundingBox(lat, lng, radiusKm) });
 
 /**
+ * Places around the centre: several sizes, unlocated events of one or two cities or none, a point
+ * and a city's area together, and an area too wide for the cell index (the R-tree walk finds its
+ * reach instead).
+ */
+const PLACES: ReadonlyArray<Pick<EventPageFilter, 'areas' | 'unlocatedCities'>> = [
+  { areas: [area(CENTRE.lat, CENTRE.lng, 5)], unlocatedCities: [['vienna']] },
+  { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
+  { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
+  { areas: [area(CENTRE.lat, CENTRE.lng, 30)] },
+  { areas: [area(CENTRE.lat + 0.05, CENTRE.lng + 0.05, 10), area(CENTRE.lat, CENTRE.lng, 30)], unlocatedCities: [['vienna'], ['vienna']] },
+  { areas: [area(CENTRE.lat, CENTRE.lng, 150)], unlocatedCities: [['vienna']] },
+];
+
+/**
  * Events around one city centre over five weeks: points at 0–40 km, several starting at the same
  * instant (the id breaks the tie), some lasting weeks (on at a later `from`), some without
  * coordinates (placed at their city's centre, a few discovered by two cities); one in five cancelled.
@@ -63,16 +77,7 @@ for (const backend of backends()) {
 
     test('every page equals the page of the unbounded query: ties, long events, events without coordinates', async () => {
       let compared = 0;
-      const places: Array<Pick<EventPageFilter, 'areas' | 'unlocatedCities'>> = [
-        { areas: [area(CENTRE.lat, CENTRE.lng, 5)], unlocatedCities: [['vienna']] },
-        { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
-        { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
-        { areas: [area(CENTRE.lat, CENTRE.lng, 30)] },
-        // A point and a city's area together; and an area too wide for the cell index, whose
-        // reach the R-tree walk finds instead.
-        { areas: [area(CENTRE.lat + 0.05, CENTRE.lng + 0.05, 10), area(CENTRE.lat, CENTRE.lng, 30)], unlocatedCities: [['vienna'], ['vienna']] },
-        { areas: [area(CENTRE.lat, CENTRE.lng, 150)], unlocatedCities: [['vienna']] },
-      ];
+      const places = PLACES;
       assert.notEqual(geoCells(area(CENTRE.lat, CENTRE.lng, 60).box, 64), null);
       assert.equal(geoCells(area(CENTRE.lat, CENTRE.lng, 150).box, 64), null);
       const ranges = [{}, { from: new Date(T0 + 20 * DAY) }, { from: new Date(T0 + 10 * DAY), to: new Date(T0 + 17 * DAY) }];
@@ -131,14 +136,8 @@ for (const backend of backends()) {
       assert.ok(Math.floor((monday.from.getTime() - Date.UTC(2000, 0, 3)) / (7 * DAY)) > Math.floor((sunday - Date.UTC(2000, 0, 3)) / (7 * DAY)), 'the events start the week before `from`');
       let compared = 0;
       let viaWeekKeys = 0;
-      const places: Array<Pick<EventPageFilter, 'areas' | 'unlocatedCities'>> = [
-        { areas: [area(CENTRE.lat, CENTRE.lng, 5)], unlocatedCities: [['vienna']] },
-        { areas: [area(CENTRE.lat + 0.1, CENTRE.lng, 25)], unlocatedCities: [['vienna', 'bratislava']] },
-        { areas: [area(CENTRE.lat, CENTRE.lng, 60)], unlocatedCities: [['bratislava']] },
-        { areas: [area(CENTRE.lat + 0.05, CENTRE.lng + 0.05, 10), area(CENTRE.lat, CENTRE.lng, 30)], unlocatedCities: [['vienna'], ['vienna']] },
-        // Too wide for the cells: the place's rows, checked, either way.
-        { areas: [area(CENTRE.lat, CENTRE.lng, 150)], unlocatedCities: [['vienna']] },
-      ];
+      // The places of the test above; the widest has no cells: its rows are checked either way.
+      const places = PLACES;
       // A day, a week across a week's edge, six weeks (the most the week keys read) and longer.
       const ranges = [
         monday,

@@ -50,7 +50,6 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
   const found = areaCells(f);
   if (found === null) return null;
   const cells = p.add(found.cells);
-  const cover = found.cover;
   const conds = ['e.merged_into IS NULL', ...rowFilters];
   if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
   // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
@@ -68,7 +67,7 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
   const bound = `SELECT (extract(epoch FROM ${last} - TIMESTAMPTZ '2000-01-01 00:00:00+00') / 1728000)::float8 AS reach, ${last} AS reach_at
        FROM (SELECT e.starts_at FROM events e WHERE ${CELL} = ANY(${cells}::int[]) AND ${conds.join(' AND ')}
              ORDER BY e.starts_at LIMIT ${limit}::int) k`;
-  return { bound, cells, cover };
+  return { bound, cells, cover: found.cover };
 }
 
 /**
@@ -88,8 +87,11 @@ export function cellRead(p: Params, f: EventPageFilter, cells: string, near: str
   const dayBefore = f.from ? p.add(new Date(f.from.getTime() - DAY_MS)) : null;
   // The window's end as the R-tree's condition has it: the reach, never before `from`, never
   // after `to`; with no match, no later than `from` (or nothing, without `from`).
-  let end = until ?? `greatest(${f.from ? `${p.add(f.from)}::timestamptz` : `'-infinity'::timestamptz`}, (SELECT b.reach_at FROM bound b))`;
-  if (f.to && until === undefined) end = `least(${p.add(f.to)}::timestamptz, ${end})`;
+  let end = until;
+  if (end === undefined) {
+    end = `greatest(${f.from ? `${p.add(f.from)}::timestamptz` : `'-infinity'::timestamptz`}, (SELECT b.reach_at FROM bound b))`;
+    if (f.to) end = `least(${p.add(f.to)}::timestamptz, ${end})`;
+  }
   const recent = [`${CELL} = ANY(${cells}::int[])`, `e.starts_at <= ${end}`, near];
   if (dayBefore) recent.push(`e.starts_at >= ${dayBefore}::timestamptz`);
   // The predicate of events_long_span_gist (sql/0021), written as the index has it.

@@ -59,6 +59,13 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
   return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
 }
 
+/**
+ * The words test of sql/0013 on the row: each word of the query starts a word of the event's
+ * folded text. `words` is SQL yielding the query's search_words_query. No index serves it; it
+ * runs on the few rows others found.
+ */
+export const wordsTest = (words: string) => `to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ ${words}`;
+
 /** Characters of a word the prefixes and week keys keep (sql/0016, sql/0017). */
 const WORD_KEY_CHARS = 20;
 /** The most characters unaccent turns one character into (its rules: '㎮' → 'rad/s'). */

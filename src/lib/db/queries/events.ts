@@ -7,7 +7,7 @@ import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
 import { areaCells, CELL_READ_MIN_COVER, cellBound, cellRead, startBound } from './events-reach.js';
-import { firstWeek, mayHoldLongWords, placedWeekKeys, PREFIXES, weekWalk } from './events-text.js';
+import { firstWeek, mayHoldLongWords, placedWeekKeys, PREFIXES, weekWalk, wordsTest } from './events-text.js';
 
 export type { Area, EventPageFilter } from './events-filter.js';
 
@@ -144,16 +144,15 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   else if (mayHoldLongWords(f.wordQuery!)) {
     // The text indexes cut words at 20 characters: a longer query word is held to starting a
     // word of the event by the words test of 0013, on the same few ordered candidates.
-    likes.push(`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ search_words_query(${p.add(f.wordQuery)}::text)`);
+    likes.push(wordsTest(`search_words_query(${p.add(f.wordQuery)}::text)`));
   }
   // Without a place, the prefixes index (sql/0016) finds the events whose words start with the
   // query's words; in start order, the week keys index is asked one week at a time (weekWalk).
   const walk = !placed && deferLikes && f.sort === 'start' && f.weekWalk !== false;
   // Near a point, words mean what they mean elsewhere: each also starts a word of the text (the
   // words test of 0013, on the rows the place finds; the week keys below hold it as entries).
-  const placedWords = placed && f.wordQuery
-    ? [`to_tsvector('simple'::regconfig, search_fold(e.search_text)) @@ (SELECT search_words_query(${p.add(f.wordQuery)}::text))`]
-    : [];
+  // The query is parsed once a run (a scalar subquery), as the plan is generic.
+  const placedWords = placed && f.wordQuery ? [wordsTest(`(SELECT search_words_query(${p.add(f.wordQuery)}::text))`)] : [];
   let first: number | null = null;
   if (walk) {
     first = await firstWeek(db, f);
