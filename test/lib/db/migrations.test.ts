@@ -240,7 +240,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('versions 12–13 and 16–21 add the search indexes to a catalogue that has events, 13 and 16–21 outside a transaction', async () => {
+    test('versions 12–13 and 16–23 add the search indexes to a catalogue that has events, 13 and 16–23 outside a transaction', async () => {
       const db = await openDatabase(await backend.config());
       try {
         const before = loadMigrations().filter((m) => m.version < 12);
@@ -251,24 +251,27 @@ for (const backend of backends()) {
         const [rawId] = await insertRaw(db, [{ source: 'eventbrite', externalId: 'eb-1', data, discoveredAt: seen, lastSeenAt: seen }]);
         // Ingested by the version-11 schema: written as it was then (no city_ids column yet).
         await db.query(`INSERT INTO events (title, starts_at, timezone, city_id, search_text) VALUES ('Old Café Night', now(), 'UTC', 'sf', 'old café night')`);
+        // …and an event lasting days, without coordinates.
+        await db.query(`INSERT INTO events (title, starts_at, ends_at, timezone, city_id, search_text)
+          VALUES ('Old Winter Fair', now() - interval '3 days', now() + interval '10 days', 'UTC', 'sf', 'old winter fair')`);
 
         const thirteen = loadMigrations().find((m) => m.version === 13)!;
         assert.equal(runsWithoutTransaction(thirteen), true);
         assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
         // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
-        for (const version of [16, 17, 18, 19, 20, 21, 22]) assert.equal(runsWithoutTransaction(loadMigrations().find((m) => m.version === version)!), true);
+        for (const version of [16, 17, 18, 19, 20, 21, 22, 23]) assert.equal(runsWithoutTransaction(loadMigrations().find((m) => m.version === version)!), true);
         assert.deepEqual((await new Migrator(db).migrate()).filter((m) => m < '0014' || m >= '0016'),
           ['0012_search.sql', '0013_search_indexes.sql', '0016_search_prefixes.sql', '0017_search_week_keys.sql', '0018_drop_search_words_index.sql',
-           '0019_search_category_span.sql', '0020_search_cell_starts.sql', '0021_search_long_span.sql', '0022_search_cell_starts_all.sql']);
+           '0019_search_category_span.sql', '0020_search_cell_starts.sql', '0021_search_long_span.sql', '0022_search_cell_starts_all.sql', '0023_search_long_during.sql']);
         assert.deepEqual(await new Migrator(db).migrate(), []);
         const { rows } = await db.query<{ name: string; valid: boolean }>(
           `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
             WHERE i.indrelid = 'events'::regclass
-              AND c.relname IN ('events_span_gist', 'events_category_span_gist', 'events_cell_starts_all_idx', 'events_search_words', 'events_long_ends_idx', 'events_long_span_gist', 'events_search_prefixes', 'events_search_week_keys')
+              AND c.relname IN ('events_span_gist', 'events_category_span_gist', 'events_cell_starts_all_idx', 'events_search_words', 'events_long_ends_idx', 'events_long_during_gist', 'events_long_span_gist', 'events_search_prefixes', 'events_search_week_keys')
             ORDER BY 1`);
         // 0018 dropped the words index of 0013, which no query reads since 0016.
         assert.deepEqual(rows, [
-          { name: 'events_category_span_gist', valid: true }, { name: 'events_cell_starts_all_idx', valid: true }, { name: 'events_long_ends_idx', valid: true }, { name: 'events_long_span_gist', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_week_keys', valid: true },
+          { name: 'events_category_span_gist', valid: true }, { name: 'events_cell_starts_all_idx', valid: true }, { name: 'events_long_during_gist', valid: true }, { name: 'events_long_ends_idx', valid: true }, { name: 'events_long_span_gist', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_week_keys', valid: true },
           { name: 'events_span_gist', valid: true },
         ]);
         // The old row is found with the new search, accents and all, without being rewritten.
@@ -285,6 +288,11 @@ for (const backend of backends()) {
               AND search_week_keys(search_text, starts_at) @> search_week_words('CAF nig', search_week(starts_at) + $1::int)`, [offset])).rows;
         assert.deepEqual((await byWeek(0)).map((r) => r.title), ['Old Café Night']);
         assert.deepEqual(await byWeek(1), []);
+        // …and the one lasting days, on at an instant, through the R-tree of its time (0023).
+        const { rows: onNow } = await db.query<{ title: string }>(
+          `SELECT title FROM events WHERE merged_into IS NULL AND ends_at - starts_at > INTERVAL '1 day'
+              AND tstzrange(starts_at, greatest(starts_at, ends_at), '[]') @> now()`);
+        assert.deepEqual(onNow.map((r) => r.title), ['Old Winter Fair']);
         const again = await ingestRawEvents(db, { ids: [rawId!] });
         assert.equal(again.inserted, 1);
       } finally {

@@ -107,5 +107,7 @@ export function cellRead(p: Params, f: EventPageFilter, cells: string, near: str
  */
 export const CELL_READ_MIN_COVER = 0.25;
 
-/** An event lasting over a day: the predicate of events_long_ends_idx (sql/0013) and events_long_span_gist (sql/0021). */
+/** An event lasting over a day: the predicate of events_long_ends_idx (sql/0013), events_long_span_gist (sql/0021) and events_long_during_gist (sql/0023). */
 export const LONG_EVENT = `e.ends_at - e.starts_at > INTERVAL '1 day'`;
+/** The time an event covers, written as events_long_during_gist (sql/0023) indexes it: `@>` an instant is "on at". */
+export const DURING = `tstzrange(e.starts_at, greatest(e.starts_at, e.ends_at), '[]')`;

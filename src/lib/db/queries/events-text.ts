@@ -5,6 +5,7 @@
 import type { Queryable } from '../types.js';
 import type { Params } from './catalogue-columns.js';
 import { DAY_MS, type EventPageFilter } from './events-filter.js';
+import { DURING, LONG_EVENT } from './events-reach.js';
 
 /** The prefixes index (sql/0016): every prefix of every word of an event's folded text. */
 export const PREFIXES = 'search_prefixes(e.search_text)';
@@ -27,8 +28,8 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * together, and UNION ALL stops once the page is full: a common pair of words reads one to four
  * weeks of rows instead of all its matches. Rare words leave those weeks short: the rest comes
  * from one query on the prefixes index (sql/0016), cheap for them. Before the first week come
- * the events lasting over a day that started earlier and are still on at `from` (prefixes index,
- * all of the words' matches: as costly as before 0017 for a very common word with `from`). Each
+ * the events lasting over a day that started earlier and are still on at `from` (the R-tree of
+ * their time, sql/0023: those on at `from`, whatever their words, then checked). Each
  * part is in (starts_at, id) order and each part's events start before the next part's, so their
  * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
  * statement (search_week_words is folded when planning), so the planner sees exact entries.
@@ -44,11 +45,14 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
   const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
   const parts: string[] = [];
   if (f.from) {
-    // Such an event lasts over a day and ends at or after `from` (the conditions of
-    // events_long_ends_idx, which the planner can AND with the prefixes index).
-    const from = p.add(f.from);
-    parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at < ${weekStart(q.first)}::timestamptz
-      AND e.ends_at >= ${from}::timestamptz AND e.ends_at - e.starts_at > INTERVAL '1 day'`));
+    // Such an event lasts over a day and is on at `from`: the R-tree of such events by the time
+    // they cover (sql/0023) finds them whatever their words, a few per thousand events (the
+    // prefixes index finds every event with the words: for a common one, a tenth of the
+    // catalogue, read to keep a few dozen). Their words are checked LIKEs first: the prefixes
+    // test costs 20 µs a row, and the planner, which sees both as a function of cost 100, may
+    // order it first (CASE keeps the order).
+    parts.push(part(`${DURING} @> ${p.add(f.from)}::timestamptz AND e.starts_at < ${weekStart(q.first)}::timestamptz AND ${LONG_EVENT}
+      AND CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> ${words} ELSE false END`));
   }
   for (const group of WEEK_GROUPS) {
     const weeks = group.map((i) => q.first + i).filter((week) => week <= last);
