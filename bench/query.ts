@@ -218,6 +218,8 @@ async function main(): Promise<void> {
       { name: 'near 25 km, this week', run: (k) => queryEvents(db, { ...point(k), radius_km: 25, ...week }), explainInput: { ...point(1), radius_km: 25, ...week } },
       { name: 'near 25 km + text, this week', run: (k) => queryEvents(db, { ...point(k), radius_km: 25, q: word(k), ...week }), explainInput: { ...point(1), radius_km: 25, q: word(1), ...week } },
       { name: 'text only (two words)', run: (k) => queryEvents(db, { q: twoWords(k) }), explainInput: { q: twoWords(1) } },
+      // What is on from now, anywhere: the events still on at `from` read apart (sql/0023).
+      { name: 'from now (no place)', run: (k) => queryEvents(db, { from: new Date(today.getTime() + (k % 24) * 3_600_000).toISOString() }), explainInput: { from: today.toISOString() } },
       // A common word over a week without a place: what 0023 is for (the events still on at `from`).
       { name: 'text + this week (no place)', run: (k) => queryEvents(db, { q: word(k), ...week }), explainInput: { q: word(1), ...week } },
       {

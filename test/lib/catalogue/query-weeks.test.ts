@@ -87,5 +87,27 @@ for (const backend of backends()) {
       const [lead] = await selectEventsByIds(db, [page[0]!.id]);
       assert.ok(lead?.ends_at && new Date(lead.ends_at).getTime() >= from.getTime());
     });
+
+    test('without words, from `from`: the events still on read apart give the pages of one walk of the start index', async () => {
+      const week = (w: number) => new Date(MONDAY + w * 7 * DAY);
+      let compared = 0;
+      let ledByLong = 0;
+      // A week's first instant, the middle of a day, and past the last event.
+      for (const from of [week(9), new Date(week(12).getTime() + 3 * DAY + 5 * 3_600_000), week(16), week(40)]) {
+        for (const range of [{}, { to: new Date(from.getTime() + 10 * DAY) }]) {
+          for (const limit of [2, 5]) {
+            const base: Omit<EventPageFilter, 'after'> = { from, ...range, sort: 'start', limit };
+            const split = await walkPages(db, base);
+            const plain = await walkPages(db, { ...base, splitFrom: false, limit: ALL });
+            assert.deepEqual(split, plain, `${JSON.stringify({ from, ...range })} limit ${limit}`);
+            compared += plain.length;
+            const [first] = plain.length ? await selectEventsByIds(db, [plain[0]!]) : [];
+            if (first && new Date(first.starts_at).getTime() < from.getTime() - DAY) ledByLong++;
+          }
+        }
+      }
+      assert.ok(compared > 400, `compared ${compared} rows`);
+      assert.ok(ledByLong > 0, 'some pages begin with an event lasting weeks that started before `from`');
+    });
   });
 }

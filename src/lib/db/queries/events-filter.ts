@@ -54,6 +54,13 @@ export interface EventPageFilter {
    */
   weekWalk?: boolean;
   /**
+   * Without a place, in start order from `from`, the events lasting over a day still on at
+   * `from` that started earlier are read apart (the R-tree of their time, sql/0023) from those
+   * that start since (the start index); `false` reads both in one walk of the start index (the
+   * same page: tests compare the two).
+   */
+  splitFrom?: boolean;
+  /**
    * A place in start order first finds how far in time one page reaches (startBound); `false`
    * reads every match of the area and window instead (the same page: tests compare the two).
    */
