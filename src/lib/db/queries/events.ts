@@ -106,7 +106,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     rowFilters.push(cond);
   };
   // Without a place, from `from`: the events that start from a day before it, and those
-  // lasting longer that are still on (see `split` below).
+  // lasting longer that are still on, read apart in start order (the page's parts below).
   let fromParts: { orCond: string; recent: string; long: string[] } | null = null;
   if (f.from) {
     const from = p.add(f.from);
