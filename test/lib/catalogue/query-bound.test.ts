@@ -123,7 +123,7 @@ for (const backend of backends()) {
       assert.ok(forced > 400, `compared ${forced} rows read the way the default does not`);
     });
 
-    test('words near a point: the cells ANDed with the week keys give the pages that checking every event of the place gives', async () => {
+    test('words near a point: the cells ANDed with the words\' keys (week keys, prefixes) give the pages that checking every event of the place gives', async () => {
       // Evening events of a few hours from Sunday into Monday: still on at a `from` early on
       // Monday, they started the week before (the week keys read the weeks from a day before `from`).
       const sunday = T0 + 6 * DAY + 4 * 3_600_000;
@@ -136,15 +136,20 @@ for (const backend of backends()) {
       assert.ok(Math.floor((monday.from.getTime() - Date.UTC(2000, 0, 3)) / (7 * DAY)) > Math.floor((sunday - Date.UTC(2000, 0, 3)) / (7 * DAY)), 'the events start the week before `from`');
       let compared = 0;
       let viaWeekKeys = 0;
+      let viaPrefixes = 0;
       // The places of the test above; the widest has no cells: its rows are checked either way.
       const places = PLACES;
-      // A day, a week across a week's edge, six weeks (the most the week keys read) and longer.
-      const ranges = [
+      // A day, a week across a week's edge, six weeks (the most the week keys read), longer, and
+      // open at either end or both (the prefixes then).
+      const ranges: Array<{ from?: Date; to?: Date }> = [
         monday,
         { from: new Date(T0 + 10 * DAY), to: new Date(T0 + 11 * DAY) },
         { from: new Date(T0 + 12 * DAY + 3_600_000), to: new Date(T0 + 19 * DAY) },
         { from: new Date(T0 + 20 * DAY), to: new Date(T0 + 55 * DAY) },
         { from: new Date(T0 - 5 * DAY), to: new Date(T0 + 60 * DAY) },
+        { from: new Date(T0 + 20 * DAY) },
+        { to: new Date(T0 + 30 * DAY) },
+        {},
       ];
       const words = [
         { wordPatterns: ['%jazz%'], wordQuery: 'jazz' },
@@ -157,7 +162,7 @@ for (const backend of backends()) {
             for (const sort of ['start', 'distance', 'relevance'] as const) {
               const order = sort === 'start' ? {} : { distanceFrom: { lat: place.areas![0]!.lat, lng: place.areas![0]!.lng, cityDistances: [['vienna', 0] as const] }, text: text.wordQuery };
               const base = { ...place, ...range, ...text, ...order, sort, limit: ALL };
-              const checked = await selectEventPage(db, { ...base, placedWeekKeys: false });
+              const checked = await selectEventPage(db, { ...base, placedWordKeys: false });
               const read = await selectEventPage(db, base);
               assert.deepEqual(read, checked, `${JSON.stringify({ ...range, ...text, sort, radius: place.areas?.[0]?.radiusKm })}`);
               compared += checked.length;
@@ -165,7 +170,10 @@ for (const backend of backends()) {
               if (sort === 'start') {
                 // And page by page, at a small limit.
                 assert.deepEqual(await walkPages(db, { ...place, ...range, ...text, sort, limit: 4 }), checked.map((r) => r.id));
-                if (geoCells([...place.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!.box, 64) !== null && range.to.getTime() - range.from.getTime() < 40 * DAY) viaWeekKeys += checked.length;
+                if (geoCells([...place.areas!].sort((a, b) => a.radiusKm - b.radiusKm)[0]!.box, 64) !== null) {
+                  if (range.from && range.to && range.to.getTime() - range.from.getTime() < 40 * DAY) viaWeekKeys += checked.length;
+                  else viaPrefixes += checked.length;
+                }
               }
             }
           }
@@ -177,6 +185,7 @@ for (const backend of backends()) {
       for (const { id } of sundayIds) assert.ok(sundays.some((r) => r.id === id), 'both Sunday events are on at `from`, near the centre');
       assert.ok(compared > 300, `compared ${compared} rows`);
       assert.ok(viaWeekKeys > 60, `${viaWeekKeys} rows read through the week keys`);
+      assert.ok(viaPrefixes > 60, `${viaPrefixes} rows read through the prefixes`);
     });
 
     test('a page that starts with events still on at `from` still holds them', async () => {

@@ -72,11 +72,11 @@ export interface EventPageFilter {
    */
   cellRead?: boolean;
   /**
-   * Words near a point over a few weeks read the place's matches through the week keys index
-   * (placedWeekKeys); `false` reads every event of the place and window and checks its words (the
-   * same page: tests compare the two).
+   * Words near a point read the place's matches through the words' keys ANDed with the cells
+   * (placedWordKeys: the week keys over a few weeks, the prefixes otherwise); `false` reads every
+   * event of the place and window and checks its words (the same page: tests compare the two).
    */
-  placedWeekKeys?: boolean;
+  placedWordKeys?: boolean;
 }
 
 /** Time as event_span (sql/0012) measures it: units of 20 days since 2000-01-01 UTC. */

@@ -81,7 +81,7 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
  * a day still on at `from` started at most a day before it), so the page is the same
  * (test/lib/catalogue/query-bound.test.ts). `near` is the condition on the point (every area's
  * distance), `longAt` writes the area's R-tree condition at the instant `from`. `until`: the
- * window's end when there is no reach (words near a point, see placedWeekKeys in events-text.ts).
+ * window's end when there is no reach (words near a point, see placedWordKeys in events-text.ts).
  */
 export function cellRead(p: Params, f: EventPageFilter, cells: string, near: string, longAt: () => string, until?: string): { recent: string[]; long: string[] | null } {
   const dayBefore = f.from ? p.add(new Date(f.from.getTime() - DAY_MS)) : null;

@@ -7,7 +7,7 @@ import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
 import { areaCells, CELL_READ_MIN_COVER, cellBound, cellRead, DURING, LONG_EVENT, startBound } from './events-reach.js';
-import { firstWeek, mayHoldLongWords, placedWeekKeys, PREFIXES, weekWalk, wordsTest } from './events-text.js';
+import { firstWeek, mayHoldLongWords, placedWordKeys, PREFIXES, weekWalk, wordsTest } from './events-text.js';
 
 export type { Area, EventPageFilter } from './events-filter.js';
 
@@ -158,7 +158,10 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // Near a point, words mean what they mean elsewhere: each also starts a word of the text (the
   // words test of 0013, on the rows the place finds; the week keys below hold it as entries).
   // The query is parsed once a run (a scalar subquery), as the plan is generic.
-  const placedWords = placed && f.wordQuery ? [wordsTest(`(SELECT search_words_query(${p.add(f.wordQuery)}::text))`)] : [];
+  // Added to the parameters when first written (a part that reads none leaves it out: Postgres
+  // refuses a parameter the statement does not use).
+  let wordsParam: string | undefined;
+  const placedWords = (): string[] => (placed && f.wordQuery ? [wordsTest(`(SELECT search_words_query(${wordsParam ??= p.add(f.wordQuery)}::text))`)] : []);
   let first: number | null = null;
   if (walk) {
     first = await firstWeek(db, f);
@@ -210,16 +213,16 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
       cellReach = cells.bound;
       if (f.cellRead ?? cells.cover >= CELL_READ_MIN_COVER) located = cellRead(p, f, cells.cells, near, () => boxes(`${t0()}::float8`));
     }
-    // Words near a point over a window of a few weeks: the located events that start from a day
-    // before `from` come from the cells' postings ANDed with the words' week keys (placedWeekKeys),
-    // a few rows where the place and window alone hold hundreds; the longer ones, still on at
-    // `from`, from their R-tree (cellRead up to `to`).
-    const cellList = placedWords.length > 0 && f.placedWeekKeys !== false ? areaCells(f) : null;
-    const weekKeys = cellList ? placedWeekKeys(p, f) : null;
-    if (cellList && weekKeys) {
-      located = cellRead(p, f, p.add(cellList.cells), near, () => boxes(`${t0()}::float8`), `${p.add(f.to)}::timestamptz`);
-      located.recent.push(weekKeys.cond, ...(weekKeys.longWords ? placedWords : []));
-      located.long?.push(...placedWords);
+    // Words near a point: the located events that start from a day before `from` (or at any
+    // time, without it) come from the cells' postings ANDed with the words' keys (placedWordKeys),
+    // a few rows where the place and window alone hold hundreds, or thousands without a window;
+    // the longer ones, still on at `from`, from their R-tree (cellRead up to `to`).
+    const cellList = placed && f.wordQuery && f.placedWordKeys !== false ? areaCells(f) : null;
+    const wordKeys = cellList ? placedWordKeys(p, f) : null;
+    if (cellList && wordKeys) {
+      located = cellRead(p, f, p.add(cellList.cells), near, () => boxes(`${t0()}::float8`), f.to ? `${p.add(f.to)}::timestamptz` : `'infinity'::timestamptz`);
+      located.recent.push(wordKeys.cond, ...(wordKeys.longWords ? placedWords() : []));
+      located.long?.push(...placedWords());
     }
     if (bounded && cellReach === null) reachCond = areaUntil(`${t1()}::float8`);
     if (others) unlocatedCond = others.join(' AND ');
@@ -263,13 +266,13 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // what the first found, so an event comes once.
   const placedRows = located
     ? [located.recent, located.long].filter((c) => c !== null).map((c) => selectWhere([...where, ...c])).join('\n     UNION ALL ')
-    : selectWhere([...where, areaCond!, ...placedWords]);
+    : selectWhere([...where, areaCond!, ...placedWords()]);
   const select = !f.areas?.length
     ? selectWhere(where)
     : unlocatedCond === null
       ? placedRows
       : `${placedRows}
-     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond!}) IS NOT TRUE`, ...placedWords])}`;
+     UNION ALL ${selectWhere([...where, unlocatedCond, `(${areaCond!}) IS NOT TRUE`, ...placedWords()])}`;
   const outerOrder = order.replace(/\be\./g, '');
   // A search by place reads its matches through the R-tree and sorts them: materializing keeps
   // the planner from walking the start index instead, hoping to meet the few matches early.
