@@ -1,6 +1,6 @@
 /**
  * Postgres: long parameterized statements (the searches) go as named prepared statements,
- * short ones and parameterless ones unnamed; a pool prepares a bounded number of names, and
+ * short ones and parameterless ones unnamed unless marked GENERIC_PLAN; a pool prepares a bounded number of names, and
  * `preparedStatements: false` (SCENESCOUT_PG_PREPARED=false) sends everything unnamed. Those
  * marked GENERIC_PLAN keep one plan per connection; the others are planned for each run's values.
  */
@@ -21,6 +21,9 @@ describe('named prepared statements', () => {
     const seen = new Set<string>();
     assert.equal(preparedStatementName('SELECT $1::int', true, seen), undefined);
     assert.equal(preparedStatementName(long('a'), false, seen), undefined);
+    // Marked GENERIC_PLAN: named however short, with parameters or without (the plan is kept).
+    assert.match(preparedStatementName(`${GENERIC_PLAN}SELECT 1`, false, seen) ?? '', /^scenescout_/);
+    assert.match(preparedStatementName(`${GENERIC_PLAN}SELECT $1::int`, true, seen) ?? '', /^scenescout_/);
     const a = preparedStatementName(long('a'), true, seen);
     assert.match(a ?? '', /^scenescout_[0-9a-f]{24}$/);
     assert.equal(preparedStatementName(long('a'), true, seen), a);
@@ -77,6 +80,11 @@ describe('named prepared statements', () => {
       // marked statement was never planned for a value, the other one for each of its three runs.
       assert.equal(generic.c, 0);
       assert.equal(custom.c, 3);
+      // A short marked statement, without parameters, is prepared on those connections too.
+      const short = `${GENERIC_PLAN}SELECT current_setting('plan_cache_mode') AS mode,
+          (SELECT count(*) FROM pg_prepared_statements WHERE statement = current_query())::int AS prepared`;
+      await db.query(short);
+      assert.deepEqual((await db.query<{ mode: string; prepared: number }>(short)).rows[0], { mode: 'force_generic_plan', prepared: 1 });
     } finally {
       await db.close();
     }

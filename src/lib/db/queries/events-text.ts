@@ -2,7 +2,7 @@
  * Text without a place: the prefixes index (sql/0016) and, in start order, the week keys index
  * (sql/0017) asked a week at a time (selectEventPage in events.ts; docs/search.md).
  */
-import type { Queryable } from '../types.js';
+import { GENERIC_PLAN, type Queryable } from '../types.js';
 import type { Params } from './catalogue-columns.js';
 import { DAY_MS, type EventPageFilter } from './events-filter.js';
 import { DURING, LONG_EVENT } from './events-reach.js';
@@ -121,7 +121,8 @@ export async function firstWeek(db: Queryable, f: EventPageFilter): Promise<numb
   const bounds = [f.after && 'startsAt' in f.after ? f.after.startsAt.getTime() : -Infinity, f.from ? f.from.getTime() - DAY_MS : -Infinity];
   const bound = Math.max(...bounds);
   if (bound > -Infinity) return searchWeek(new Date(bound));
-  const { rows } = await db.query<{ week: number | null }>('SELECT search_week(min(starts_at)) AS week FROM events WHERE merged_into IS NULL');
+  // One plan per connection: the same index-only lookup whatever the catalogue holds.
+  const { rows } = await db.query<{ week: number | null }>(`${GENERIC_PLAN}SELECT search_week(min(starts_at)) AS week FROM events WHERE merged_into IS NULL`);
   return rows[0]?.week ?? null;
 }
 
