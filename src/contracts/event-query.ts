@@ -105,8 +105,13 @@ export const eventQuerySchema = z
     source: several(source).optional(),
     /** events whose content changed at or after this instant */
     updated_since: instant.optional(),
-    /** words, each starting a word of the title, venue or city, any order, ignoring case and accents */
-    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    /**
+     * words, each starting a word of the title, venue or city, any order, ignoring case and
+     * accents; at least one letter or digit (text of punctuation alone has no words to look up,
+     * and matching it as it stands meant reading every event: 4.5 s for `%` at 1M)
+     */
+    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+      .refine((s) => /[\p{L}\p{N}]/u.test(s), 'must hold a letter or a digit').optional(),
     sort: z.enum(EVENT_SORTS, { error: `must be one of ${EVENT_SORTS.join(', ')}` }).optional(),
     limit: numeric(1, EVENT_QUERY_MAX_LIMIT).pipe(z.number().int('must be an integer')).optional(),
     /** `nextCursor` of the previous page */

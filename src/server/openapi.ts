@@ -309,7 +309,7 @@ const PARAMETER_WORDS: Record<string, string> = {
   from: 'ISO 8601 date or date-time: events from then on',
   to: 'ISO 8601 date or date-time: events until then',
   category: 'the catalogue category',
-  q: 'words starting words of the title, venue or city, in any order, ignoring case and accents',
+  q: 'words starting words of the title, venue or city, in any order, ignoring case and accents; at least one letter or digit',
   limit: 'page size',
   cursor: '`nextCursor` of the previous page',
   city: 'a city id (GET /api/cities)',

@@ -58,6 +58,7 @@ describe('event query', () => {
     ['an unknown field', { colour: 'red' }, /colour: unknown field/],
     ['one bad category among several', { category: 'music,opera' }, /^ValidationError: invalid query: category: must be one of music/],
     ['a free flag that is not one', { free: 'maybe' }, /free: must be true or false/],
+    ['text of punctuation alone', { q: '%' }, /^ValidationError: invalid query: q: must hold a letter or a digit/],
     ['sorting by distance without a point', { sort: 'distance' }, /sort: distance needs lat and lng/],
     ['sorting by relevance without text', { sort: 'relevance' }, /sort: relevance needs q/],
     ['a city that is not a slug', { city: 'New York' }, /city: must be a lower-case slug/],

@@ -106,9 +106,9 @@ async function pageFilter(db: Queryable, q: EventQuery, limit: number): Promise<
     after = c.kind ? { key: c.key!, id: c.id } : { startsAt: c.startsAt!, id: c.id };
   }
   const words = q.q === undefined ? [] : q.q.split(/\s+/).filter((w) => w.length > 0);
-  // The words index narrows to events having a word that starts with each word of the query;
-  // text without letters or digits ('%') has no words, and LIKE alone decides.
-  const wordQuery = q.q !== undefined && /[\p{L}\p{N}]/u.test(q.q) ? q.q : undefined;
+  // The words index narrows to events having a word that starts with each word of the query
+  // (the contract asks `q` for a letter or a digit).
+  const wordQuery = q.q;
   return {
     from,
     to,

@@ -29,7 +29,7 @@ export interface EventPageFilter {
   wordPatterns?: readonly string[];
   /**
    * The query text whose words, as prefixes, the words index serves (search_words_query in
-   * sql/0012); absent when it holds no letters or digits (then LIKE alone decides).
+   * sql/0012); absent, LIKE alone decides (the API's `q` always holds a letter or a digit).
    */
   wordQuery?: string;
   /** the whole query text, for relevance */
