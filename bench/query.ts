@@ -17,6 +17,7 @@
  *   DATABASE_URL=postgres://… npm run bench:query -- [--n 1000000] [--runs 300]
  *   npm run bench:query -- --pglite [--n 100000]
  *   … [--shapes text,keyset] (only shapes whose name contains one of these) [--keep | --reuse <schema>]
+ *   … --reuse <schema> --sweep: instead of the shapes, every filter and order alone and combined, slowest first
  *   … --reuse <schema> --cpu [--rounds 5] [--shapes …]: instead of latencies, the CPU time per call of
  *     each shape in this process and in its Postgres backends (/proc/<pid>/stat of the
  *     connections named bench-query, pools of one), --runs calls a shape at a time, rounds in turn; medians.
@@ -31,6 +32,7 @@ import { openDatabase } from '../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../src/lib/db/migrator.js';
 import type { Database, Queryable } from '../src/lib/db/types.js';
 import { packageRoot } from '../src/lib/paths.js';
+import { sweepQueries } from './lib/query-sweep.js';
 import { arg, now, percentile, round } from './lib/stats.js';
 
 const PGLITE = process.argv.includes('--pglite');
@@ -49,6 +51,13 @@ const REUSE = (() => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : null;
 })();
 const KEEP = process.argv.includes('--keep') || REUSE !== null;
+/**
+ * --sweep (with --reuse, or after seeding): instead of the shapes, every filter and order alone and
+ * combined (bench/lib/query-sweep.ts), three calls each after one: ms a call, slowest first; the
+ * last line lists those over SWEEP_SLOW_MS.
+ */
+const SWEEP = process.argv.includes('--sweep');
+const SWEEP_SLOW_MS = 50;
 /** --cpu: CPU per call of each shape, this process and its Postgres backend (one connection). */
 const CPU = process.argv.includes('--cpu');
 const ROUNDS = arg('rounds', 5);
@@ -237,6 +246,10 @@ async function main(): Promise<void> {
       await measureCpu(db, shapes);
       return;
     }
+    if (SWEEP) {
+      await sweep(db, sweepQueries(today, point(1), CITIES[1]![0], word(1), 'zither'));
+      return;
+    }
     // Warm up every shape, then interleave them run by run so that noise hits all alike.
     for (let k = 0; k < 10; k++) {
       await baseline(k);
@@ -303,6 +316,22 @@ async function main(): Promise<void> {
       await c.end();
     }
   }
+}
+
+/** --sweep: each query once to warm, then three calls; ms a call, slowest first. */
+async function sweep(db: Database, queries: Record<string, EventQueryInput>): Promise<void> {
+  const results: Array<{ query: string; ms: number }> = [];
+  for (const [name, input] of Object.entries(queries)) {
+    await queryEvents(db, input);
+    const t0 = now();
+    for (let i = 0; i < 3; i++) await queryEvents(db, input);
+    results.push({ query: name, ms: round((now() - t0) / 3, 1) });
+  }
+  results.sort((a, b) => b.ms - a.ms);
+  for (const r of results) log(`${String(r.ms).padStart(9)} ms  ${r.query}`);
+  const slow = results.filter((r) => r.ms > SWEEP_SLOW_MS).map((r) => r.query);
+  log(`${slow.length} of ${results.length} over ${SWEEP_SLOW_MS} ms`);
+  log(JSON.stringify({ bench: 'query', mode: 'sweep', database, events: N, slow_ms: SWEEP_SLOW_MS, queries: results, slow }));
 }
 
 /**
