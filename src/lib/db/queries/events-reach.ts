@@ -118,3 +118,11 @@ export const CELL_READ_MIN_COVER = 0.25;
 export const LONG_EVENT = `e.ends_at - e.starts_at > INTERVAL '1 day'`;
 /** The time an event covers, written as events_long_during_gist (sql/0023) indexes it: `@>` an instant is "on at". */
 export const DURING = `tstzrange(e.starts_at, greatest(e.starts_at, e.ends_at), '[]')`;
+
+/**
+ * An event lasting over a day, on at `from`, that started before `before` (both parameters): what
+ * the R-tree of such events' time answers (sql/0023), whatever their place, words or coordinates.
+ */
+export function longStillOn(from: string, before: string): string[] {
+  return [LONG_EVENT, `${DURING} @> ${from}::timestamptz`, `e.starts_at < ${before}::timestamptz`];
+}

@@ -5,7 +5,7 @@
 import { GENERIC_PLAN, type Queryable } from '../types.js';
 import type { Params } from './catalogue-columns.js';
 import { DAY_MS, type EventPageFilter } from './events-filter.js';
-import { DURING, LONG_EVENT } from './events-reach.js';
+import { longStillOn } from './events-reach.js';
 
 /** The prefixes index (sql/0016): every prefix of every word of an event's folded text. */
 export const PREFIXES = 'search_prefixes(e.search_text)';
@@ -33,8 +33,9 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * part is in (starts_at, id) order and each part's events start before the next part's, so their
  * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
  * statement (search_week_words is folded when planning), so the planner sees exact entries.
+ * `q.from` is the parameter already holding `from`, when there is one.
  */
-export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number }): string {
+export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number; from?: string }): string {
   const part = (cond: string) =>
     `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
   const last = f.to ? searchWeek(f.to) : Infinity;
@@ -44,15 +45,14 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
   const words = `search_words(${text}::text)`;
   const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
   const parts: string[] = [];
-  if (f.from) {
+  if (q.from) {
     // Such an event lasts over a day and is on at `from`: the R-tree of such events by the time
     // they cover (sql/0023) finds them whatever their words, a few per thousand events (the
     // prefixes index finds every event with the words: for a common one, a tenth of the
     // catalogue, read to keep a few dozen). Their words are checked LIKEs first: the prefixes
     // test costs 20 µs a row, and the planner, which sees both as a function of cost 100, may
     // order it first (CASE keeps the order).
-    parts.push(part(`${DURING} @> ${p.add(f.from)}::timestamptz AND e.starts_at < ${weekStart(q.first)}::timestamptz AND ${LONG_EVENT}
-      AND CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> ${words} ELSE false END`));
+    parts.push(part([...longStillOn(q.from, weekStart(q.first)), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> ${words} ELSE false END`].join(' AND ')));
   }
   for (const group of WEEK_GROUPS) {
     const weeks = group.map((i) => q.first + i).filter((week) => week <= last);

@@ -6,7 +6,7 @@ import type { StoredContent } from '../rows.js';
 import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params } from './catalogue-columns.js';
 import { DAY_MS, FOLDED_TEXT, haversine, LAT, LNG, MULTI_CITY, SPAN, spanTime, type EventPageFilter } from './events-filter.js';
-import { areaCells, CELL_READ_MIN_COVER, cellBound, cellRead, DURING, LONG_EVENT, startBound } from './events-reach.js';
+import { areaCells, CELL_READ_MIN_COVER, cellBound, cellRead, LONG_EVENT, longStillOn, startBound } from './events-reach.js';
 import { firstWeek, mayHoldLongWords, placedWordKeys, PREFIXES, weekWalk, wordsTest } from './events-text.js';
 
 export type { Area, EventPageFilter } from './events-filter.js';
@@ -107,7 +107,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   };
   // Without a place, from `from`: the events that start from a day before it, and those
   // lasting longer that are still on, read apart in start order (the page's parts below).
-  let fromParts: { orCond: string; recent: string; long: string[] } | null = null;
+  let fromParts: { from: string; orCond: string; recent: string; long: string[] } | null = null;
   if (f.from) {
     const from = p.add(f.from);
     // An event lasting at most a day that is still on at `from` started at most a day before:
@@ -116,7 +116,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     if (!f.areas?.length) {
       const dayBefore = p.add(new Date(f.from.getTime() - DAY_MS));
       const recent = `e.starts_at >= ${dayBefore}::timestamptz`;
-      fromParts = { orCond: `(${recent} OR ${LONG_EVENT})`, recent, long: [LONG_EVENT, `${DURING} @> ${from}::timestamptz`, `e.starts_at < ${dayBefore}::timestamptz`] };
+      fromParts = { from, orCond: `(${recent} OR ${LONG_EVENT})`, recent, long: longStillOn(from, dayBefore) };
       where.push(fromParts.orCond);
     }
   }
@@ -280,7 +280,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // planner from pushing them back under the sort.
   let page: string;
   if (walk && first !== null) {
-    page = weekWalk(p, f, { select, likes, limit, first });
+    page = weekWalk(p, f, { select, likes, limit, first, from: fromParts?.from });
   } else if (deferLikes) {
     page = `SELECT * FROM (${select} ORDER BY ${order} OFFSET 0) e WHERE ${likes.join(' AND ')} LIMIT ${limit}::int`;
   } else if (cellReach !== null || reachCond !== null) {
