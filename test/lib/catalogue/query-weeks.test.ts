@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { selectEventPage, selectEventsByIds, type EventPageFilter } from '../../../src/lib/db/queries/events.js';
-import type { Database } from '../../../src/lib/db/types.js';
+import { GENERIC_PLAN, type Database, type Queryable } from '../../../src/lib/db/types.js';
 import { backends, closeTestDatabases } from '../../helpers/db.js';
 import { openCatalogue, walkPages } from './helpers.js';
 
@@ -86,6 +86,30 @@ for (const backend of backends()) {
       assert.ok(new Date(page[0]!.starts_at).getTime() < from.getTime() - DAY, 'a long event that started before `from` leads the page');
       const [lead] = await selectEventsByIds(db, [page[0]!.id]);
       assert.ok(lead?.ends_at && new Date(lead.ends_at).getTime() >= from.getTime());
+    });
+
+    test('the walk and the split from `from` keep one plan whatever their values; other pages are planned for theirs', async () => {
+      // The statements selectEventPage sends, through the real database.
+      const sent: string[] = [];
+      const recording: Queryable = { query: (text, params) => (sent.push(text), db.query(text, params)) };
+      const pageStatement = async (f: EventPageFilter) => {
+        sent.length = 0;
+        await selectEventPage(recording, f);
+        return sent.at(-1)!;
+      };
+      const since = new Date(MONDAY + 3 * DAY);
+      const words = { wordPatterns: ['%jazz%'], wordQuery: 'jazz', text: 'jazz', sort: 'start' as const, limit: 3 };
+      assert.ok((await pageStatement(words)).startsWith(GENERIC_PLAN), 'text walk');
+      assert.ok((await pageStatement({ ...words, updatedSince: since })).startsWith(GENERIC_PLAN), 'text walk with updated_since');
+      assert.ok((await pageStatement({ from: new Date(MONDAY + 12 * 7 * DAY), sort: 'start', limit: 3 })).startsWith(GENERIC_PLAN), 'split from `from`');
+      assert.ok(!(await pageStatement({ ...words, weekWalk: false })).startsWith(GENERIC_PLAN), 'plain text query');
+      assert.ok(!(await pageStatement({ updatedSince: since, sort: 'start', limit: 3 })).startsWith(GENERIC_PLAN), 'updated_since alone');
+      assert.ok(!(await pageStatement({ ...words, sources: ['ics'] })).startsWith(GENERIC_PLAN), 'a source filter');
+      // And the one plan answers as the plain query does, with a row filter beside the words.
+      const base: Omit<EventPageFilter, 'after'> = { ...words, updatedSince: since };
+      const plain = await walkPages(db, { ...base, weekWalk: false, limit: ALL });
+      assert.ok(plain.length > 20);
+      assert.deepEqual(await walkPages(db, base), plain);
     });
 
     test('without words, from `from`: the events still on read apart give the pages of one walk of the start index', async () => {

@@ -31,9 +31,9 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * the events lasting over a day that started earlier and are still on at `from` (the R-tree of
  * their time, sql/0023: those on at `from`, whatever their words, then checked). Each
  * part is in (starts_at, id) order and each part's events start before the next part's, so their
- * concatenation cut at the limit is the page the plain query gives. Weeks are constants in the
- * statement (search_week_words is folded when planning), so the planner sees exact entries.
- * `q.from` is the parameter already holding `from`, when there is one.
+ * concatenation cut at the limit is the page the plain query gives. The statement keeps one plan
+ * whatever its values (GENERIC_PLAN, see selectEventPage): each part's index is fixed by its text,
+ * and search_week_words runs once per part's index scan. `q.from` is the parameter already holding `from`, when there is one.
  */
 export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number; from?: string }): string {
   const part = (cond: string) =>
@@ -52,7 +52,8 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
     // catalogue, read to keep a few dozen). Their words are checked LIKEs first: the prefixes
     // test costs 20 µs a row, and the planner, which sees both as a function of cost 100, may
     // order it first (CASE keeps the order).
-    parts.push(part([...longStillOn(q.from, weekStart(q.first)), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> ${words} ELSE false END`].join(' AND ')));
+    // The words are parsed once a run (a scalar subquery), not once a row: the plan is generic.
+    parts.push(part([...longStillOn(q.from, weekStart(q.first)), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> (SELECT ${words}) ELSE false END`].join(' AND ')));
   }
   for (const group of WEEK_GROUPS) {
     const weeks = group.map((i) => q.first + i).filter((week) => week <= last);

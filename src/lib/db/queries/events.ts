@@ -138,23 +138,23 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // only until the page is full (it rarely rejects one: a word starting with the query word
   // holds it).
   const placed = Boolean(f.areas?.length);
-  // Near a point the plan is generic (see `generic` below), which cannot fold the pattern when
-  // planning: a scalar subquery folds it once a run instead of once a row (25 km + text at 1M,
-  // 600 rows: 4.1 ms of Postgres CPU a page, 2.6 with it). Elsewhere the plan is made for the
-  // run's values, and folding is done when planning.
-  const likes = (f.wordPatterns ?? []).map((pattern) => placed
+  const deferLikes = !placed && Boolean(f.wordQuery) && Boolean(f.wordPatterns?.length);
+  // Without a place, the prefixes index (sql/0016) finds the events whose words start with the
+  // query's words; in start order, the week keys index is asked one week at a time (weekWalk).
+  const walk = !placed && deferLikes && f.sort === 'start' && f.weekWalk !== false;
+  // Near a point and in the text walk the plan is generic (see `generic` below), which cannot
+  // fold the pattern when planning: a scalar subquery folds it once a run instead of once a row
+  // (25 km + text at 1M, 600 rows: 4.1 ms of Postgres CPU a page, 2.6 with it). Elsewhere the
+  // plan is made for the run's values, and folding is done when planning.
+  const likes = (f.wordPatterns ?? []).map((pattern) => placed || walk
     ? `(${FOLDED_TEXT} || '') LIKE (SELECT search_fold(${p.add(pattern)}::text)) ESCAPE '\\'`
     : `${FOLDED_TEXT} LIKE search_fold(${p.add(pattern)}::text) ESCAPE '\\'`);
-  const deferLikes = !placed && Boolean(f.wordQuery) && likes.length > 0;
   if (!deferLikes) where.push(...likes);
   else if (mayHoldLongWords(f.wordQuery!)) {
     // The text indexes cut words at 20 characters: a longer query word is held to starting a
     // word of the event by the words test of 0013, on the same few ordered candidates.
     likes.push(wordsTest(`search_words_query(${p.add(f.wordQuery)}::text)`));
   }
-  // Without a place, the prefixes index (sql/0016) finds the events whose words start with the
-  // query's words; in start order, the week keys index is asked one week at a time (weekWalk).
-  const walk = !placed && deferLikes && f.sort === 'start' && f.weekWalk !== false;
   // Near a point, words mean what they mean elsewhere: each also starts a word of the text (the
   // words test of 0013, on the rows the place finds; the week keys below hold it as entries).
   // The query is parsed once a run (a scalar subquery), as the plan is generic.
@@ -279,6 +279,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // Deferred LIKEs (text without a place) filter the ordered candidates: OFFSET 0 keeps the
   // planner from pushing them back under the sort.
   let page: string;
+  let split = false;
   if (walk && first !== null) {
     page = weekWalk(p, f, { select, likes, limit, first, from: fromParts?.from });
   } else if (deferLikes) {
@@ -294,6 +295,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     // then those that start from that day on (the start index, read from there). One ordered
     // walk of the start index under the OR read every event before `from` first: at 1M events
     // with half a year behind, `from=now` alone read 250,000 rows for a page (1 s).
+    split = true;
     const rest = where.filter((c) => c !== fromParts!.orCond);
     const ordered = (conds: string[]) => `(${selectWhere(conds)} ORDER BY ${order} LIMIT ${limit}::int)`;
     page = `SELECT * FROM (${ordered([...rest, ...fromParts.long])} UNION ALL ${ordered([...rest, fromParts.recent])}) e LIMIT ${limit}::int`;
@@ -304,10 +306,15 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // (the cells or the R-trees, the unlocated events' cities), which a generic plan keeps
   // (EXPLAIN EXECUTE at 1M events), and planning it cost as much as running it. Its words are
   // only checked on the rows the place finds (LIKE, no index), so they leave the plan as it is
-  // (25 km + text at 1M: the same R-tree walk, planned in 0.1 ms instead of 0.7-1.2). Without a
-  // place, the plan depends on the week constants folded at planning (weekWalk) and on how common
-  // the words are; a source filter or `exclude=parents` could be planned as a join over their tables.
-  const generic = placed && !f.sources?.length && f.exclude !== 'parents';
+  // (25 km + text at 1M: the same R-tree walk, planned in 0.1 ms instead of 0.7-1.2). So are the
+  // text walk (each part reads its own text index: weekWalk) and the split from `from` (the
+  // R-tree of long events, the start index from a day before): planned for each run's values,
+  // the walk cost 0.7 ms of planning for 0.5 of execution, and `updated_since` with words
+  // (which the planner, seeing the instant, read through the updated_at index and sorted) took
+  // 930 ms at 1M instead of 5. Elsewhere the best plan depends on the values (how common a
+  // status or an instant is); a source filter or `exclude=parents` could be planned as a join
+  // over their tables.
+  const generic = (placed || (walk && first !== null) || split) && !f.sources?.length && f.exclude !== 'parents';
   const selected = `g.id, g.starts_at, ${eventVersion('g.row_version', 'g.id')} AS version${distance ? ', g.distance_km' : ''}${sortKey ? ', g.sort_key' : ''}`;
   const sql = `${generic ? GENERIC_PLAN : ''}SELECT ${selected} FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
   const { rows } = await db.query<EventKeyRow>(sql, p.values);
