@@ -30,7 +30,7 @@ import pg from 'pg';
 import { getEvent, queryEvents, type EventQueryInput } from '../src/lib/catalogue/query.js';
 import { openDatabase } from '../src/lib/db/connect.js';
 import { loadMigrations, Migrator } from '../src/lib/db/migrator.js';
-import type { Database, Queryable } from '../src/lib/db/types.js';
+import { GENERIC_PLAN, type Database, type Queryable } from '../src/lib/db/types.js';
 import { packageRoot } from '../src/lib/paths.js';
 import { sweepQueries } from './lib/query-sweep.js';
 import { arg, now, percentile, round } from './lib/stats.js';
@@ -168,6 +168,37 @@ function recording(db: Database): { db: Queryable; page: () => { text: string; p
   };
 }
 
+/**
+ * The EXPLAIN (ANALYZE, BUFFERS) of a page statement as the service runs it: on Postgres, a
+ * statement marked GENERIC_PLAN runs with one plan whatever its values (src/lib/db/connect.ts),
+ * so it is prepared and explained under plan_cache_mode = force_generic_plan; the others are
+ * planned for their values.
+ */
+async function explainAsRun(db: Database, text: string, params: readonly unknown[]): Promise<Array<Record<string, string>>> {
+  if (db.kind !== 'postgres' || !text.startsWith(GENERIC_PLAN)) {
+    return (await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, params)).rows;
+  }
+  return db.session(async (conn) => {
+    await conn.query('SET plan_cache_mode = force_generic_plan');
+    await conn.query(`PREPARE bench_explained AS ${text}`);
+    try {
+      // EXECUTE takes its values as literals (a utility statement has no parameters).
+      const args = params.map(sqlLiteral).join(', ');
+      return (await conn.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_explained(${args})`)).rows;
+    } finally {
+      await conn.query('DEALLOCATE bench_explained');
+      await conn.query('RESET plan_cache_mode');
+    }
+  });
+}
+
+/** A parameter's value as an SQL literal of unknown type, which EXECUTE casts to the parameter's. */
+function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`);
+  return pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+}
+
 interface Shape {
   name: string;
   run: (k: number) => Promise<unknown>;
@@ -289,7 +320,7 @@ async function main(): Promise<void> {
       await queryEvents(rec.db, s.explainInput);
       const q = rec.page();
       if (!q) continue;
-      const { rows } = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${q.text}`, q.params);
+      const rows = await explainAsRun(db, q.text, q.params);
       plans.push(`### ${s.name}\n\nquery: \`${JSON.stringify(s.explainInput)}\`\n\n\`\`\`\n${rows.map((r) => Object.values(r)[0]).join('\n')}\n\`\`\``);
     }
     const idPlan = await db.query<Record<string, string>>('EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM events WHERE id = $1', [ids[0]]);
