@@ -32,8 +32,9 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * their time, sql/0023: those on at `from`, whatever their words, then checked). Each
  * part is in (starts_at, id) order and each part's events start before the next part's, so their
  * concatenation cut at the limit is the page the plain query gives. The statement keeps one plan
- * whatever its values (GENERIC_PLAN, see selectEventPage): each part's index is fixed by its text,
- * and search_week_words runs once per part's index scan. `q.from` is the parameter already holding `from`, when there is one.
+ * whatever its values (GENERIC_PLAN, see selectEventPage): each part's index is fixed by its
+ * text, and search_week_words runs once per part's index scan. `q.from` is the parameter
+ * already holding `from`, when there is one.
  */
 export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number; from?: string }): string {
   const part = (cond: string) =>

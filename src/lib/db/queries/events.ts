@@ -314,7 +314,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // 930 ms at 1M instead of 5. Elsewhere the best plan depends on the values (how common a
   // status or an instant is); a source filter or `exclude=parents` could be planned as a join
   // over their tables.
-  const generic = (placed || (walk && first !== null) || split) && !f.sources?.length && f.exclude !== 'parents';
+  const generic = (placed || walk || split) && !f.sources?.length && f.exclude !== 'parents';
   const selected = `g.id, g.starts_at, ${eventVersion('g.row_version', 'g.id')} AS version${distance ? ', g.distance_km' : ''}${sortKey ? ', g.sort_key' : ''}`;
   const sql = `${generic ? GENERIC_PLAN : ''}SELECT ${selected} FROM (${page}) g ORDER BY ${outerOrder.split(', ').map((c) => `g.${c}`).join(', ')}`;
   const { rows } = await db.query<EventKeyRow>(sql, p.values);
