@@ -2,7 +2,6 @@
  * Text without a place: the prefixes index (sql/0016) and, in start order, the week keys index
  * (sql/0017) asked a week at a time (selectEventPage in events.ts; docs/search.md).
  */
-import { GENERIC_PLAN, type Queryable } from '../types.js';
 import type { Params } from './catalogue-columns.js';
 import { DAY_MS, type EventPageFilter } from './events-filter.js';
 import { longStillOn } from './events-reach.js';
@@ -36,17 +35,35 @@ const WALK_WEEKS = WEEK_GROUPS.flat().length;
  * text, and search_week_words runs once per part's index scan. `q.from` is the parameter
  * already holding `from`, when there is one.
  */
-export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number; from?: string }): string {
+export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; likes: string[]; limit: string; first: number | null; from?: string }): string {
   const part = (cond: string) =>
     `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
   const last = f.to ? searchWeek(f.to) : Infinity;
+  const { first } = q;
   // `to` before the first week: nothing (and no parameter left unused, which Postgres refuses).
-  if (q.first > last && !f.from) return part('false');
+  if (first !== null && first > last && !f.from) return part('false');
   const text = p.add(f.wordQuery);
   const words = `search_words(${text}::text)`;
-  const weekStart = (week: number) => p.add(new Date(WEEK_EPOCH_MS + week * WEEK_MS));
+  // The walk's i-th week and the instant it starts: from `first`, or from the catalogue's first
+  // week read in the statement.
+  const week = (i: number) => (first === null ? `(${CATALOGUE_FIRST_WEEK} + ${i})` : `${p.add(first + i)}::int`);
+  const weekStart = (i: number) => (first === null
+    ? `to_timestamp(${WEEK_EPOCH_S}::float8 + (${CATALOGUE_FIRST_WEEK} + ${i}) * ${WEEK_MS / 1000}::float8)`
+    : `${p.add(new Date(WEEK_EPOCH_MS + (first + i) * WEEK_MS))}::timestamptz`);
+  // Whether the i-th week starts by `to`: false leaves its part out; in SQL, the statement
+  // checks it once before reading (a one-time filter), so a part past `to` reads nothing.
+  let lastParam: string | undefined;
+  const reaches = (i: number): boolean | string => {
+    if (last === Infinity) return true;
+    if (first !== null) return first + i <= last;
+    return `(${CATALOGUE_FIRST_WEEK} + ${i}) <= ${(lastParam ??= p.add(last))}::int`;
+  };
+  const gated = (cond: string, i: number) => {
+    const r = reaches(i);
+    return r === true ? cond : `${cond} AND ${r}`;
+  };
   const parts: string[] = [];
-  if (q.from) {
+  if (q.from && first !== null) {
     // Such an event lasts over a day and is on at `from`: the R-tree of such events by the time
     // they cover (sql/0023) finds them whatever their words, a few per thousand events (the
     // prefixes index finds every event with the words: for a common one, a tenth of the
@@ -54,14 +71,16 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
     // test costs 20 µs a row, and the planner, which sees both as a function of cost 100, may
     // order it first (CASE keeps the order).
     // The words are parsed once a run (a scalar subquery), not once a row: the plan is generic.
-    parts.push(part([...longStillOn(q.from, weekStart(q.first)), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> (SELECT ${words}) ELSE false END`].join(' AND ')));
+    parts.push(part([...longStillOn(q.from, p.add(new Date(WEEK_EPOCH_MS + first * WEEK_MS))), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> (SELECT ${words}) ELSE false END`].join(' AND ')));
   }
   for (const group of WEEK_GROUPS) {
-    const weeks = group.map((i) => q.first + i).filter((week) => week <= last);
+    // Weeks past `to` hold no match (the page's own condition on `to` drops them): a group is
+    // left out, or checked, by its first week.
+    const weeks = group.filter((i) => reaches(i) !== false);
     if (weeks.length === 0) break;
-    parts.push(part(`(${weeks.map((week) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${p.add(week)}::int)`).join(' OR ')})`));
+    parts.push(part(gated(`(${weeks.map((i) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${week(i)})`).join(' OR ')})`, group[0])));
   }
-  if (q.first + WALK_WEEKS <= last) parts.push(part(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(q.first + WALK_WEEKS)}::timestamptz`));
+  if (reaches(WALK_WEEKS) !== false) parts.push(part(gated(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(WALK_WEEKS)}`, WALK_WEEKS)));
   return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
 }
 
@@ -116,17 +135,23 @@ export function placedWordKeys(p: Params, f: EventPageFilter): { cond: string; l
 }
 
 /**
- * The first week a page of text in start order can start in: the cursor's, the week of a day
- * before `from`, else the first visible event's (null: no event at all).
+ * The first week a page of text in start order can start in, when the filter fixes it: the
+ * cursor's, or the week of a day before `from`. Null otherwise: the week of the first visible
+ * event, which the walk's statement reads itself (CATALOGUE_FIRST_WEEK).
  */
-export async function firstWeek(db: Queryable, f: EventPageFilter): Promise<number | null> {
-  const bounds = [f.after && 'startsAt' in f.after ? f.after.startsAt.getTime() : -Infinity, f.from ? f.from.getTime() - DAY_MS : -Infinity];
-  const bound = Math.max(...bounds);
-  if (bound > -Infinity) return searchWeek(new Date(bound));
-  // One plan per connection: the same index-only lookup whatever the catalogue holds.
-  const { rows } = await db.query<{ week: number | null }>(`${GENERIC_PLAN}SELECT search_week(min(starts_at)) AS week FROM events WHERE merged_into IS NULL`);
-  return rows[0]?.week ?? null;
+export function firstWeek(f: EventPageFilter): number | null {
+  const bound = Math.max(f.after && 'startsAt' in f.after ? f.after.startsAt.getTime() : -Infinity, f.from ? f.from.getTime() - DAY_MS : -Infinity);
+  return bound > -Infinity ? searchWeek(new Date(bound)) : null;
 }
+
+/**
+ * The week of the first visible event (null: no event), as SQL: an index-only lookup of the
+ * smallest start, run once by each part that asks it. Read in the page's statement, not before
+ * it: a statement of its own was a second round trip for every text search without `from`.
+ */
+const CATALOGUE_FIRST_WEEK = '(SELECT search_week(min(starts_at)) FROM events WHERE merged_into IS NULL)';
+/** search_week's Monday 2000-01-03 UTC in Unix seconds, for the start of a week read in SQL. */
+const WEEK_EPOCH_S = WEEK_EPOCH_MS / 1000;
 
 /** What the week keys index (sql/0017) holds for an event: its words' prefixes, each with its start's week. */
 const WEEK_KEYS = 'search_week_keys(e.search_text, e.starts_at)';

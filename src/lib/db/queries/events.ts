@@ -162,11 +162,7 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // refuses a parameter the statement does not use).
   let wordsParam: string | undefined;
   const placedWords = (): string[] => (placed && f.wordQuery ? [wordsTest(`(SELECT search_words_query(${wordsParam ??= p.add(f.wordQuery)}::text))`)] : []);
-  let first: number | null = null;
-  if (walk) {
-    first = await firstWeek(db, f);
-    if (first === null) return [];
-  } else if (!placed && f.wordQuery) {
+  if (!walk && !placed && f.wordQuery) {
     where.push(`${PREFIXES} @> search_words(${p.add(f.wordQuery)}::text)`);
   }
 
@@ -280,8 +276,8 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // planner from pushing them back under the sort.
   let page: string;
   let split = false;
-  if (walk && first !== null) {
-    page = weekWalk(p, f, { select, likes, limit, first, from: fromParts?.from });
+  if (walk) {
+    page = weekWalk(p, f, { select, likes, limit, first: firstWeek(f), from: fromParts?.from });
   } else if (deferLikes) {
     page = `SELECT * FROM (${select} ORDER BY ${order} OFFSET 0) e WHERE ${likes.join(' AND ')} LIMIT ${limit}::int`;
   } else if (cellReach !== null || reachCond !== null) {
