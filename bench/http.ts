@@ -16,6 +16,10 @@
  * GET /healthz (the HTTP stack alone); each figure's ratio to it is printed. The mix is measured
  * in steady state: after 5 s of it at the same rate, unmeasured (a pool's new connections plan
  * every statement again, see main()).
+ * Beside wrk's figures, the mix reports each shape's time inside the service (from the app's
+ * call to its Response: waiting for a connection and for Postgres included, the write of the
+ * body not) and the event loop's delay over the run: which shapes make the tail, and whether
+ * the loop was held.
  *
  *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20] [--pool-size 4]
  *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']
