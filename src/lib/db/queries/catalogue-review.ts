@@ -3,7 +3,7 @@
  * must-link / cannot-link constraints on source records, parent links between events, and the
  * lineage of every merge and split.
  */
-import type { Queryable } from '../types.js';
+import { GENERIC_PLAN, type Queryable } from '../types.js';
 import { Params, unnestFrom } from './catalogue-columns.js';
 import { EVENT_COLUMNS, RESOLVE_CHAIN, sourcesJson, type EventRow } from './events.js';
 
@@ -304,17 +304,21 @@ const link = (alias: string) => `json_build_object('id', ${alias}.id, 'title', $
  * children, and its lineage. Null when no event has the id.
  */
 export async function selectEventDetail(db: Queryable, id: string): Promise<EventDetailRows | null> {
+  // Lookups by key whatever the id, so one plan per connection (GENERIC_PLAN): planned for each
+  // id, this statement cost more to plan than to run (bench:http at 1M, one event by id). The
+  // lineage limit is written in, a constant: a generic plan does not know a parameter's value,
+  // and a LIMIT it does not know may be planned as reading the lineage in id order.
   const { rows } = await db.query<EventRow & { resolved_id: string; parent: EventLinkRow | null; children: EventLinkRow[]; history: LineageRow[] }>(
-    `WITH RECURSIVE ${RESOLVE_CHAIN}
+    `${GENERIC_PLAN}WITH RECURSIVE ${RESOLVE_CHAIN}
      SELECT t.id AS resolved_id, ${EVENT_COLUMNS}, e.merge_reasons, ${sourcesJson('e.id')} AS sources,
        (SELECT ${link('p')} FROM events p WHERE p.id = e.parent_id) AS parent,
        (SELECT coalesce(json_agg(${link('c')} ORDER BY c.starts_at, c.id), '[]'::json)
           FROM events c WHERE c.parent_id = e.id AND c.merged_into IS NULL) AS children,
        (SELECT coalesce(json_agg(json_build_object('at', l.at, 'action', l.action, 'event_id', l.event_id, 'other_id', l.other_id,
                  'source', l.source, 'external_id', l.external_id, 'detail', l.detail) ORDER BY l.id), '[]'::json)
-          FROM (SELECT * FROM event_lineage l WHERE l.event_id = e.id OR l.other_id = e.id ORDER BY l.id DESC LIMIT $2::int) l) AS history
+          FROM (SELECT * FROM event_lineage l WHERE l.event_id = e.id OR l.other_id = e.id ORDER BY l.id DESC LIMIT ${DETAIL_LINEAGE_LIMIT}) l) AS history
      FROM target t LEFT JOIN events e ON e.id = t.id AND t.id = $1::uuid`,
-    [id, DETAIL_LINEAGE_LIMIT],
+    [id],
   );
   const row = rows[0];
   if (!row) return null;
