@@ -120,8 +120,8 @@ export const PREPARE_MAX_NAMES = 500;
  * few long texts run with new values: prepared by name, each connection parses a text once (it
  * is still planned for each run's values, see plan_cache_mode above). Short statements gain
  * nothing, unless marked GENERIC_PLAN: their plan is kept too (one event by id; a short lookup
- * of the first week went 0.16 → 0.03 ms of Postgres CPU). The name is the text's hash, so every connection gives one
- * text the same name; at most `PREPARE_MAX_NAMES` per pool.
+ * of the first week went 0.16 → 0.03 ms of Postgres CPU). The name is the text's hash, so every
+ * connection gives one text the same name; at most `PREPARE_MAX_NAMES` per pool.
  */
 export function preparedStatementName(text: string, hasParams: boolean, seen: Set<string>): string | undefined {
   // A statement marked GENERIC_PLAN keeps its plan only when prepared, however short.

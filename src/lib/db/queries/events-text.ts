@@ -40,8 +40,21 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
     `SELECT * FROM (${q.select} AND ${cond} ORDER BY e.starts_at, e.id OFFSET 0) e WHERE ${q.likes.join(' AND ')} LIMIT ${q.limit}::int`;
   const last = f.to ? searchWeek(f.to) : Infinity;
   const { first } = q;
+  // Whether the i-th week starts by `to`: false leaves its part out; in SQL (the first week read
+  // in the statement), the statement checks it once before reading (a one-time filter), so a
+  // part past `to` reads nothing.
+  let lastParam: string | undefined;
+  const reaches = (i: number): boolean | string => {
+    if (last === Infinity) return true;
+    if (first !== null) return first + i <= last;
+    return `(${CATALOGUE_FIRST_WEEK} + ${i}) <= ${(lastParam ??= p.add(last))}::int`;
+  };
   // `to` before the first week: nothing (and no parameter left unused, which Postgres refuses).
-  if (first !== null && first > last && !f.from) return part('false');
+  if (reaches(0) === false && !f.from) return part('false');
+  const gated = (cond: string, i: number) => {
+    const r = reaches(i);
+    return r === true ? cond : `${cond} AND ${r}`;
+  };
   const text = p.add(f.wordQuery);
   const words = `search_words(${text}::text)`;
   // The walk's i-th week and the instant it starts: from `first`, or from the catalogue's first
@@ -49,19 +62,7 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
   const week = (i: number) => (first === null ? `(${CATALOGUE_FIRST_WEEK} + ${i})` : `${p.add(first + i)}::int`);
   const weekStart = (i: number) => (first === null
     ? `to_timestamp(${WEEK_EPOCH_S}::float8 + (${CATALOGUE_FIRST_WEEK} + ${i}) * ${WEEK_MS / 1000}::float8)`
-    : `${p.add(new Date(WEEK_EPOCH_MS + (first + i) * WEEK_MS))}::timestamptz`);
-  // Whether the i-th week starts by `to`: false leaves its part out; in SQL, the statement
-  // checks it once before reading (a one-time filter), so a part past `to` reads nothing.
-  let lastParam: string | undefined;
-  const reaches = (i: number): boolean | string => {
-    if (last === Infinity) return true;
-    if (first !== null) return first + i <= last;
-    return `(${CATALOGUE_FIRST_WEEK} + ${i}) <= ${(lastParam ??= p.add(last))}::int`;
-  };
-  const gated = (cond: string, i: number) => {
-    const r = reaches(i);
-    return r === true ? cond : `${cond} AND ${r}`;
-  };
+    : p.add(new Date(WEEK_EPOCH_MS + (first + i) * WEEK_MS)));
   const parts: string[] = [];
   if (q.from && first !== null) {
     // Such an event lasts over a day and is on at `from`: the R-tree of such events by the time
@@ -71,7 +72,7 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
     // test costs 20 µs a row, and the planner, which sees both as a function of cost 100, may
     // order it first (CASE keeps the order).
     // The words are parsed once a run (a scalar subquery), not once a row: the plan is generic.
-    parts.push(part([...longStillOn(q.from, p.add(new Date(WEEK_EPOCH_MS + first * WEEK_MS))), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> (SELECT ${words}) ELSE false END`].join(' AND ')));
+    parts.push(part([...longStillOn(q.from, weekStart(0)), `CASE WHEN ${q.likes.join(' AND ')} THEN ${PREFIXES} @> (SELECT ${words}) ELSE false END`].join(' AND ')));
   }
   for (const group of WEEK_GROUPS) {
     // Weeks past `to` hold no match (the page's own condition on `to` drops them): a group is
@@ -80,7 +81,7 @@ export function weekWalk(p: Params, f: EventPageFilter, q: { select: string; lik
     if (weeks.length === 0) break;
     parts.push(part(gated(`(${weeks.map((i) => `${WEEK_KEYS} @> search_week_words(${text}::text, ${week(i)})`).join(' OR ')})`, group[0])));
   }
-  if (reaches(WALK_WEEKS) !== false) parts.push(part(gated(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(WALK_WEEKS)}`, WALK_WEEKS)));
+  if (reaches(WALK_WEEKS) !== false) parts.push(part(gated(`${PREFIXES} @> ${words} AND e.starts_at >= ${weekStart(WALK_WEEKS)}::timestamptz`, WALK_WEEKS)));
   return `SELECT * FROM (${parts.map((x) => `(${x})`).join(' UNION ALL ')}) e LIMIT ${q.limit}::int`;
 }
 
