@@ -19,8 +19,9 @@
  * WARM_SECONDS).
  * Beside wrk's figures, the mix reports each shape's time inside the service (from the app's
  * call to its Response: waiting for a connection and for Postgres included, the write of the
- * body not) and the event loop's delay over the run: which shapes make the tail, and whether
- * the loop was held.
+ * body not), the event loop's delay over the run, and the buffer reads (Postgres's from outside
+ * its shared_buffers, the machine's from disk): which shapes make the tail, whether the loop was
+ * held, and whether searches waited for storage.
  *
  *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20] [--pool-size 4] [--warm-seconds 15]
  *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']
@@ -45,7 +46,7 @@ import { silentLogger } from '../src/lib/logger.js';
 import { createService } from '../src/service.js';
 import { createApp } from '../src/server/app.js';
 import { startHttpServer } from '../src/server/server.js';
-import { arg, cpuSince, cpuSnapshot, ownConnectionPorts, percentile, processCpuMs, round } from './lib/stats.js';
+import { arg, cpuSince, cpuSnapshot, diskReadKb, ownConnectionPorts, percentile, processCpuMs, round } from './lib/stats.js';
 import { parseWrk } from './lib/wrk.js';
 
 const RATE = arg('rate', 500);
@@ -120,6 +121,38 @@ function setup(thread) thread:set("offset", math.random(#paths)) end
 function init(args) i = tonumber(wrk.thread:get("offset")) or 0 end
 function request() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1]) end
 ${paced ? schedule : ''}`;
+}
+
+/**
+ * The buffer reads of this database so far: `read`, blocks Postgres had to ask the OS for (not in
+ * its shared_buffers: from the OS page cache, or from disk when that does not hold them either),
+ * and `hit`, blocks found in shared_buffers. Counted by the server, so other work on the same
+ * database counts too. With the machine's disk reads (diskReadKb) over the mix, they say whether
+ * its searches waited for storage: a 128 MB shared_buffers holds a tenth of the 1M catalogue and
+ * its indexes, and a host that reclaims page cache left cold for a minute sends the rest to disk.
+ */
+async function bufferReads(): Promise<{ read: number; hit: number }> {
+  const [row] = await queryOnce<{ read: string; hit: string }>('SELECT blks_read AS read, blks_hit AS hit FROM pg_stat_database WHERE datname = current_database()');
+  return { read: Number(row!.read), hit: Number(row!.hit) };
+}
+
+/** shared_buffers, and the size of the catalogue the searches read (the events table with its indexes), in MB. */
+async function bufferFit(): Promise<{ shared_buffers_mb: number; catalogue_mb: number }> {
+  const [row] = await queryOnce<{ sb: string; size: string }>(
+    `SELECT (SELECT setting::bigint * current_setting('block_size')::bigint FROM pg_settings WHERE name = 'shared_buffers') AS sb,
+            pg_total_relation_size(format('%I.events', $1::text)::regclass) AS size`, [REUSE]);
+  return { shared_buffers_mb: Math.round(Number(row!.sb) / 2 ** 20), catalogue_mb: Math.round(Number(row!.size) / 2 ** 20) };
+}
+
+/** One statement on a connection of its own, apart from the service's pools (whose backends the CPU figures count). */
+async function queryOnce<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  const c = new pg.Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -198,21 +231,14 @@ async function main(): Promise<void> {
   const cpuPerRequest: Record<string, { node_ms: number; postgres_ms: number | null; own_backends_ms: number; requests: number }> = {};
   // The backends of this process's connections (the service's pools), found by their client port.
   const pgPort = Number(new URL(DATABASE_URL!).port || 5432);
-  const ownBackends = async (): Promise<number[]> => {
-    const c = new pg.Client({ connectionString: DATABASE_URL });
-    await c.connect();
-    try {
-      const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND pid <> pg_backend_pid()', [ownConnectionPorts(pgPort)]);
-      return rows.map((r) => r.pid);
-    } finally {
-      await c.end();
-    }
-  };
+  const ownBackends = async (): Promise<number[]> =>
+    (await queryOnce<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND pid <> pg_backend_pid()', [ownConnectionPorts(pgPort)])).map((r) => r.pid);
   const sequential: Record<string, number> = {};
   const serverShapes: Record<string, { p50_ms: number; p99_ms: number; max_ms: number; requests: number }> = {};
   let eventLoop: { p99_ms: number; max_ms: number } | null = null;
   const warmCpu: number[] = [];
   let eventCache: { hits: number; misses: number; kept: number } | null = null;
+  let reads: { postgres_blocks_per_s: number; buffer_hit_share: number; disk_kb_per_s: number | null; shared_buffers_mb: number; catalogue_mb: number } | null = null;
   let results: { healthz: ReturnType<typeof parseWrk> | null; mixed: ReturnType<typeof parseWrk> | null };
   try {
     process.stdout.write(`bench:http on postgres (schema ${REUSE}, ${events.toLocaleString('en')} events): ${RATE} req/s target, ${CONNS} connections, ${SECONDS} s each, ${POOL_SIZE} Postgres connections\n`);
@@ -267,13 +293,20 @@ async function main(): Promise<void> {
       process.stdout.write(`  warm-up, ${WARM_SECONDS} s of the mix: the service's CPU ms a second, by ${WARM_STEP_S} s: ${warmCpu.join(', ')}\n`);
     }
     const kept0 = renderedEventStats(db);
+    const fit = await bufferFit();
+    const reads0 = await bufferReads();
+    const disk0 = diskReadKb();
+    const mixStart = performance.now();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     timing = true;
     const mix = CPU_ONLY ? null : await run(mixed);
     timing = false;
     loopDelay.disable();
+    const mixSeconds = (performance.now() - mixStart) / 1000;
     const kept1 = renderedEventStats(db);
+    const reads1 = await bufferReads();
+    const disk1 = diskReadKb();
     if (mix) {
       for (const name of SHAPES) {
         const times = serverTimes.get(name) ?? [];
@@ -282,6 +315,14 @@ async function main(): Promise<void> {
       }
       eventLoop = { p99_ms: round(loopDelay.percentile(99) / 1e6, 2), max_ms: round(loopDelay.max / 1e6, 1) };
       process.stdout.write(`  event loop delay, mixed: p99 ${eventLoop.p99_ms} ms, max ${eventLoop.max_ms} ms\n`);
+      const read = reads1.read - reads0.read;
+      reads = {
+        postgres_blocks_per_s: Math.round(read / mixSeconds),
+        buffer_hit_share: round((reads1.hit - reads0.hit) / Math.max(1, reads1.hit - reads0.hit + read), 3),
+        disk_kb_per_s: disk0 === null || disk1 === null ? null : Math.round((disk1 - disk0) / mixSeconds),
+        ...fit,
+      };
+      process.stdout.write(`  buffers, mixed: Postgres read ${reads.postgres_blocks_per_s} blocks/s from outside shared_buffers (hit share ${reads.buffer_hit_share}), the machine ${reads.disk_kb_per_s ?? '?'} KiB/s from disk; shared_buffers ${fit.shared_buffers_mb} MB for a catalogue of ${fit.catalogue_mb} MB\n`);
     }
     // Every path was asked once before (the warm-up), so the mix finds its events kept unless
     // they changed: the figures are for a catalogue whose asked events fit the cache.
@@ -290,10 +331,7 @@ async function main(): Promise<void> {
   } finally {
     await http.close();
     await svc.stop();
-    const c = new pg.Client({ connectionString: DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${REUSE}_boss CASCADE`);
-    await c.end();
+    await queryOnce(`DROP SCHEMA IF EXISTS ${REUSE}_boss CASCADE`);
   }
   const { healthz, mixed: mix } = results;
   if (!healthz || !mix) {
@@ -309,7 +347,7 @@ async function main(): Promise<void> {
     bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, pool_size: POOL_SIZE, goal_p99_ms: GOAL_P99_MS,
     healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
     mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
-    one_at_a_time_p50_ms: sequential, warm_seconds: WARM_SECONDS, warm_up_cpu_ms_per_s: warmCpu, in_app_mixed: serverShapes, event_loop_delay: eventLoop, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
+    one_at_a_time_p50_ms: sequential, warm_seconds: WARM_SECONDS, warm_up_cpu_ms_per_s: warmCpu, in_app_mixed: serverShapes, event_loop_delay: eventLoop, buffer_reads: reads, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
   })}\n`);
 }
 

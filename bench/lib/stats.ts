@@ -67,6 +67,19 @@ export function cpuSince(start: { node: number; postgres: number | null }): { no
   return { node: end.node - start.node, postgres: start.postgres === null || end.postgres === null ? null : end.postgres - start.postgres };
 }
 
+/**
+ * KiB this machine has read from its block devices since boot (/proc/vmstat pgpgin), or null
+ * off Linux: a read the OS page cache did not hold. Machine-wide, like the load it measures.
+ */
+export function diskReadKb(): number | null {
+  try {
+    const line = readFileSync('/proc/vmstat', 'utf8').split('\n').find((l) => l.startsWith('pgpgin '));
+    return line ? Number(line.slice(7)) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU ms (utime + stime) of each of these processes so far; a process gone is left out. */
 export function processCpuMs(pids: readonly number[]): Map<number, number> {
   const out = new Map<number, number>();
