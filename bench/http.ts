@@ -126,14 +126,15 @@ ${paced ? schedule : ''}`;
 /**
  * The buffer reads of this database so far: `read`, blocks Postgres had to ask the OS for (not in
  * its shared_buffers: from the OS page cache, or from disk when that does not hold them either),
- * and `hit`, blocks found in shared_buffers. Counted by the server, so other work on the same
- * database counts too. With the machine's disk reads (diskReadKb) over the mix, they say whether
- * its searches waited for storage: a 128 MB shared_buffers holds a tenth of the 1M catalogue and
- * its indexes, and a host that reclaims page cache left cold for a minute sends the rest to disk.
+ * and `hit`, blocks found in shared_buffers (counted by the server, so other work on the same
+ * database counts too); and `diskKb`, the machine's reads from disk (diskReadKb). Taken before and
+ * after the mix, they say whether its searches waited for storage: a 128 MB shared_buffers holds
+ * a tenth of the 1M catalogue and its indexes, and a host that reclaims page cache left cold for
+ * a minute sends the rest to disk.
  */
-async function bufferReads(): Promise<{ read: number; hit: number }> {
+async function bufferReads(): Promise<{ read: number; hit: number; diskKb: number | null }> {
   const [row] = await queryOnce<{ read: string; hit: string }>('SELECT blks_read AS read, blks_hit AS hit FROM pg_stat_database WHERE datname = current_database()');
-  return { read: Number(row!.read), hit: Number(row!.hit) };
+  return { read: Number(row!.read), hit: Number(row!.hit), diskKb: diskReadKb() };
 }
 
 /** shared_buffers, and the size of the catalogue the searches read (the events table with its indexes), in MB. */
@@ -293,9 +294,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  warm-up, ${WARM_SECONDS} s of the mix: the service's CPU ms a second, by ${WARM_STEP_S} s: ${warmCpu.join(', ')}\n`);
     }
     const kept0 = renderedEventStats(db);
-    const fit = await bufferFit();
-    const reads0 = await bufferReads();
-    const disk0 = diskReadKb();
+    const reads0 = CPU_ONLY ? null : await bufferReads();
     const mixStart = performance.now();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
@@ -305,9 +304,8 @@ async function main(): Promise<void> {
     loopDelay.disable();
     const mixSeconds = (performance.now() - mixStart) / 1000;
     const kept1 = renderedEventStats(db);
-    const reads1 = await bufferReads();
-    const disk1 = diskReadKb();
-    if (mix) {
+    if (mix && reads0) {
+      const reads1 = await bufferReads();
       for (const name of SHAPES) {
         const times = serverTimes.get(name) ?? [];
         serverShapes[name] = { p50_ms: round(percentile(times, 50), 2), p99_ms: round(percentile(times, 99), 2), max_ms: round(Math.max(...times), 1), requests: times.length };
@@ -316,13 +314,14 @@ async function main(): Promise<void> {
       eventLoop = { p99_ms: round(loopDelay.percentile(99) / 1e6, 2), max_ms: round(loopDelay.max / 1e6, 1) };
       process.stdout.write(`  event loop delay, mixed: p99 ${eventLoop.p99_ms} ms, max ${eventLoop.max_ms} ms\n`);
       const read = reads1.read - reads0.read;
+      const hit = reads1.hit - reads0.hit;
       reads = {
         postgres_blocks_per_s: Math.round(read / mixSeconds),
-        buffer_hit_share: round((reads1.hit - reads0.hit) / Math.max(1, reads1.hit - reads0.hit + read), 3),
-        disk_kb_per_s: disk0 === null || disk1 === null ? null : Math.round((disk1 - disk0) / mixSeconds),
-        ...fit,
+        buffer_hit_share: round(hit / Math.max(1, hit + read), 3),
+        disk_kb_per_s: reads0.diskKb === null || reads1.diskKb === null ? null : Math.round((reads1.diskKb - reads0.diskKb) / mixSeconds),
+        ...await bufferFit(),
       };
-      process.stdout.write(`  buffers, mixed: Postgres read ${reads.postgres_blocks_per_s} blocks/s from outside shared_buffers (hit share ${reads.buffer_hit_share}), the machine ${reads.disk_kb_per_s ?? '?'} KiB/s from disk; shared_buffers ${fit.shared_buffers_mb} MB for a catalogue of ${fit.catalogue_mb} MB\n`);
+      process.stdout.write(`  buffers, mixed: Postgres read ${reads.postgres_blocks_per_s} blocks/s from outside shared_buffers (hit share ${reads.buffer_hit_share}), the machine ${reads.disk_kb_per_s ?? '?'} KiB/s from disk; shared_buffers ${reads.shared_buffers_mb} MB for a catalogue of ${reads.catalogue_mb} MB\n`);
     }
     // Every path was asked once before (the warm-up), so the mix finds its events kept unless
     // they changed: the figures are for a catalogue whose asked events fit the cache.
