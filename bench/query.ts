@@ -418,7 +418,7 @@ async function measureCpu(db: Database, shapes: Shape[]): Promise<void> {
 /** Replaces this database's section of docs/query-plans.md, keeping the other's. */
 function writePlans(plans: string[]): void {
   const file = path.join(packageRoot(), 'docs', 'query-plans.md');
-  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds; on Postgres, a statement the service\nruns with one plan for any values (`GENERIC_PLAN`) is shown with that plan (`$n` in its conditions). The indexes are those of the\nmigrations `sql/0013` to `sql/0024` ([search.md](search.md#indexes-sql0012-sql0013-sql0016-sql0017-sql0019-sql0020-sql0021-sql0022-sql0023-sql0024)).\n';
+  const head = '# Query plans of the event search\n\nWritten by `npm run bench:query` (bench/query.ts): the EXPLAIN (ANALYZE, BUFFERS) of the page query each\nsearch shape sends, on the synthetic catalogue the bench seeds; on Postgres, a statement the service\nruns with one plan for any values (`GENERIC_PLAN`) is shown with that plan (`$n` in its conditions). The indexes are those of the\nmigrations `sql/0013` to `sql/0025` ([search.md](search.md#indexes-sql0012-sql0013-sql0016-sql0017-sql0019-sql0020-sql0021-sql0022-sql0023-sql0024-sql0025)).\n';
   const begin = `<!-- ${database} -->`;
   const end = `<!-- /${database} -->`;
   const section = `${begin}\n## ${database}, ${N.toLocaleString('en')} events (${new Date().toISOString().slice(0, 10)})\n\n${plans.join('\n\n')}\n${end}`;

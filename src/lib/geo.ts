@@ -30,7 +30,7 @@ export function boundingBox(lat: number, lng: number, radiusKm: number): Boundin
   return { minLat, maxLat, lng: [[lo, hi]] };
 }
 
-/** Size of the grid cells that events_cell_starts_rows_idx keys events by (geo_cell, sql/0020, sql/0022, sql/0024). */
+/** Size of the grid cells that events_cell_starts_rows_idx and events_category_cell_starts_idx key events by (geo_cell, sql/0020, sql/0022, sql/0024, sql/0025). */
 export const GEO_CELL_DEG = 0.25;
 const LNG_CELLS = 360 / GEO_CELL_DEG;
 

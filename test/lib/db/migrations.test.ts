@@ -259,19 +259,20 @@ for (const backend of backends()) {
         assert.equal(runsWithoutTransaction(thirteen), true);
         assert.ok(splitStatements(thirteen.sql).every((st) => /^CREATE INDEX CONCURRENTLY IF NOT EXISTS /.test(st)));
         // On Postgres CONCURRENTLY fails inside a transaction block: applying it proves it ran outside.
-        for (const version of [16, 17, 18, 19, 20, 21, 22, 23, 24]) assert.equal(runsWithoutTransaction(loadMigrations().find((m) => m.version === version)!), true);
+        for (const version of [16, 17, 18, 19, 20, 21, 22, 23, 24, 25]) assert.equal(runsWithoutTransaction(loadMigrations().find((m) => m.version === version)!), true);
         assert.deepEqual((await new Migrator(db).migrate()).filter((m) => m < '0014' || m >= '0016'),
           ['0012_search.sql', '0013_search_indexes.sql', '0016_search_prefixes.sql', '0017_search_week_keys.sql', '0018_drop_search_words_index.sql',
-           '0019_search_category_span.sql', '0020_search_cell_starts.sql', '0021_search_long_span.sql', '0022_search_cell_starts_all.sql', '0023_search_long_during.sql', '0024_search_cell_starts_rows.sql']);
+           '0019_search_category_span.sql', '0020_search_cell_starts.sql', '0021_search_long_span.sql', '0022_search_cell_starts_all.sql', '0023_search_long_during.sql', '0024_search_cell_starts_rows.sql',
+           '0025_search_category_cells.sql']);
         assert.deepEqual(await new Migrator(db).migrate(), []);
         const { rows } = await db.query<{ name: string; valid: boolean }>(
           `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
             WHERE i.indrelid = 'events'::regclass
-              AND c.relname IN ('events_span_gist', 'events_category_span_gist', 'events_cell_starts_all_idx', 'events_cell_starts_rows_idx', 'events_search_words', 'events_long_ends_idx', 'events_long_during_gist', 'events_long_span_gist', 'events_search_prefixes', 'events_search_week_keys')
+              AND c.relname IN ('events_span_gist', 'events_category_span_gist', 'events_category_cell_starts_idx', 'events_cell_starts_all_idx', 'events_cell_starts_rows_idx', 'events_search_words', 'events_long_ends_idx', 'events_long_during_gist', 'events_long_span_gist', 'events_search_prefixes', 'events_search_week_keys')
             ORDER BY 1`);
         // 0018 dropped the words index of 0013, which no query reads since 0016; 0024 replaced 0022's cell index.
         assert.deepEqual(rows, [
-          { name: 'events_category_span_gist', valid: true }, { name: 'events_cell_starts_rows_idx', valid: true }, { name: 'events_long_during_gist', valid: true }, { name: 'events_long_ends_idx', valid: true }, { name: 'events_long_span_gist', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_week_keys', valid: true },
+          { name: 'events_category_cell_starts_idx', valid: true }, { name: 'events_category_span_gist', valid: true }, { name: 'events_cell_starts_rows_idx', valid: true }, { name: 'events_long_during_gist', valid: true }, { name: 'events_long_ends_idx', valid: true }, { name: 'events_long_span_gist', valid: true }, { name: 'events_search_prefixes', valid: true }, { name: 'events_search_week_keys', valid: true },
           { name: 'events_span_gist', valid: true },
         ]);
         // The old row is found with the new search, accents and all, without being rewritten.
