@@ -37,7 +37,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { renderedEventStats } from '../src/lib/catalogue/event-cache.js';
@@ -156,6 +156,29 @@ async function queryOnce<R extends pg.QueryResultRow>(text: string, values: unkn
   }
 }
 
+/** The pauses of V8's collector over a run, by kind: how often, how long in all, the longest. */
+function gcSummary(entries: readonly PerformanceEntry[]): Record<string, { count: number; total_ms: number; max_ms: number }> {
+  const kinds: Record<number, string> = {
+    [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  };
+  const out: Record<string, { count: number; total_ms: number; max_ms: number }> = {};
+  for (const e of entries) {
+    const kind = kinds[((e as { detail?: { kind?: number } }).detail)?.kind ?? -1] ?? 'other';
+    const g = (out[kind] ??= { count: 0, total_ms: 0, max_ms: 0 });
+    g.count += 1;
+    g.total_ms += e.duration;
+    g.max_ms = Math.max(g.max_ms, e.duration);
+  }
+  for (const g of Object.values(out)) {
+    g.total_ms = round(g.total_ms, 1);
+    g.max_ms = round(g.max_ms, 2);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
   if (!DATABASE_URL || !REUSE) throw new Error('set DATABASE_URL and pass --reuse <schema> (seed one with npm run bench:query -- --keep)');
@@ -237,6 +260,7 @@ async function main(): Promise<void> {
   const sequential: Record<string, number> = {};
   const serverShapes: Record<string, { p50_ms: number; p99_ms: number; max_ms: number; requests: number }> = {};
   let eventLoop: { p99_ms: number; max_ms: number } | null = null;
+  let gc: ReturnType<typeof gcSummary> | null = null;
   const warmCpu: number[] = [];
   let eventCache: { hits: number; misses: number; kept: number } | null = null;
   let reads: { postgres_blocks_per_s: number; buffer_hit_share: number; disk_kb_per_s: number | null; shared_buffers_mb: number; catalogue_mb: number } | null = null;
@@ -298,9 +322,13 @@ async function main(): Promise<void> {
     const mixStart = performance.now();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
+    const gcPauses: PerformanceEntry[] = [];
+    const gcWatch = new PerformanceObserver((list) => gcPauses.push(...list.getEntries()));
+    gcWatch.observe({ entryTypes: ['gc'] });
     timing = true;
     const mix = CPU_ONLY ? null : await run(mixed);
     timing = false;
+    gcWatch.disconnect();
     loopDelay.disable();
     const mixSeconds = (performance.now() - mixStart) / 1000;
     const kept1 = renderedEventStats(db);
@@ -313,6 +341,8 @@ async function main(): Promise<void> {
       }
       eventLoop = { p99_ms: round(loopDelay.percentile(99) / 1e6, 2), max_ms: round(loopDelay.max / 1e6, 1) };
       process.stdout.write(`  event loop delay, mixed: p99 ${eventLoop.p99_ms} ms, max ${eventLoop.max_ms} ms\n`);
+      gc = gcSummary(gcPauses);
+      process.stdout.write(`  garbage collection, mixed: ${Object.entries(gc).map(([kind, g]) => `${kind} ${g.count}× (${g.total_ms} ms in all, max ${g.max_ms} ms)`).join(', ') || 'none'}\n`);
       const read = reads1.read - reads0.read;
       const hit = reads1.hit - reads0.hit;
       reads = {
@@ -346,7 +376,7 @@ async function main(): Promise<void> {
     bench: 'http', database: 'postgres', events, target_rps: RATE, connections: CONNS, seconds: SECONDS, pool_size: POOL_SIZE, goal_p99_ms: GOAL_P99_MS,
     healthz: { rps: round(healthz.rps, 1), p50_ms: healthz.p50, p99_ms: healthz.p99, non2xx: healthz.non2xx },
     mixed: { rps: round(mix.rps, 1), p50_ms: mix.p50, p99_ms: mix.p99, non2xx: mix.non2xx },
-    one_at_a_time_p50_ms: sequential, warm_seconds: WARM_SECONDS, warm_up_cpu_ms_per_s: warmCpu, in_app_mixed: serverShapes, event_loop_delay: eventLoop, buffer_reads: reads, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
+    one_at_a_time_p50_ms: sequential, warm_seconds: WARM_SECONDS, warm_up_cpu_ms_per_s: warmCpu, in_app_mixed: serverShapes, event_loop_delay: eventLoop, gc, buffer_reads: reads, event_cache: eventCache, accept_encoding: ACCEPT_ENCODING, ...(CPU ? { cpu_per_request: cpuPerRequest } : {}), ratio_p50: round(mix.p50 / healthz.p50, 1), ratio_p99: round(mix.p99 / healthz.p99, 1), met: mix.p99 <= GOAL_P99_MS && mix.non2xx === 0,
   })}\n`);
 }
 
