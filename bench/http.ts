@@ -19,7 +19,7 @@
  * WARM_SECONDS).
  * Beside wrk's figures, the mix reports each shape's time inside the service (from the app's
  * call to its Response: waiting for a connection and for Postgres included, the write of the
- * body not), the event loop's delay over the run, and the buffer reads (Postgres's from outside
+ * body not), the event loop's delay and the collector's pauses over the run, and the buffer reads (Postgres's from outside
  * its shared_buffers, the machine's from disk): which shapes make the tail, whether the loop was
  * held, and whether searches waited for storage.
  *
