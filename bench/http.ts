@@ -19,9 +19,9 @@
  * WARM_SECONDS).
  * Beside wrk's figures, the mix reports each shape's time inside the service (from the app's
  * call to its Response: waiting for a connection and for Postgres included, the write of the
- * body not), the event loop's delay and the collector's pauses over the run, and the buffer reads (Postgres's from outside
- * its shared_buffers, the machine's from disk): which shapes make the tail, whether the loop was
- * held, and whether searches waited for storage.
+ * body not), the event loop's delay and the collector's pauses over the run, and the buffer
+ * reads (Postgres's from outside its shared_buffers, the machine's from disk): which shapes make
+ * the tail, whether the loop was held, and whether searches waited for storage.
  *
  *   DATABASE_URL=postgres://… npm run bench:http -- --reuse <schema> [--rate 500] [--seconds 30] [--connections 20] [--pool-size 4] [--warm-seconds 15]
  *     [--cpu | --cpu-only] [--cpu-seconds 8] [--accept-encoding 'gzip, br']

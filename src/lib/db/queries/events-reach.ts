@@ -4,7 +4,7 @@
  */
 import { cellCover, geoCells } from '../../geo.js';
 import type { Params } from './catalogue-columns.js';
-import { categoryCond, DAY_MS, haversine, LAT, LNG, SPAN, type EventPageFilter } from './events-filter.js';
+import { DAY_MS, haversine, LAT, LNG, SPAN, type EventPageFilter } from './events-filter.js';
 
 /**
  * How far in time one page of a place in start order reaches: the R-tree walked in order of
@@ -56,10 +56,9 @@ export function cellBound(p: Params, f: EventPageFilter, rowFilters: readonly st
   // check the cells on each row, hoping to meet a page of matches early. Where they are rare it
   // read every later event: `free=true` from now, 5 km around a point with none, 2.4 s at 1M
   // (1 ms through the cells). The cell index carries `merged_into` and the row filters (sql/0024):
-  // checked in the index.
+  // checked in the index. A category among them leads the key of its own cell index (sql/0025),
+  // whose entries alone are then read.
   const conds = ['(e.merged_into IS NULL) IS NOT FALSE', ...rowFilters];
-  // Categories lead the key of the category's cell index (sql/0025): its entries alone are read.
-  if (f.categories?.length) conds.push(categoryCond(p, f.categories));
   if (f.from) conds.push(`e.starts_at >= ${p.add(f.from)}::timestamptz`);
   // The cursor's own instant: its ties after the cursor are not counted, so the reach is never
   // before it (with nothing counted, they may be all that is left).

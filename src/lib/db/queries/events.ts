@@ -180,12 +180,14 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
   // And then the located matches up to that reach come from the cell index and the R-tree of
   // long events, not from the R-tree of all (cellRead).
   let located: { recent: string[]; long: string[] | null } | null = null;
-  // For place and time, with categories or not: words would make the walk in start order fetch
-  // row after row only to reject most (measured: slower with the bound, at 1M and at 10M). With
-  // categories, only through the cells (cellBound), whose index leads with the category
-  // (sql/0025): the R-tree walk to the reach was slower than reading every match of the
-  // category's own R-tree (0019).
-  let bounded = Boolean(f.areas?.length) && f.sort === 'start' && f.startBound !== false && !f.wordPatterns?.length;
+  // A place in start order, with categories or not, is bounded: words would make the walk in
+  // start order fetch row after row only to reject most (measured: slower with the bound, at 1M
+  // and at 10M). A category counts among the cells' filters, a key of its own cell index
+  // (sql/0025); without cells (a wide area) it is not bounded: the R-tree walk to the reach was
+  // slower than reading every match of the category's own R-tree (0019).
+  const inStartOrder = Boolean(f.areas?.length) && f.sort === 'start' && f.startBound !== false && !f.wordPatterns?.length;
+  const cells = inStartOrder ? cellBound(p, f, category ? [...rowFilters, category] : rowFilters, limit) : null;
+  const bounded = inStartOrder && (cells !== null || !category);
   if (f.areas?.length) {
     // The window in event_span's time units, added to the parameters only when written (Postgres
     // refuses a parameter the statement does not use).
@@ -206,8 +208,6 @@ export async function selectEventPage(db: Queryable, f: EventPageFilter): Promis
     const others = lists.length > 0 && lists.every((l) => l.length > 0)
       ? [MULTI_CITY, ...lists.map((l) => `e.city_ids && ${p.add(l)}::text[]`)]
       : null;
-    const cells = bounded ? cellBound(p, f, rowFilters, limit) : null;
-    if (!cells && f.categories?.length) bounded = false;
     if (cells) {
       cellReach = cells.bound;
       if (f.cellRead ?? cells.cover >= CELL_READ_MIN_COVER) located = cellRead(p, f, cells.cells, near, () => boxes(`${t0()}::float8`));
